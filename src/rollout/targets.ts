@@ -1,0 +1,135 @@
+/*
+ * What `kubectl infgw restart <target>` restarts: a named workload (kubectl's TYPE/NAME, with the
+ * same short names), the Envoy Gateway controller, or the Endpoint Picker of a Helm release.
+ */
+import {InfgwError, UsageError} from '../errors.ts';
+import type {KubeClient, KubeObject} from '../kube/client.ts';
+import {parseGoDuration} from '../kube/kubeconfig.ts';
+import type {WorkloadKind, WorkloadRef} from './types.ts';
+
+export type RestartTarget =
+  | {type: 'epp'; release: string; namespace?: string}
+  | {type: 'envoy-gateway'; namespace: string; name: string}
+  | {type: 'workload'; kind: WorkloadKind; name: string; namespace?: string};
+
+/** Envoy Gateway's controller as its Helm chart installs it (gateway-helm: envoy-gateway-system/envoy-gateway). */
+export const ENVOY_GATEWAY = {namespace: 'envoy-gateway-system', name: 'envoy-gateway'} as const;
+
+/**
+ * The resource names kubectl resolves to these kinds: plural, singular, short names
+ * (`kubectl api-resources`: deploy, ds, sts) and group-qualified forms.
+ */
+const KIND_ALIASES: Record<string, WorkloadKind> = {};
+for (const [kind, names] of [
+  ['Deployment', ['deployment', 'deployments', 'deploy']],
+  ['DaemonSet', ['daemonset', 'daemonsets', 'ds']],
+  ['StatefulSet', ['statefulset', 'statefulsets', 'sts']],
+] as const) {
+  for (const n of names) {
+    KIND_ALIASES[n] = kind;
+    KIND_ALIASES[`${n}.apps`] = kind;
+    KIND_ALIASES[`${n}.v1.apps`] = kind;
+  }
+}
+
+export function workloadKind(type: string): WorkloadKind | undefined {
+  return KIND_ALIASES[type.toLowerCase()];
+}
+
+const USAGE_HINT =
+  'Targets: "epp -r <release>", "envoy-gateway", or deployment/<name>, daemonset/<name>, statefulset/<name> (also deploy/, ds/, sts/) with -n <namespace>.';
+
+/** Parse the positional arguments (TYPE/NAME, TYPE NAME, epp, envoy-gateway) and the flags that go with them. */
+export function parseRestartTarget(args: string[], flags: {release?: string | undefined; namespace?: string | undefined; name?: string | undefined}): RestartTarget {
+  const [first, second, ...rest] = args;
+  if (!first) throw new UsageError('required resource not specified', USAGE_HINT);
+  if (rest.length) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`, USAGE_HINT);
+  const ns = flags.namespace ? {namespace: flags.namespace} : {};
+  if (first === 'epp') {
+    if (second) throw new UsageError(`unexpected argument "${second}" after "epp"`, 'Name the Helm release with -r/--release.');
+    if (!flags.release) throw new UsageError('"restart epp" needs the Helm release: -r/--release <release>', 'e.g. kubectl infgw restart epp -r my-gateway -n inference');
+    if (flags.name) throw new UsageError('--name applies to "envoy-gateway"; for one EPP Deployment use deployment/<name>');
+    return {type: 'epp', release: flags.release, ...ns};
+  }
+  if (flags.release) throw new UsageError('-r/--release applies to "restart epp" only');
+  if (first === 'envoy-gateway') {
+    if (second) throw new UsageError(`unexpected argument "${second}" after "envoy-gateway"`, 'Use --name to name another controller Deployment.');
+    return {type: 'envoy-gateway', namespace: flags.namespace ?? ENVOY_GATEWAY.namespace, name: flags.name ?? ENVOY_GATEWAY.name};
+  }
+  if (flags.name) throw new UsageError('--name applies to "envoy-gateway" only');
+  let type: string;
+  let name: string | undefined;
+  const slash = first.indexOf('/');
+  if (slash >= 0) {
+    if (second) throw new UsageError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl infgw restart deployment/${first.slice(slash + 1)}')`);
+    type = first.slice(0, slash);
+    name = first.slice(slash + 1);
+  } else {
+    type = first;
+    name = second;
+  }
+  const kind = workloadKind(type);
+  if (!kind) throw new UsageError(`cannot restart "${type}": not a Deployment, DaemonSet or StatefulSet`, USAGE_HINT);
+  if (!name) throw new UsageError(`name the ${kind}: ${type}/<name>`, USAGE_HINT);
+  return {type: 'workload', kind, name, ...ns};
+}
+
+/** --timeout: Go duration ("5m", "90s", "1h30m"); "0" or "0s" waits forever as in kubectl. */
+export function parseTimeout(value: string): number {
+  if (/^0+$/.test(value)) return 0;
+  const ms = parseGoDuration(value);
+  if (ms === undefined || ms < 0) {
+    throw new UsageError(`invalid value "${value}" for --timeout`, 'Use a duration such as 90s, 5m or 1h30m; 0 waits forever.');
+  }
+  return ms;
+}
+
+interface DeploymentLike extends KubeObject {
+  spec?: {template?: {spec?: {containers?: {name: string; args?: string[]}[]}}};
+}
+
+/** An EPP container names its InferencePool with --pool-name (GIE and llm-d-router alike; domain-facts §2). */
+export function isEppDeployment(d: DeploymentLike): boolean {
+  return (d.spec?.template?.spec?.containers ?? []).some((c) =>
+    (c.args ?? []).some((a) => a === '--pool-name' || a === '-pool-name' || a.startsWith('--pool-name=') || a.startsWith('-pool-name=')),
+  );
+}
+
+/** Helm's standard label (helm.sh/docs "Labels and Annotations"), set by the inference-gateway chart. */
+export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
+
+/**
+ * The EPP Deployment of an inference-gateway Helm release: Deployments of the release (label
+ * app.kubernetes.io/instance=<release>) in its namespace whose container args name a pool.
+ */
+export async function findEppDeployment(kube: KubeClient, namespace: string, release: string): Promise<WorkloadRef> {
+  const list = await kube.list<DeploymentLike>(`/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`, {
+    query: {labelSelector: `${INSTANCE_LABEL}=${release}`},
+  });
+  const epps = list.items.filter(isEppDeployment);
+  if (epps.length === 1) return {kind: 'Deployment', namespace, name: epps[0]!.metadata.name};
+  if (epps.length === 0) {
+    const others = list.items.map((d) => d.metadata.name);
+    throw new InfgwError(`no Endpoint Picker Deployment found for Helm release "${release}" in namespace "${namespace}"`, {
+      hint: others.length
+        ? `The release has Deployments ${others.join(', ')}, but none runs a container with --pool-name. Restart one by name: kubectl infgw restart deployment/<name> -n ${namespace}`
+        : `No Deployment there carries ${INSTANCE_LABEL}=${release}. Check the release and namespace ("helm list -A"), or restart by name: kubectl infgw restart deployment/<name> -n <namespace>`,
+    });
+  }
+  throw new UsageError(
+    `Helm release "${release}" has ${epps.length} Endpoint Picker Deployments: ${epps.map((d) => d.metadata.name).join(', ')}`,
+    `Restart one by name: kubectl infgw restart deployment/<name> -n ${namespace}`,
+  );
+}
+
+/** The workload a target stands for. */
+export async function resolveTarget(kube: KubeClient, target: RestartTarget): Promise<WorkloadRef> {
+  switch (target.type) {
+    case 'workload':
+      return {kind: target.kind, namespace: target.namespace ?? kube.namespace, name: target.name};
+    case 'envoy-gateway':
+      return {kind: 'Deployment', namespace: target.namespace, name: target.name};
+    case 'epp':
+      return findEppDeployment(kube, target.namespace ?? kube.namespace, target.release);
+  }
+}
