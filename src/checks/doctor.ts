@@ -1,0 +1,61 @@
+/*
+ * doctor = discover + run the catalog + summarise, over a snapshot. Pure; the command gathers the
+ * snapshot and renders the report.
+ */
+import type {Snapshot} from '../snapshot/types.ts';
+import {catalog as fullCatalog} from './catalog.ts';
+import {discover, type TargetOptions} from './target.ts';
+import {runChecks, summarize, type RunOptions} from './runner.ts';
+import type {Check, Finding} from './types.ts';
+import type {DoctorReport} from '../render/doctor.ts';
+import {wiringOf} from './wiring.ts';
+
+export interface DoctorOptions extends TargetOptions {
+  only?: string[] | undefined;
+  skip?: string[] | undefined;
+  /** restrict to these codes in this order (symptom playbooks) */
+  codes?: string[] | undefined;
+  symptom?: string | undefined;
+  now?: Date;
+  onCheck?: RunOptions['onCheck'];
+  catalog?: readonly Check[];
+}
+
+/** `IGW-3` selects the whole phase prefix, `IGW-303` one check; case-insensitive. */
+export function codeMatcher(patterns: string[] | undefined): ((code: string) => boolean) | undefined {
+  if (!patterns || patterns.length === 0) return undefined;
+  const ps = patterns.flatMap((p) => p.split(',')).map((p) => p.trim().toUpperCase()).filter(Boolean).map((p) => (p.startsWith('IGW-') ? p : `IGW-${p}`));
+  return (code) => ps.some((p) => code === p || code.startsWith(p));
+}
+
+export function selection(opts: Pick<DoctorOptions, 'only' | 'skip' | 'codes'>): (code: string) => boolean {
+  const only = codeMatcher(opts.only);
+  const skip = codeMatcher(opts.skip);
+  const codes = opts.codes ? new Set(opts.codes) : undefined;
+  return (code) => (!codes || codes.has(code)) && (!only || only(code)) && !(skip?.(code) ?? false);
+}
+
+export function runDoctor(snap: Snapshot, opts: DoctorOptions = {}): DoctorReport {
+  const t0 = performance.now();
+  const target = discover(snap, opts);
+  const checks = opts.catalog ?? fullCatalog();
+  const findings: Finding[] = runChecks(checks, snap, target, {
+    select: selection(opts),
+    ...(opts.now ? {now: opts.now} : {}),
+    ...(opts.onCheck ? {onCheck: opts.onCheck} : {}),
+  });
+  const analysisMs = performance.now() - t0;
+  return {
+    summary: {...summarize(findings), durationMs: Math.round(snap.durationMs + analysisMs), apiRequests: snap.apiRequests},
+    target: {
+      source: snap.source,
+      context: snap.context,
+      server: snap.server,
+      namespace: snap.namespace,
+      releases: target.releases.map((r) => ({namespace: r.release.namespace, name: r.release.name, revision: r.release.revision, chart: `${r.release.chart.name}-${r.release.chart.version}`, status: r.release.status})),
+      pools: target.chains.map((c) => ({namespace: c.namespace, name: c.name, group: c.group, release: c.release?.release.name, wiring: wiringOf(snap, c).kind})),
+      ...(opts.symptom ? {symptom: opts.symptom} : {}),
+    },
+    findings,
+  };
+}

@@ -1,0 +1,98 @@
+import type {Snapshot} from '../snapshot/types.ts';
+import type {KindKey} from '../snapshot/kinds.ts';
+import type {ObjectRef} from './k8s.ts';
+import type {PoolChain, Target} from './target.ts';
+
+export type Severity = 'error' | 'warning' | 'info' | 'ok' | 'skipped' | 'blocked';
+
+/** Phases, in the order a person checks an install (issue 4). The code's hundreds digit. */
+export const PHASES = {
+  1: 'Cluster & CRDs',
+  2: 'Envoy Gateway',
+  3: 'Model serving',
+  4: 'Inference gateway chart',
+  5: 'EPP runtime',
+  6: 'Scheduling config',
+  7: 'LiteLLM',
+} as const;
+export type Phase = keyof typeof PHASES;
+
+/** What a check reports, before the runner adds code, title and timing. */
+export interface Draft {
+  severity: Severity;
+  object?: ObjectRef | undefined;
+  message: string;
+  /** an exact command or YAML with the real names filled in */
+  fix?: string | undefined;
+  /** for skipped/blocked */
+  blockedBy?: string[] | undefined;
+}
+
+export interface Finding extends Draft {
+  code: string;
+  title: string;
+  phase: Phase;
+  /** the pool chain this finding belongs to (`namespace/name`), absent for cluster-wide checks */
+  chain?: string | undefined;
+  durationMs: number;
+}
+
+export interface CheckContext {
+  snap: Snapshot;
+  target: Target;
+  /** set for per-pool checks */
+  chain: PoolChain;
+  now: Date;
+}
+
+export interface ClusterCheckContext {
+  snap: Snapshot;
+  target: Target;
+  now: Date;
+}
+
+interface CheckBase {
+  /** stable, `IGW-nnn`; the hundreds digit is the phase */
+  code: string;
+  phase: Phase;
+  /** one line, what is verified ("EPP Deployment is available") */
+  title: string;
+  /** codes this check needs to have passed; when one failed, this one is "blocked by" it */
+  dependsOn?: string[];
+  /** symptom playbooks this check belongs to (src/checks/symptoms.ts) */
+  symptoms?: string[];
+  /** kinds the check reads: when one is unreadable, the check is "skipped" with the reason */
+  reads?: KindKey[];
+  /** documentation: an upstream page or a README anchor */
+  docs?: string;
+}
+
+/** Runs once per run. */
+export interface ClusterCheck extends CheckBase {
+  scope: 'cluster';
+  run(ctx: ClusterCheckContext): Draft[];
+}
+
+/** Runs once per InferencePool chain (issue 4: discovery is pool-centric). */
+export interface ChainCheck extends CheckBase {
+  scope: 'chain';
+  run(ctx: CheckContext): Draft[];
+}
+
+export type Check = ClusterCheck | ChainCheck;
+
+export function ok(message: string, object?: ObjectRef): Draft {
+  return {severity: 'ok', message, ...(object ? {object} : {})};
+}
+export function error(message: string, object: ObjectRef | undefined, fix?: string): Draft {
+  return {severity: 'error', message, ...(object ? {object} : {}), ...(fix ? {fix} : {})};
+}
+export function warning(message: string, object: ObjectRef | undefined, fix?: string): Draft {
+  return {severity: 'warning', message, ...(object ? {object} : {}), ...(fix ? {fix} : {})};
+}
+export function info(message: string, object?: ObjectRef, fix?: string): Draft {
+  return {severity: 'info', message, ...(object ? {object} : {}), ...(fix ? {fix} : {})};
+}
+export function skipped(message: string, object?: ObjectRef, fix?: string): Draft {
+  return {severity: 'skipped', message, ...(object ? {object} : {}), ...(fix ? {fix} : {})};
+}

@@ -1,0 +1,121 @@
+/*
+ * The kinds doctor reads, one list call each (cluster-wide, or per namespace with -n). Requests
+ * grow with the number of kinds, never with the number of objects (issue 4, "Performance").
+ *
+ * Left out on purpose, to stay within the request budget (≤ 25 for a healthy install):
+ * - ReplicaSets: the Deployment controller copies a ReplicaSet's ReplicaFailure condition onto
+ *   the Deployment (k8s.io/kubernetes pkg/controller/deployment/sync.go calculateStatus), and pods
+ *   carry pod-template-hash, which is all the "why" needs.
+ * - ServiceAccounts: a missing one shows up as that same ReplicaFailure condition.
+ * - EnvoyProxy: where a Gateway's proxy runs is read from the proxy Service's owning-gateway labels.
+ * BackendTLSPolicy is read only when an EPP serves TLS behind an EnvoyExtensionPolicy (follow-up).
+ */
+
+export type KindKey =
+  | 'GatewayClass'
+  | 'Gateway'
+  | 'HTTPRoute'
+  | 'ReferenceGrant'
+  | 'InferencePool'
+  | 'XInferencePool'
+  | 'InferenceObjective'
+  | 'LlmdInferenceObjective'
+  | 'EnvoyExtensionPolicy'
+  | 'InferenceService'
+  | 'LLMInferenceService'
+  | 'Deployment'
+  | 'Pod'
+  | 'Service'
+  | 'EndpointSlice'
+  | 'ConfigMap'
+  | 'HelmReleaseSecret'
+  | 'Role'
+  | 'RoleBinding'
+  | 'ClusterRole'
+  | 'ClusterRoleBinding'
+  | 'BackendTLSPolicy';
+
+export interface KindDef {
+  key: KindKey;
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+  labelSelector?: string;
+  /** read only when a check needs it (see takeSnapshot's follow-up wave) */
+  followUp?: boolean;
+  /** runtime state that manifests (helm template output) never contain */
+  runtime?: boolean;
+}
+
+export const GROUP = {
+  gatewayApi: 'gateway.networking.k8s.io',
+  pool: 'inference.networking.k8s.io',
+  xPool: 'inference.networking.x-k8s.io',
+  llmd: 'llm-d.ai',
+  envoy: 'gateway.envoyproxy.io',
+  kserve: 'serving.kserve.io',
+} as const;
+
+export const KINDS: readonly KindDef[] = [
+  {key: 'GatewayClass', group: GROUP.gatewayApi, version: 'v1', resource: 'gatewayclasses', kind: 'GatewayClass', namespaced: false},
+  {key: 'Gateway', group: GROUP.gatewayApi, version: 'v1', resource: 'gateways', kind: 'Gateway', namespaced: true},
+  {key: 'HTTPRoute', group: GROUP.gatewayApi, version: 'v1', resource: 'httproutes', kind: 'HTTPRoute', namespaced: true},
+  {key: 'ReferenceGrant', group: GROUP.gatewayApi, version: 'v1beta1', resource: 'referencegrants', kind: 'ReferenceGrant', namespaced: true},
+  {key: 'InferencePool', group: GROUP.pool, version: 'v1', resource: 'inferencepools', kind: 'InferencePool', namespaced: true},
+  {key: 'XInferencePool', group: GROUP.xPool, version: 'v1alpha2', resource: 'inferencepools', kind: 'InferencePool', namespaced: true},
+  {key: 'InferenceObjective', group: GROUP.xPool, version: 'v1alpha2', resource: 'inferenceobjectives', kind: 'InferenceObjective', namespaced: true},
+  {key: 'LlmdInferenceObjective', group: GROUP.llmd, version: 'v1alpha2', resource: 'inferenceobjectives', kind: 'InferenceObjective', namespaced: true},
+  {key: 'EnvoyExtensionPolicy', group: GROUP.envoy, version: 'v1alpha1', resource: 'envoyextensionpolicies', kind: 'EnvoyExtensionPolicy', namespaced: true},
+  {key: 'InferenceService', group: GROUP.kserve, version: 'v1beta1', resource: 'inferenceservices', kind: 'InferenceService', namespaced: true},
+  {key: 'LLMInferenceService', group: GROUP.kserve, version: 'v1alpha1', resource: 'llminferenceservices', kind: 'LLMInferenceService', namespaced: true},
+  {key: 'Deployment', group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true},
+  {key: 'Pod', group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true, runtime: true},
+  {key: 'Service', group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true},
+  {key: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true, runtime: true},
+  {key: 'ConfigMap', group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true},
+  // Helm 3/4 storage driver "secret" (helm.sh/helm pkg/storage/driver/secrets.go) labels every release Secret owner=helm.
+  {key: 'HelmReleaseSecret', group: '', version: 'v1', resource: 'secrets', kind: 'Secret', namespaced: true, labelSelector: 'owner=helm', runtime: true},
+  {key: 'Role', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', kind: 'Role', namespaced: true},
+  {key: 'RoleBinding', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', kind: 'RoleBinding', namespaced: true},
+  {key: 'ClusterRole', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', kind: 'ClusterRole', namespaced: false},
+  {key: 'ClusterRoleBinding', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false},
+  {key: 'BackendTLSPolicy', group: GROUP.gatewayApi, version: 'v1', resource: 'backendtlspolicies', kind: 'BackendTLSPolicy', namespaced: true, followUp: true},
+];
+
+export const KIND_BY_KEY: ReadonlyMap<KindKey, KindDef> = new Map(KINDS.map((k) => [k.key, k]));
+
+export function kindDef(key: KindKey): KindDef {
+  const d = KIND_BY_KEY.get(key);
+  if (!d) throw new Error(`unknown kind ${key}`);
+  return d;
+}
+
+export function apiVersionOf(d: KindDef): string {
+  return d.group ? `${d.group}/${d.version}` : d.version;
+}
+
+/** Which kind key an object from a manifest belongs to (apiVersion + kind), if doctor reads it. */
+export function kindKeyOf(apiVersion: string | undefined, kind: string | undefined): KindKey | undefined {
+  if (!apiVersion || !kind) return undefined;
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  for (const d of KINDS) {
+    if (d.kind !== kind || d.group !== group) continue;
+    // Gateway API objects are often written with older versions (v1beta1); the group decides.
+    if (d.key === 'HelmReleaseSecret') continue;
+    return d.key;
+  }
+  return undefined;
+}
+
+/** The namespace Envoy Gateway's controller and its config live in (gateway-helm default). */
+export const ENVOY_GATEWAY_NAMESPACE = 'envoy-gateway-system';
+export const ENVOY_GATEWAY_CONFIGMAP = 'envoy-gateway-config';
+export const ENVOY_GATEWAY_CONFIG_KEY = 'envoy-gateway.yaml';
+
+/** CRDs read by name: for bundle versions (the annotation lives on the CRD). */
+export const CRD_NAMES = {
+  gateways: 'gateways.gateway.networking.k8s.io',
+  inferencePools: 'inferencepools.inference.networking.k8s.io',
+} as const;

@@ -1,0 +1,82 @@
+import type {KubeObject} from '../kube/client.ts';
+import type {KindKey} from './kinds.ts';
+
+/** Why a list could not be read. Checks that need it become "skipped" with this reason. */
+export interface ListError {
+  reason: 'forbidden' | 'notServed' | 'failed' | 'offline' | 'outOfScope';
+  message: string;
+  /** for forbidden: the RBAC rule that is missing, as a kubectl command (src/kube/errors.ts) */
+  rule?: string;
+}
+
+/** One list call: a namespace (or the whole cluster when namespace is undefined). */
+export type ListPart = {namespace?: string; items: KubeObject[]} | {namespace?: string; error: ListError};
+
+export interface KindList {
+  kind: KindKey;
+  parts: ListPart[];
+}
+
+export interface RequestRecord {
+  what: string;
+  path: string;
+  durationMs: number;
+  status: 'ok' | ListError['reason'] | 'notFound';
+}
+
+export interface ServerVersion {
+  gitVersion: string;
+  major?: string;
+  minor?: string;
+}
+
+/** A decoded Helm release (src/helm/release.ts). */
+export interface HelmRelease {
+  name: string;
+  namespace: string;
+  revision: number;
+  status: string;
+  chart: {name: string; version: string; appVersion?: string};
+  /** user-supplied values (helm get values) */
+  config: Record<string, unknown>;
+  /** chart defaults coalesced with config (helm get values --all) */
+  values: Record<string, unknown>;
+  /** the rendered objects (helm get manifest), parsed */
+  manifest: KubeObject[];
+  /** the Secret it came from */
+  secret: {namespace: string; name: string};
+  /** the last revision is not this one (e.g. a failed upgrade): name and status of that one */
+  latest?: {revision: number; status: string};
+}
+
+/**
+ * Everything doctor knows about the cluster, read once. Checks are pure functions over it.
+ * A snapshot comes from the live cluster, from manifest files (`--from-file`), or from files
+ * overlaid on the live cluster (`--overlay`).
+ */
+export interface Snapshot {
+  source: 'cluster' | 'files' | 'overlay';
+  takenAt: string;
+  context?: string | undefined;
+  server?: string | undefined;
+  /** undefined = every namespace (-A) */
+  namespace?: string | undefined;
+  version?: ServerVersion | ListError | undefined;
+  lists: Partial<Record<KindKey, KindList>>;
+  /** CRDs read by name; null = not installed */
+  crds: Record<string, KubeObject | null | ListError>;
+  /** Helm releases decoded from release Secrets (latest revision per release) */
+  releases: HelmRelease[] | ListError;
+  /** container logs read in the follow-up wave, key `ns/pod/container` (+ `/previous`) */
+  logs: Record<string, string | ListError>;
+  requests: RequestRecord[];
+  /** wall time of the whole gathering */
+  durationMs: number;
+  apiRequests: number;
+  /** objects that came from files (no status: not applied yet) */
+  fromFiles: WeakSet<object>;
+}
+
+export function isListError(x: unknown): x is ListError {
+  return typeof x === 'object' && x !== null && 'reason' in x && 'message' in x && !('metadata' in x);
+}
