@@ -1,0 +1,421 @@
+/*
+ * Reach a pod's port through the Kubernetes API, the way `kubectl port-forward` does: a local TCP
+ * server on 127.0.0.1:<random> whose every connection is piped over the API server's
+ * `pods/<name>/portforward` websocket (client-node PortForward; protocol: one data and one error
+ * channel per port, each starting with the port number — k8s.io/kubelet
+ * pkg/kubelet/cri/streaming/portforward/websocket.go). Nothing needs a route to the pod network,
+ * so this works from a laptop against EKS/GKE/AKS, and in the test cluster against KWOK pods.
+ *
+ * Also here: one-shot HTTP GETs through a forward (`fetchPodMetrics`), choosing the pod behind a
+ * Service (`findPodForService`, kubectl's translateServicePortToTargetPort), and the bearer token
+ * an EPP's authenticated /metrics needs (`metricsBearerToken`, domain-facts §2).
+ */
+import {request as httpRequest} from 'node:http';
+import {createServer, type Server, type Socket} from 'node:net';
+import {Writable} from 'node:stream';
+import {ExitCode, InfgwError, UsageError} from '../errors.ts';
+import {type KubeClient, type KubeObject, apiPath} from './client.ts';
+import {ApiError, missingRuleHint} from './errors.ts';
+
+export interface PodPortForward {
+  namespace: string;
+  pod: string;
+  /** the pod's port */
+  port: number;
+  /** where the forward listens on 127.0.0.1 */
+  localPort: number;
+  /** errors the API server or kubelet reported for connections so far, in words */
+  readonly errors: readonly string[];
+  /** tunnels (websockets) open now */
+  readonly openTunnels: number;
+  /** connections accepted since the forward opened */
+  readonly connectionCount: number;
+  readonly closed: boolean;
+  /** Stop listening, close every tunnel; resolves when the local server is closed. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The part of the `ws` WebSocket we use. */
+interface Tunnel {
+  readyState: number;
+  close(): void;
+  terminate?(): void;
+  on(event: 'close', listener: () => void): unknown;
+}
+
+/** Turn a websocket failure into words (the ws library reports "Unexpected server response: 403"). */
+export function explainPortForwardFailure(raw: string, target: {namespace: string; pod: string}): {message: string; hint?: string} {
+  const status = /Unexpected server response: (\d{3})/.exec(raw)?.[1];
+  const what = `pods/${target.pod} in namespace ${target.namespace}`;
+  if (status === '403') {
+    return {
+      message: `forbidden: you cannot port-forward to ${what}`,
+      hint: missingRuleHint('create', {group: '', resource: 'pods', subresource: 'portforward', namespace: target.namespace}),
+    };
+  }
+  if (status === '401') return {message: `the API server rejected our credentials when port-forwarding to ${what} (401)`};
+  if (status === '404') return {message: `pod ${target.pod} not found in namespace ${target.namespace} (port-forward 404)`};
+  if (status === '400') return {message: `the API server refused the port-forward to ${what} (400: is the pod running?)`};
+  return {message: `port-forward to ${what} failed: ${raw}`};
+}
+
+/**
+ * Open a local forward to a pod port. Each accepted connection opens its own websocket (like
+ * kubectl, which multiplexes streams over one SPDY connection; client-node has one websocket per
+ * stream pair). Errors of a connection destroy only that connection and are kept in `errors`.
+ */
+export async function openPortForward(kube: KubeClient, target: {namespace: string; pod: string; port: number}): Promise<PodPortForward> {
+  if (kube.config.impersonateGroups.length > 0) {
+    // client-node's websocket sends Impersonate-User but not Impersonate-Group (config.js
+    // applyOptions): the tunnel would run with other rights than asked. Refuse rather than guess.
+    throw new UsageError('port-forwarding through the API is not supported together with --as-group', 'Run without --as-group, or with a kubeconfig for that identity.');
+  }
+  const {PortForward} = await import('./k8s.ts');
+  const forward = new PortForward(await kube.kubeConfig(), true);
+  const sockets = new Set<Socket>();
+  const tunnels = new Set<Tunnel>();
+  const errors: string[] = [];
+  let connectionCount = 0;
+  let closed = false;
+
+  const server: Server = createServer((socket) => {
+    connectionCount++;
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    if (closed) {
+      socket.destroy();
+      return;
+    }
+    // The error channel carries the kubelet's message (e.g. "... connection refused").
+    const errorChannel = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        const text = chunk.toString('utf8').trim();
+        if (text) {
+          errors.push(text);
+          socket.destroy();
+        }
+        done();
+      },
+    });
+    forward.portForward(target.namespace, target.pod, [target.port], socket, errorChannel, socket).then(
+      (ws) => {
+        const tunnel = (typeof ws === 'function' ? ws() : ws) as unknown as Tunnel | null;
+        if (!tunnel) return;
+        tunnels.add(tunnel);
+        tunnel.on('close', () => {
+          tunnels.delete(tunnel);
+          // the pod side is gone: flush what we have and end the local connection
+          socket.end();
+        });
+        socket.on('close', () => {
+          if (tunnel.readyState <= 1) tunnel.close();
+        });
+        if (socket.destroyed || closed) tunnel.close();
+      },
+      (error: unknown) => {
+        const raw = (error as {message?: string; error?: Error})?.message || (error as {error?: Error})?.error?.message || String(error);
+        errors.push(explainPortForwardFailure(raw, target).message);
+        socket.destroy();
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const localPort = typeof address === 'object' && address ? address.port : 0;
+
+  let closing: Promise<void> | undefined;
+  return {
+    ...target,
+    localPort,
+    errors,
+    get openTunnels() {
+      return tunnels.size;
+    },
+    get connectionCount() {
+      return connectionCount;
+    },
+    get closed() {
+      return closed;
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        closed = true;
+        server.close(() => resolve());
+        for (const t of tunnels) {
+          if (t.terminate) t.terminate();
+          else t.close();
+        }
+        tunnels.clear();
+        for (const s of sockets) s.destroy();
+      });
+      return closing;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP through a forward
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** GET http://127.0.0.1:<localPort><path> on a fresh connection (one tunnel per request). */
+export function getThroughForward(
+  forward: Pick<PodPortForward, 'localPort'>,
+  path: string,
+  opts: {headers?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal} = {},
+): Promise<HttpResult> {
+  return new Promise<HttpResult>((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: forward.localPort,
+        path,
+        method: 'GET',
+        agent: false,
+        headers: {connection: 'close', 'user-agent': 'kubectl-infgw', ...opts.headers},
+        ...(opts.signal ? {signal: opts.signal} : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8')}));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (opts.timeoutMs) {
+      req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
+    }
+    req.end();
+  });
+}
+
+export type MetricsFailureKind = 'unauthorized' | 'forbidden' | 'http' | 'unreachable';
+
+/** Why a /metrics scrape failed, in words a user can act on. */
+export class MetricsFetchError extends InfgwError {
+  readonly kind: MetricsFailureKind;
+  readonly status: number | undefined;
+  constructor(kind: MetricsFailureKind, message: string, opts: {status?: number; hint?: string} = {}) {
+    super(message, {exitCode: ExitCode.problems, ...(opts.hint ? {hint: opts.hint} : {})});
+    this.name = 'MetricsFetchError';
+    this.kind = kind;
+    this.status = opts.status;
+  }
+}
+
+/**
+ * GET a metrics path through an open forward. 401/403 become `unauthorized`/`forbidden` (an EPP
+ * checks the bearer token with TokenReview and SubjectAccessReview, domain-facts §2).
+ */
+export async function scrapeThroughForward(
+  forward: PodPortForward,
+  opts: {path?: string; bearerToken?: string | undefined; timeoutMs?: number; signal?: AbortSignal} = {},
+): Promise<string> {
+  const path = opts.path ?? '/metrics';
+  const where = `${forward.namespace}/${forward.pod}:${forward.port}${path}`;
+  let res: HttpResult;
+  const errorsBefore = forward.errors.length;
+  try {
+    res = await getThroughForward(forward, path, {
+      headers: {accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1', ...(opts.bearerToken ? {authorization: `Bearer ${opts.bearerToken}`} : {})},
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      ...(opts.signal ? {signal: opts.signal} : {}),
+    });
+  } catch (error) {
+    if (opts.signal?.aborted) throw error;
+    const tunnelError = forward.errors.slice(errorsBefore).at(-1) ?? forward.errors.at(-1);
+    throw new MetricsFetchError('unreachable', `cannot read ${where}: ${tunnelError ?? (error as Error).message}`);
+  }
+  if (res.status === 401) {
+    throw new MetricsFetchError('unauthorized', `${where} answered 401 Unauthorized`, {
+      status: 401,
+      hint: opts.bearerToken
+        ? "The token was rejected. The EPP checks tokens with TokenReview: its ServiceAccount needs a ClusterRole allowing create on tokenreviews.authentication.k8s.io and subjectaccessreviews.authorization.k8s.io."
+        : 'No bearer token was available: use a kubeconfig user with a token, or allow creating serviceaccounts/token for the EPP ServiceAccount.',
+    });
+  }
+  if (res.status === 403) {
+    throw new MetricsFetchError('forbidden', `${where} answered 403 Forbidden`, {
+      status: 403,
+      hint: 'The token is valid but may not read /metrics: it needs a ClusterRole with nonResourceURLs ["/metrics"], verbs ["get"].',
+    });
+  }
+  if (res.status >= 400) {
+    throw new MetricsFetchError('http', `${where} answered HTTP ${res.status}${res.body ? `: ${res.body.trim().slice(0, 200)}` : ''}`, {
+      status: res.status,
+      ...(res.status === 500 ? {hint: "An EPP answers 500 when it cannot create TokenReviews: check its ServiceAccount's RBAC."} : {}),
+    });
+  }
+  return res.body;
+}
+
+/** One-shot: open a forward, GET /metrics, close the forward (also on failure). */
+export async function fetchPodMetrics(
+  kube: KubeClient,
+  pod: {namespace: string; name: string},
+  port: number,
+  opts: {bearerToken?: string | undefined; path?: string; timeoutMs?: number; signal?: AbortSignal} = {},
+): Promise<string> {
+  const forward = await openPortForward(kube, {namespace: pod.namespace, pod: pod.name, port});
+  try {
+    return await scrapeThroughForward(forward, opts);
+  } finally {
+    await forward.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pods behind a Service
+
+export interface Pod extends KubeObject {
+  spec?: {
+    serviceAccountName?: string;
+    containers?: {name: string; ports?: {name?: string; containerPort: number; protocol?: string}[]; args?: string[]; image?: string}[];
+  };
+  status?: {phase?: string; podIP?: string; conditions?: {type: string; status: string}[]};
+}
+
+export interface Service extends KubeObject {
+  spec?: {
+    selector?: Record<string, string>;
+    ports?: {name?: string; port: number; targetPort?: number | string; protocol?: string}[];
+    type?: string;
+  };
+}
+
+export function podReady(p: Pod): boolean {
+  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** The label selector string for matchLabels. */
+export function selectorString(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/**
+ * Pods to prefer, the way kubectl's GetFirstPod sorts (k8s.io/kubectl pkg/util/podutils
+ * ActivePods / ByLogging): Ready before not Ready, Running before Pending, not terminating first.
+ */
+export function preferPods(pods: Pod[]): Pod[] {
+  const rank = (p: Pod): number =>
+    (p.metadata.deletionTimestamp ? 4 : 0) + (podReady(p) ? 0 : 2) + (p.status?.phase === 'Running' ? 0 : 1);
+  return [...pods].sort((a, b) => rank(a) - rank(b) || a.metadata.name.localeCompare(b.metadata.name));
+}
+
+/**
+ * The container port a Service port lands on for a pod (kubectl
+ * `pkg/cmd/portforward/portforward.go` translateServicePortToTargetPort): a numeric targetPort
+ * as is, a named one looked up in the pod's containers, none = the service port.
+ */
+export function containerPortFor(svcPort: {port: number; targetPort?: number | string}, pod: Pod): number | undefined {
+  const t = svcPort.targetPort;
+  if (t === undefined || t === '' || t === 0) return svcPort.port;
+  if (typeof t === 'number') return t;
+  if (/^\d+$/.test(t)) return Number(t);
+  for (const c of pod.spec?.containers ?? []) for (const p of c.ports ?? []) if (p.name === t) return p.containerPort;
+  return undefined;
+}
+
+/**
+ * The pod (and container port) a Service would send a port's traffic to: the first ready pod of
+ * its selector. `port` is a service port number or name; default: the first port.
+ */
+export async function findPodForService(
+  kube: KubeClient,
+  namespace: string,
+  serviceName: string,
+  port?: number | string,
+): Promise<{pod: Pod; containerPort: number; service: Service; servicePort: number}> {
+  const service = await kube.get<Service>(apiPath({version: 'v1', resource: 'services', namespace, name: serviceName}));
+  const selector = service.spec?.selector ?? {};
+  if (Object.keys(selector).length === 0) {
+    throw new InfgwError(`Service ${namespace}/${serviceName} has no selector, so no pod to forward to`);
+  }
+  const ports = service.spec?.ports ?? [];
+  const svcPort = port === undefined ? ports[0] : ports.find((p) => p.port === port || p.name === port || String(p.port) === String(port));
+  if (!svcPort) {
+    throw new InfgwError(`Service ${namespace}/${serviceName} has no port ${port ?? ''}`.trim(), {
+      hint: `Its ports: ${ports.map((p) => `${p.name ?? ''}${p.name ? '/' : ''}${p.port}`).join(', ') || 'none'}`,
+    });
+  }
+  const list = await kube.list<Pod>(apiPath({version: 'v1', resource: 'pods', namespace}), {query: {labelSelector: selectorString(selector)}});
+  const pods = preferPods(list.items).filter((p) => p.status?.phase === 'Running' || podReady(p));
+  const pod = pods[0];
+  if (!pod) {
+    throw new InfgwError(`no running pod behind Service ${namespace}/${serviceName} (selector ${selectorString(selector)})`);
+  }
+  const containerPort = containerPortFor(svcPort, pod);
+  if (containerPort === undefined) {
+    throw new InfgwError(`pod ${pod.metadata.name} has no container port named "${svcPort.targetPort}" (targetPort of Service ${namespace}/${serviceName})`);
+  }
+  return {pod, containerPort, service, servicePort: svcPort.port};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bearer tokens for an EPP's /metrics
+
+export interface MetricsToken {
+  token: string | undefined;
+  source: 'kubeconfig' | 'tokenrequest' | 'none';
+  /** why there is no token (source none) */
+  reason?: string;
+}
+
+/** The bearer token our API requests carry for this user (static token, token file or exec plugin). */
+async function userBearerToken(kube: KubeClient): Promise<string | undefined> {
+  let auth: string | undefined;
+  try {
+    auth = (await kube.getCredentials()).authorization;
+  } catch {
+    return undefined;
+  }
+  return auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+}
+
+/**
+ * A token for scraping an EPP's authenticated /metrics: the user's own bearer token when the
+ * kubeconfig has one (unless `prefer: 'serviceaccount'`); else a short-lived token for the EPP's ServiceAccount from the TokenRequest
+ * API (POST serviceaccounts/<sa>/token), which the EPP may read /metrics with if its RBAC allows;
+ * else none, with the reason.
+ */
+export async function metricsBearerToken(
+  kube: KubeClient,
+  opts: {namespace: string; serviceAccount?: string | undefined; prefer?: 'user' | 'serviceaccount'},
+): Promise<MetricsToken> {
+  const own = opts.prefer === 'serviceaccount' ? undefined : await userBearerToken(kube);
+  if (own) return {token: own, source: 'kubeconfig'};
+  if (!opts.serviceAccount) return {token: undefined, source: 'none', reason: 'the kubeconfig user has no bearer token and the EPP ServiceAccount is unknown'};
+  try {
+    const res = await kube.create<{status?: {token?: string}}>(
+      apiPath({version: 'v1', resource: 'serviceaccounts', namespace: opts.namespace, name: opts.serviceAccount, sub: 'token'}),
+      {apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {expirationSeconds: 600}},
+    );
+    if (res?.status?.token) return {token: res.status.token, source: 'tokenrequest'};
+    return {token: undefined, source: 'none', reason: 'the TokenRequest API returned no token'};
+  } catch (error) {
+    if (error instanceof ApiError && (error.forbidden || error.notFound)) {
+      return {
+        token: undefined,
+        source: 'none',
+        reason: error.forbidden
+          ? `the kubeconfig user has no bearer token and may not create serviceaccounts/token for ${opts.namespace}/${opts.serviceAccount}`
+          : `ServiceAccount ${opts.namespace}/${opts.serviceAccount} not found`,
+      };
+    }
+    throw error;
+  }
+}
