@@ -4,6 +4,7 @@
  */
 import {InfgwError, UsageError} from '../errors.ts';
 import type {KubeClient, KubeObject} from '../kube/client.ts';
+import {ApiError} from '../kube/errors.ts';
 import {parseGoDuration} from '../kube/kubeconfig.ts';
 import type {WorkloadKind, WorkloadRef} from './types.ts';
 
@@ -98,26 +99,56 @@ export function isEppDeployment(d: DeploymentLike): boolean {
 /** Helm's standard label (helm.sh/docs "Labels and Annotations"), set by the inference-gateway chart. */
 export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 
+/** EPP Deployments among a Helm release's rendered objects. */
+export function eppDeploymentsInManifest(manifest: KubeObject[], namespace: string): WorkloadRef[] {
+  return manifest
+    .filter((o) => o.kind === 'Deployment' && (o.apiVersion ?? 'apps/v1').startsWith('apps/') && isEppDeployment(o as DeploymentLike))
+    .map((o) => ({kind: 'Deployment' as const, namespace: o.metadata.namespace ?? namespace, name: o.metadata.name}));
+}
+
 /**
- * The EPP Deployment of an inference-gateway Helm release: Deployments of the release (label
- * app.kubernetes.io/instance=<release>) in its namespace whose container args name a pool.
+ * The EPP Deployments the release itself says it installed: its release Secret
+ * (sh.helm.release.v1.<release>.v<n>, labels owner=helm,name=<release>; helm pkg/storage/driver/
+ * secrets.go) holds the rendered manifest. Undefined when there is no such release or we may not
+ * read Secrets (then the label search decides).
+ */
+async function eppFromHelmRelease(kube: KubeClient, namespace: string, release: string): Promise<WorkloadRef[] | undefined> {
+  let secrets;
+  try {
+    secrets = await kube.list(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`, {query: {labelSelector: `owner=helm,name=${release}`}});
+  } catch (error) {
+    if (error instanceof ApiError && (error.forbidden || error.notFound)) return undefined;
+    throw error;
+  }
+  const {releasesFromSecrets} = await import('../helm/release.ts');
+  const rel = releasesFromSecrets(secrets.items).find((r) => r.name === release);
+  if (!rel) return undefined;
+  return eppDeploymentsInManifest(rel.manifest, rel.namespace || namespace);
+}
+
+/**
+ * The EPP Deployment of an inference-gateway Helm release: the Deployment in the release's
+ * manifest whose container args name a pool; failing that (no release Secret, or Secrets not
+ * readable), Deployments labelled app.kubernetes.io/instance=<release> in the namespace that do.
  */
 export async function findEppDeployment(kube: KubeClient, namespace: string, release: string): Promise<WorkloadRef> {
+  const fromHelm = await eppFromHelmRelease(kube, namespace, release);
+  if (fromHelm?.length === 1) return fromHelm[0]!;
   const list = await kube.list<DeploymentLike>(`/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`, {
     query: {labelSelector: `${INSTANCE_LABEL}=${release}`},
   });
-  const epps = list.items.filter(isEppDeployment);
-  if (epps.length === 1) return {kind: 'Deployment', namespace, name: epps[0]!.metadata.name};
+  const epps = fromHelm?.length ? fromHelm : list.items.filter(isEppDeployment).map((d) => ({kind: 'Deployment' as const, namespace, name: d.metadata.name}));
+  if (epps.length === 1) return epps[0]!;
   if (epps.length === 0) {
     const others = list.items.map((d) => d.metadata.name);
     throw new InfgwError(`no Endpoint Picker Deployment found for Helm release "${release}" in namespace "${namespace}"`, {
       hint: others.length
         ? `The release has Deployments ${others.join(', ')}, but none runs a container with --pool-name. Restart one by name: kubectl infgw restart deployment/<name> -n ${namespace}`
-        : `No Deployment there carries ${INSTANCE_LABEL}=${release}. Check the release and namespace ("helm list -A"), or restart by name: kubectl infgw restart deployment/<name> -n <namespace>`,
+        : `${fromHelm ? 'The release installed no Deployment with --pool-name, and no' : 'No'} Deployment there carries ${INSTANCE_LABEL}=${release}. Check the release and namespace ("helm list -A"), or restart by name: kubectl infgw restart deployment/<name> -n <namespace>`,
     });
   }
   throw new UsageError(
-    `Helm release "${release}" has ${epps.length} Endpoint Picker Deployments: ${epps.map((d) => d.metadata.name).join(', ')}`,
+    `Helm release "${release}" has ${epps.length} Endpoint Picker Deployments: ${epps.map((d) => d.name).join(', ')}`,
     `Restart one by name: kubectl infgw restart deployment/<name> -n ${namespace}`,
   );
 }

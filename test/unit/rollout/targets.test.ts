@@ -1,6 +1,8 @@
+import {execFileSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
+import {parseManifests} from '../../../src/helm/release.ts';
 import {UsageError} from '../../../src/errors.ts';
-import {isEppDeployment, parseRestartTarget, parseTimeout, workloadKind} from '../../../src/rollout/targets.ts';
+import {eppDeploymentsInManifest, isEppDeployment, parseRestartTarget, parseTimeout, workloadKind} from '../../../src/rollout/targets.ts';
 import {fixture, variant} from './fixtures.ts';
 
 describe('parseRestartTarget', () => {
@@ -76,5 +78,15 @@ describe('isEppDeployment', () => {
   it('rejects a container that merely mentions a pool', () => {
     expect(isEppDeployment(variant(d, {spec: {template: {spec: {containers: [{name: 'vllm', args: ['--model', 'pool-name']}]}}}}))).toBe(false);
     expect(isEppDeployment(variant(d, {spec: {template: {spec: {containers: [{name: 'x'}]}}}}))).toBe(false);
+  });
+});
+
+describe('eppDeploymentsInManifest (the release manifest of the inference-gateway chart)', () => {
+  it('finds the EPP Deployment that real `helm template` renders from the fixture chart', () => {
+    const root = new URL('../../../', import.meta.url).pathname;
+    const rendered = execFileSync(`${root}.tools/bin/helm`, ['template', 'gw', `${root}test/fixtures/charts/inference-gateway`, '-n', 'inference', '--set', 'epp.poolName=pool'], {encoding: 'utf8'});
+    const objects = parseManifests(rendered);
+    expect(objects.some((o) => o.kind === 'Service')).toBe(true);
+    expect(eppDeploymentsInManifest(objects, 'inference')).toEqual([{kind: 'Deployment', namespace: 'inference', name: 'gw-inference-gateway-epp'}]);
   });
 });
