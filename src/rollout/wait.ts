@@ -97,7 +97,7 @@ export async function waitForRollout(kube: KubeClient, ref: WorkloadRef, opts: W
       return;
     }
     if (view.done) {
-      opts.onProgress?.(view.message);
+      // The final line is the result's message (the command prints it to stdout, as kubectl does).
       finish({done: true, reason: 'Complete', message: view.message});
       return;
     }
