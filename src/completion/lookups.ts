@@ -4,8 +4,8 @@
  * imported lazily, only when such a value is being completed; the caller bounds the time and
  * swallows errors, because a completion must never print an error into the user's prompt.
  */
-import {gunzipSync} from 'node:zlib';
 import type {KubeFlagValues} from '../cli/flags.ts';
+import {decodeReleaseData} from '../helm/release.ts';
 import type {Candidate, LookupKind} from './complete.ts';
 
 /** The chart whose releases `-r/--release` names (the chart notes in shared/seed call it so). */
@@ -27,23 +27,13 @@ interface SecretLike {
 }
 
 /**
- * Decode a Helm release Secret: `data.release` is Kubernetes base64 of Helm's own base64 of
- * gzip(JSON) (helm pkg/storage/driver/util.go encodeRelease/decodeRelease; domain-facts §6).
- * Helm also reads releases stored without gzip, so a plain JSON payload is accepted too.
+ * The summary of a Helm release Secret, decoded by src/helm/release.ts (helm's own encoding:
+ * base64 of gzip(JSON) inside the Secret's base64 data; domain-facts §6).
  */
 export function decodeHelmRelease(secret: SecretLike): HelmReleaseSummary | undefined {
   const data = secret.data?.release;
   if (!data) return undefined;
-  const helmB64 = Buffer.from(data, 'base64').toString('utf8');
-  let bytes = Buffer.from(helmB64, 'base64');
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
-  const rel = JSON.parse(bytes.toString('utf8')) as {
-    name?: string;
-    namespace?: string;
-    version?: number;
-    info?: {status?: string};
-    chart?: {metadata?: {name?: string; version?: string}};
-  };
+  const rel = decodeReleaseData(data);
   return {
     name: rel.name ?? secret.metadata.labels?.name ?? '',
     namespace: rel.namespace ?? secret.metadata.namespace ?? '',
