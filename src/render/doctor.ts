@@ -110,7 +110,8 @@ export function renderText(report: DoctorReport, opts: TextOptions): string {
     const inPhase = report.findings.filter((f) => f.phase === phase);
     const groups = new Map<string, Finding[]>();
     for (const f of inPhase) groups.set(f.chain ?? '', [...(groups.get(f.chain ?? '') ?? []), f]);
-    for (const [chain, fs] of groups) {
+    // cluster-wide findings of the phase first, then one group per pool
+    for (const [chain, fs] of [...groups].sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)))) {
       const shown = verbose ? fs : fs.filter((f) => f.severity !== 'ok' && f.severity !== 'info');
       if (shown.length === 0) continue;
       lines.push('', chalk.bold(`${PHASES[phase as Phase]}${chain ? ` · ${chain}` : ''}`));

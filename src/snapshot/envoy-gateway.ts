@@ -21,8 +21,19 @@ export function envoyGatewayController(snap: Snapshot): {deployment: Deployment;
   return {deployment: d, pods};
 }
 
+/**
+ * The ConfigMap the controller mounts (its Deployment's configMap volume; gateway-helm names it
+ * envoy-gateway-config), read from the snapshot.
+ */
+export function envoyGatewayConfigMapName(snap: Snapshot): string {
+  const eg = envoyGatewayController(snap);
+  const vols = eg?.deployment.spec?.template?.spec?.volumes ?? [];
+  const cm = vols.find((v) => v.configMap?.name && /envoy-gateway/.test(v.configMap.name)) ?? vols.find((v) => v.configMap?.name);
+  return cm?.configMap?.name ?? ENVOY_GATEWAY_CONFIGMAP;
+}
+
 export function envoyGatewayConfigMap(snap: Snapshot): (KubeObject & {data?: Record<string, string>}) | undefined {
-  return get(snap, 'ConfigMap', ENVOY_GATEWAY_NAMESPACE, ENVOY_GATEWAY_CONFIGMAP);
+  return get(snap, 'ConfigMap', ENVOY_GATEWAY_NAMESPACE, envoyGatewayConfigMapName(snap));
 }
 
 export function envoyGatewayConfigText(snap: Snapshot): string | undefined {

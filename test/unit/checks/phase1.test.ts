@@ -1,0 +1,58 @@
+import {describe, expect, it} from 'vitest';
+import {byCode, doctor, loadObjects, obj, one} from './fixture.ts';
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const healthy = loadObjects('healthy-ai-gateway.yaml');
+const notServed = (what: string) => ({reason: 'notServed' as const, message: `the server does not serve ${what} (CRD not installed?)`});
+
+describe('phase 1 — cluster & CRDs', () => {
+  it('IGW-103: Gateway API CRDs missing → error with the install command', () => {
+    const f = doctor(healthy, {snapshot: {errors: {GatewayClass: notServed('gatewayclasses'), Gateway: notServed('gateways'), HTTPRoute: notServed('httproutes')}}});
+    const e = one(f, 'IGW-103', 'error');
+    expect(e.message).toContain('GatewayClass, Gateway, HTTPRoute');
+    expect(e.fix).toContain('kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/');
+    expect(one(f, 'IGW-403', 'blocked').blockedBy).toEqual(['IGW-103']);
+  });
+
+  it('IGW-104: no InferencePool API → error; only the removed v1alpha2 → warning', () => {
+    const none = doctor([], {snapshot: {errors: {InferencePool: notServed('inferencepools'), XInferencePool: notServed('inferencepools')}}});
+    expect(one(none, 'IGW-104', 'error').fix).toBe('kubectl apply -f https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/latest/download/manifests.yaml');
+    const old = doctor([], {snapshot: {errors: {InferencePool: notServed('inferencepools')}}});
+    expect(one(old, 'IGW-104', 'warning').message).toContain('removed upstream in GIE 1.5');
+  });
+
+  it('IGW-105: EPP watching the default group while the pool is x-k8s.io v1alpha2 → error with --pool-group fix', () => {
+    const objs = structuredClone(healthy);
+    const pool = obj<Any>(objs, 'InferencePool', 'qwen');
+    pool.apiVersion = 'inference.networking.x-k8s.io/v1alpha2';
+    pool.spec = {selector: {'serving.kserve.io/inferenceservice': 'qwen'}, targetPortNumber: 8080, extensionRef: {name: 'qwen-epp', portNumber: 9002}};
+    delete pool.status;
+    obj<Any>(objs, 'HTTPRoute', 'qwen').spec.rules[0].backendRefs[0].group = 'inference.networking.x-k8s.io';
+    const f = doctor(objs);
+    const e = one(f, 'IGW-105', 'error');
+    expect(e.object).toEqual({apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'llm', name: 'qwen-epp'});
+    expect(e.message).toContain('watches InferencePools of group inference.networking.k8s.io (the --pool-group default)');
+    expect(e.fix).toBe(`kubectl patch deployment qwen-epp -n llm --type json -p '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--pool-group=inference.networking.x-k8s.io"}]'`);
+  });
+
+  it('IGW-105: HTTPRoute naming the other group → error with a patch of the backendRef group', () => {
+    const objs = structuredClone(healthy);
+    obj<Any>(objs, 'HTTPRoute', 'qwen').spec.rules[0].backendRefs[0].group = 'inference.networking.x-k8s.io';
+    const e = one(doctor(objs), 'IGW-105', 'error');
+    expect(e.fix).toBe(`kubectl patch httproute qwen -n llm --type json -p '[{"op":"replace","path":"/spec/rules/0/backendRefs/0/group","value":"inference.networking.k8s.io"}]'`);
+  });
+
+  it('IGW-106 / IGW-107 / IGW-108: missing optional APIs', () => {
+    const f = doctor(healthy, {
+      snapshot: {errors: {InferenceObjective: notServed('x'), LlmdInferenceObjective: notServed('x'), EnvoyExtensionPolicy: notServed('x'), InferenceService: notServed('x')}},
+    });
+    expect(one(f, 'IGW-106', 'warning').message).toContain('InferenceObjective is not served');
+    expect(one(f, 'IGW-107', 'warning').message).toContain('EnvoyExtensionPolicy');
+    expect(one(f, 'IGW-108', 'info').message).toContain('KServe is not installed');
+  });
+
+  it('IGW-101: server version shown; offline snapshots say so', () => {
+    expect(one(doctor(healthy), 'IGW-101', 'ok').message).toBe('Kubernetes v1.37.2');
+    expect(byCode(doctor(healthy, {snapshot: {source: 'files'}}), 'IGW-101')[0]!.severity).toBe('info');
+  });
+});
