@@ -20,7 +20,7 @@ import {
 } from './k8s.ts';
 import {error, info, ok, skipped, warning, type Check, type Draft} from './types.ts';
 import {nsFlag, yamlBlock} from './fix.ts';
-import {eppPoolOf, KSERVE_ISVC_LABEL, poolRef, type PoolChain} from './target.ts';
+import {eppPoolOf, KSERVE_ISVC_LABEL, poolRef, releaseRef, type PoolChain} from './target.ts';
 import type {Deployment} from './k8s.ts';
 
 /** The next command to run for a pod problem (the fix when the cause is outside the cluster's objects). */
@@ -98,7 +98,7 @@ export const poolExists: Check = {
       return [
         error(
           `release ${rel.release.name} does not say which InferencePool its EPP serves (epp.poolName is not set; the EPP cannot start without --pool-name)`,
-          {apiVersion: 'v1', kind: 'Secret', namespace: rel.release.secret.namespace, name: rel.release.secret.name},
+          releaseRef(rel),
           `helm upgrade ${rel.release.name} <chart>/inference-gateway -n ${rel.release.namespace} --reuse-values --set epp.poolName=${candidates[0] ?? '<pool-name>'}`,
         ),
       ];

@@ -5,7 +5,7 @@
  */
 import type {KubeObject} from '../kube/client.ts';
 import {GROUP, kindKeyOf} from '../snapshot/kinds.ts';
-import {access, inNamespace, isLive, items, lookup} from '../snapshot/query.ts';
+import {access, inNamespace, isLive, items, lookup, partial} from '../snapshot/query.ts';
 import type {Snapshot} from '../snapshot/types.ts';
 import {
   argValue,
@@ -27,14 +27,14 @@ import {error, info, ok, skipped, warning, type Check, type Draft} from './types
 import {jsonPatch, mergePatch, yamlBlock} from './fix.ts';
 import {podProblemFix} from './phase3-model-serving.ts';
 import {egControllerName, envoyGatewayVersion, versionBelow} from './phase2-envoy-gateway.ts';
-import {gatewayRef, poolRef, policyTargets, type ChartRelease, type EnvoyExtensionPolicy, type Gateway, type HTTPRoute, type PoolChain} from './target.ts';
+import {gatewayRef, poolRef, policyTargets, releaseRef, type ChartRelease, type EnvoyExtensionPolicy, type Gateway, type HTTPRoute, type PoolChain} from './target.ts';
 import {wiringOf} from './wiring.ts';
 
 const deployRef = (d: KubeObject): ObjectRef => ({apiVersion: 'apps/v1', kind: 'Deployment', namespace: d.metadata.namespace, name: d.metadata.name});
 const svcRef = (ns: string, name: string): ObjectRef => ({apiVersion: 'v1', kind: 'Service', namespace: ns, name});
 const routeRef = (r: HTTPRoute): ObjectRef => ({apiVersion: `${GROUP.gatewayApi}/v1`, kind: 'HTTPRoute', namespace: r.metadata.namespace, name: r.metadata.name});
 const policyRef = (p: KubeObject): ObjectRef => ({apiVersion: `${GROUP.envoy}/v1alpha1`, kind: 'EnvoyExtensionPolicy', namespace: p.metadata.namespace, name: p.metadata.name});
-const secretRef = (r: ChartRelease): ObjectRef => ({apiVersion: 'v1', kind: 'Secret', namespace: r.release.secret.namespace, name: r.release.secret.name});
+const secretRef = (r: ChartRelease): ObjectRef => releaseRef(r);
 
 function reapply(r: ChartRelease): string {
   return `helm get manifest ${r.release.name} -n ${r.release.namespace} | kubectl apply -f -`;
@@ -429,7 +429,9 @@ export const httpRouteReferences: Check = {
   reads: ['HTTPRoute'],
   run({chain, snap}) {
     const out: Draft[] = [];
+    if (!chain.pool) return [];
     const relGw = chain.gateways.find((g) => g.via.includes('release')) ?? chain.gateways.find((g) => g.via.includes('policy'));
+    if (chain.routes.length === 0 && partial(snap, 'HTTPRoute')) return [skipped(`skipped: no HTTPRoute to ${chain.key} in the manifests (it may come from another chart)`, poolRef(chain))];
     if (chain.routes.length === 0) {
       const gw = relGw ?? chain.gateways[0];
       const route = {

@@ -471,6 +471,13 @@ export function discover(snap: Snapshot, opts: TargetOptions = {}): Target {
   return {namespace: opts.namespace, releaseFilter: opts.release, poolFilter: opts.pool, releases, chains};
 }
 
+/** The object that stands for a release: its release Secret, or (rendered manifests) its EPP Deployment. */
+export function releaseRef(r: ChartRelease): ObjectRef {
+  if (r.release.secret.name) return {apiVersion: 'v1', kind: 'Secret', namespace: r.release.secret.namespace, name: r.release.secret.name};
+  if (r.eppDeployment) return {apiVersion: 'apps/v1', kind: 'Deployment', namespace: r.eppDeployment.metadata.namespace ?? r.release.namespace, name: r.eppDeployment.metadata.name};
+  return {apiVersion: 'v1', kind: 'Secret', namespace: r.release.namespace, name: `sh.helm.release.v1.${r.release.name}`};
+}
+
 export function gatewayRef(g: {namespace: string; name: string}): ObjectRef {
   return {apiVersion: `${GROUP.gatewayApi}/v1`, kind: 'Gateway', namespace: g.namespace, name: g.name};
 }

@@ -45,8 +45,13 @@ export function releasesFromLabels(objs: KubeObject[]): HelmRelease[] {
     if (!chartLabel || !instance) continue;
     const m = /^(.*)-(v?\d+\.\d+\.\d+.*)$/.exec(chartLabel);
     const ns = o.metadata.namespace ?? '';
-    const key = `${ns}/${instance}`;
+    // cluster-scoped objects of a release (ClusterRoles) carry no namespace: group by release name
+    const key = instance;
     let r = byRelease.get(key);
+    if (r && !r.namespace && ns) {
+      r.namespace = ns;
+      r.secret.namespace = ns;
+    }
     if (!r) {
       r = {
         name: instance,
@@ -86,7 +91,7 @@ export function snapshotFromObjects(objs: KubeObject[], opts: ObjectsSnapshotOpt
   const lists: Partial<Record<KindKey, KindList>> = {};
   for (const d of KINDS) {
     const err = opts.errors?.[d.key] ?? (opts.source === 'files' && d.runtime ? offline : undefined);
-    lists[d.key] = {kind: d.key, parts: [err ? {error: err} : {items: []}]};
+    lists[d.key] = {kind: d.key, parts: [err ? {error: err} : {items: [], ...(opts.source === 'files' ? {partial: true} : {})}]};
   }
   const crds: Snapshot['crds'] = {};
   for (const name of Object.values(CRD_NAMES)) crds[name] = opts.source === 'files' ? {reason: 'offline', message: 'CRDs are only known on a live cluster'} : null;

@@ -66,7 +66,11 @@ export function lookup<T extends KubeObject = KubeObject>(snap: Snapshot, kind: 
   const o = index(snap, kind).get(`${ns}/${name}`);
   if (o) return {found: o as T};
   const why = access(snap, kind, namespace);
-  return why ? {unknown: why} : {absent: true};
+  if (why) return {unknown: why};
+  if (snap.lists[kind]?.parts.some((p) => 'items' in p && p.partial)) {
+    return {unknown: {reason: 'offline', message: `${kindDef(kind).kind} ${namespace ? `${namespace}/` : ''}${name} is not in the manifests`}};
+  }
+  return {absent: true};
 }
 
 export function get<T extends KubeObject = KubeObject>(snap: Snapshot, kind: KindKey, namespace: string | undefined, name: string): T | undefined {
@@ -90,4 +94,9 @@ export function unreadable(snap: Snapshot): {kind: KindKey; namespace?: string; 
     for (const p of l.parts) if ('error' in p) out.push({kind: k, ...(p.namespace ? {namespace: p.namespace} : {}), error: p.error});
   }
   return out;
+}
+
+/** The kind was read from manifests: an object missing from them may still exist in the cluster. */
+export function partial(snap: Snapshot, kind: KindKey): boolean {
+  return snap.lists[kind]?.parts.some((p) => 'items' in p && p.partial === true) ?? false;
 }

@@ -10,7 +10,9 @@ export interface ListError {
 }
 
 /** One list call: a namespace (or the whole cluster when namespace is undefined). */
-export type ListPart = {namespace?: string; items: KubeObject[]} | {namespace?: string; error: ListError};
+export type ListPart =
+  | {namespace?: string; items: KubeObject[]; /** manifests: what is listed is known, what is not may still exist */ partial?: boolean}
+  | {namespace?: string; error: ListError};
 
 export interface KindList {
   kind: KindKey;

@@ -1,0 +1,125 @@
+/*
+ * One `doctor` run: gather (live cluster, manifest files, or both overlaid), analyse, and with
+ * --wait repeat until healthy or out of time. The command renders what this returns.
+ */
+import type {KubeClient, KubeObject} from '../kube/client.ts';
+import {InterruptedError, UsageError} from '../errors.ts';
+import {takeSnapshot} from '../snapshot/take.ts';
+import {overlaySnapshot, readManifestFiles, snapshotFromObjects} from '../snapshot/files.ts';
+import type {RequestRecord, Snapshot} from '../snapshot/types.ts';
+import {catalog as fullCatalog} from './catalog.ts';
+import {runDoctor} from './doctor.ts';
+import {healthy} from './runner.ts';
+import {conclude, orderForPlaybook, playbookCodes, symptomByName, SYMPTOMS, withDependencies} from './symptoms.ts';
+import type {DoctorReport} from '../render/doctor.ts';
+
+export interface DoctorProgress {
+  gathering?(what: string): void;
+  request?(r: RequestRecord): void;
+  gathered?(snap: Snapshot): void;
+  analysed?(report: DoctorReport): void;
+  retrying?(attempt: number, report: DoctorReport, delayMs: number): void;
+}
+
+export interface DoctorRunOptions {
+  /** the namespace scope; undefined = all namespaces */
+  namespace?: string | undefined;
+  /** namespace for manifest objects that name none */
+  defaultNamespace?: string | undefined;
+  release?: string | undefined;
+  pool?: string | undefined;
+  only?: string[] | undefined;
+  skip?: string[] | undefined;
+  symptom?: string | undefined;
+  fromFiles?: string[] | undefined;
+  overlay?: boolean | undefined;
+  /** re-run until healthy or this many ms have passed */
+  waitMs?: number | undefined;
+  retryEveryMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+  progress?: DoctorProgress | undefined;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new InterruptedError());
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new InterruptedError());
+    };
+    signal?.addEventListener('abort', onAbort, {once: true});
+  });
+}
+
+export async function doctorRun(opts: DoctorRunOptions, connect: () => Promise<KubeClient>): Promise<DoctorReport> {
+  const files = opts.fromFiles ?? [];
+  if (opts.overlay && files.length === 0) throw new UsageError('--overlay lays --from-file manifests over the live cluster; give at least one --from-file');
+  const symptom = opts.symptom ? symptomByName(opts.symptom) : undefined;
+  if (opts.symptom && !symptom) throw new UsageError(`unknown symptom "${opts.symptom}"`, `Known symptoms: ${SYMPTOMS.map((s) => s.name).join(', ')} (kubectl infgw doctor --symptom list).`);
+  const checks = fullCatalog();
+  const playbook = symptom ? playbookCodes(symptom, checks) : undefined;
+
+  let fileObjects: KubeObject[] | undefined;
+  if (files.length) {
+    try {
+      fileObjects = readManifestFiles(files);
+    } catch (error) {
+      throw new UsageError(`cannot read --from-file: ${(error as Error).message}`);
+    }
+  }
+  const live = files.length === 0 || opts.overlay === true;
+  const kube = live ? await connect() : undefined;
+
+  const deadline = opts.waitMs ? Date.now() + opts.waitMs : 0;
+  for (let attempt = 1; ; attempt++) {
+    let snap: Snapshot;
+    if (kube) {
+      opts.progress?.gathering?.(kube.server);
+      snap = await takeSnapshot(kube, {namespace: opts.namespace, ...(opts.signal ? {signal: opts.signal} : {}), ...(opts.progress?.request ? {onRequest: (r) => opts.progress!.request!(r)} : {})});
+      if (fileObjects) snap = overlaySnapshot(snap, fileObjects, opts.defaultNamespace ?? opts.namespace ?? kube.namespace);
+    } else {
+      opts.progress?.gathering?.(`${files.join(', ')} (offline)`);
+      snap = snapshotFromObjects(fileObjects ?? [], {source: 'files', namespace: opts.namespace, defaultNamespace: opts.defaultNamespace ?? opts.namespace ?? 'default'});
+    }
+    opts.progress?.gathered?.(snap);
+    const report = runDoctor(snap, {
+      namespace: opts.namespace,
+      release: opts.release,
+      pool: opts.pool,
+      only: opts.only,
+      skip: opts.skip,
+      ...(playbook ? {codes: withDependencies(playbook, checks), symptom: symptom!.name} : {}),
+      catalog: checks,
+    });
+    if (symptom && playbook) {
+      report.findings = orderForPlaybook(report.findings, playbook);
+      report.conclusion = conclude(symptom, report.findings);
+    }
+    opts.progress?.analysed?.(report);
+    const remaining = deadline - Date.now();
+    if (!opts.waitMs || !kube || healthy(report.findings) || remaining <= 0) return report;
+    const delay = Math.min(opts.retryEveryMs ?? 5000, remaining);
+    opts.progress?.retrying?.(attempt, report, delay);
+    await sleep(delay, opts.signal);
+  }
+}
+
+/** Go-style durations for --wait: 90s, 2m, 1m30s, 500ms; a bare number is seconds. */
+export function parseWait(s: string): number {
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
+  let total = 0;
+  let rest = s;
+  const re = /^(\d+(?:\.\d+)?)(ms|s|m|h)/;
+  if (!rest) throw new UsageError('--wait needs a duration such as 90s or 2m');
+  while (rest) {
+    const m = re.exec(rest);
+    if (!m) throw new UsageError(`--wait: "${s}" is not a duration (e.g. 90s, 2m, 1m30s)`);
+    total += Number(m[1]) * {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[m[2] as 'ms' | 's' | 'm' | 'h'];
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}

@@ -1,0 +1,144 @@
+/*
+ * Symptom playbooks (`doctor --symptom <name>`): the install notes' TROUBLESHOOTING section as
+ * data — for each symptom, the checks a person would run, in order, and a conclusion. Checks of
+ * later phases (EPP runtime, scheduling config, LiteLLM) join a playbook by listing the symptom in
+ * their `symptoms` field; they are appended after the ordered ones.
+ */
+import type {Check, Finding} from './types.ts';
+
+export interface Symptom {
+  name: string;
+  /** what the user sees */
+  summary: string;
+  /** what usually causes it (domain-facts §7, install notes TROUBLESHOOTING) */
+  causes: string;
+  /** the checks, most likely root cause first */
+  codes: string[];
+  /** the next step when no check finds anything */
+  otherwise: string;
+}
+
+export const SYMPTOMS: readonly Symptom[] = [
+  {
+    name: 'epp-not-starting',
+    summary: 'EPP pods crash, stay Pending or never become Ready',
+    causes: 'epp.poolName unset or wrong, InferencePool CRD/group missing, image pull, scheduling, RBAC (pods, inferencepools, inferenceobjectives)',
+    codes: ['IGW-104', 'IGW-106', 'IGW-401', 'IGW-402', 'IGW-301', 'IGW-406', 'IGW-105', 'IGW-405'],
+    otherwise: 'kubectl logs deployment/<epp> -n <namespace> --previous   # the EPP says why it exits',
+  },
+  {
+    name: 'gateway-not-programmed',
+    summary: 'Gateway has no address / Programmed is not True',
+    causes: 'GatewayClass missing or owned by another controller, Envoy Gateway controller down or crash-looping on its config, LoadBalancer Service pending',
+    codes: ['IGW-103', 'IGW-201', 'IGW-204', 'IGW-205', 'IGW-203', 'IGW-403', 'IGW-404'],
+    otherwise: 'kubectl describe gateway <name> -n <namespace>; kubectl logs deployment/envoy-gateway -n envoy-gateway-system',
+  },
+  {
+    name: 'ext-proc-not-routing',
+    summary: 'requests pass the Gateway but the EPP does not pick the endpoint',
+    causes: 'EnvoyExtensionPolicy not attached/accepted or pointing at the wrong Service/port, EPP serving TLS, Envoy AI Gateway extension missing for HTTPRoute → InferencePool, EPP watching the other pool group',
+    codes: ['IGW-107', 'IGW-201', 'IGW-204', 'IGW-205', 'IGW-206', 'IGW-413', 'IGW-411', 'IGW-306', 'IGW-405', 'IGW-407', 'IGW-105', 'IGW-409'],
+    otherwise: 'kubectl logs deployment/<epp> -n <namespace> | grep -i -e error -e endpoint',
+  },
+  {
+    name: '503',
+    summary: 'requests fail with 503 "no healthy upstream"',
+    causes: 'no Ready model server pods, wrong targetPorts, selector matching nothing, InferenceService not Ready, EPP serving another pool (fan-in)',
+    codes: ['IGW-302', 'IGW-303', 'IGW-304', 'IGW-305', 'IGW-306', 'IGW-405', 'IGW-406', 'IGW-105', 'IGW-410'],
+    otherwise: 'kubectl get pods -n <namespace> -l <pool selector> -o wide; curl the model server on its target port',
+  },
+  {
+    name: '500',
+    summary: 'requests fail with 500 "fault filter abort" (or ext-proc errors)',
+    causes: 'HTTPRoute backendRef InferencePool missing or cross-namespace without ReferenceGrant, InvalidKind (no AI Gateway extension), ext-proc messageTimeout too short',
+    codes: ['IGW-301', 'IGW-408', 'IGW-206', 'IGW-205', 'IGW-409', 'IGW-105', 'IGW-412', 'IGW-411'],
+    otherwise: 'kubectl logs -n envoy-gateway-system -l gateway.envoyproxy.io/owning-gateway-name=<gateway> | grep -i ext_proc',
+  },
+  {
+    name: 'no-streaming',
+    summary: 'stream: true responses arrive in one piece or are cut off',
+    causes: 'response body mode Buffered, Envoy Gateway older than v1.6, old EPP (transfer-encoding on HTTP/2)',
+    codes: ['IGW-412', 'IGW-202'],
+    otherwise: 'curl -N the gateway with "stream": true and watch for data: lines as they come',
+  },
+  {
+    name: 'high-latency',
+    summary: 'slow responses or poor cache affinity',
+    causes: 'unready pods, double ext-proc wiring, fan-in, scorer weights, KV-cache saturation',
+    codes: ['IGW-304', 'IGW-413', 'IGW-410', 'IGW-412'],
+    otherwise: 'kubectl infgw probe   # measure per-pod latency and cache hits',
+  },
+  {
+    name: 'config-not-applied',
+    summary: 'a changed Envoy Gateway or EPP config has no effect',
+    causes: 'Envoy Gateway rejected the reload (invalid config), kubelet sync delay, ConfigMap changed after the EPP pods started (restart needed), helm upgrade failed',
+    codes: ['IGW-204', 'IGW-205', 'IGW-208', 'IGW-207', 'IGW-201', 'IGW-401', 'IGW-402'],
+    otherwise: 'kubectl infgw restart epp -r <release> -n <namespace>',
+  },
+  {
+    name: 'metrics-unauthorized',
+    summary: 'scraping the EPP /metrics gets 401/403/500',
+    causes: "the EPP's ServiceAccount may not create tokenreviews/subjectaccessreviews; the scraper's token lacks get on nonResourceURL /metrics; metrics port not on the Service",
+    codes: ['IGW-405', 'IGW-407'],
+    otherwise: 'kubectl auth can-i create tokenreviews --as=system:serviceaccount:<namespace>:<epp-sa>',
+  },
+];
+
+export function symptomByName(name: string): Symptom | undefined {
+  return SYMPTOMS.find((s) => s.name === name);
+}
+
+/** The playbook's checks in order: its own list, then later-phase checks that declare the symptom. */
+export function playbookCodes(s: Symptom, catalog: readonly Check[]): string[] {
+  const known = new Set(catalog.map((c) => c.code));
+  const codes = s.codes.filter((c) => known.has(c));
+  for (const c of catalog) if (c.symptoms?.includes(s.name) && !codes.includes(c.code)) codes.push(c.code);
+  return codes;
+}
+
+/** The codes to run: the playbook's and, transitively, what they depend on (root cause first). */
+export function withDependencies(codes: string[], catalog: readonly Check[]): string[] {
+  const byCode = new Map(catalog.map((c) => [c.code, c]));
+  const out = new Set<string>();
+  const visit = (code: string): void => {
+    if (out.has(code)) return;
+    out.add(code);
+    for (const d of byCode.get(code)?.dependsOn ?? []) visit(d);
+  };
+  codes.forEach(visit);
+  return [...out];
+}
+
+/** Findings in playbook order (dependencies pulled in are shown where the runner put them, first). */
+export function orderForPlaybook(findings: Finding[], codes: string[]): Finding[] {
+  const rank = (code: string) => {
+    const i = codes.indexOf(code);
+    return i < 0 ? -1 : i;
+  };
+  return findings.map((f, i) => ({f, i})).sort((a, b) => rank(a.f.code) - rank(b.f.code) || a.i - b.i).map((x) => x.f);
+}
+
+/** The playbook's last word: the first root cause and its fix, or what to look at next. */
+export function conclude(s: Symptom, findings: readonly Finding[]): string {
+  const where = (f: Finding) => (f.object ? ` (${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name})` : '');
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (errors.length) {
+    const first = errors[0]!;
+    const more = errors.length > 1 ? `\n${errors.length - 1} more problem${errors.length > 2 ? 's' : ''}: ${[...new Set(errors.slice(1).map((e) => e.code))].join(', ')} — fix the first, then run again.` : '';
+    return `${s.summary}: most likely ${first.code}${where(first)} — ${first.message}${first.fix ? `\nFix:\n${first.fix}` : ''}${more}\nThen: kubectl infgw doctor --symptom ${s.name}`;
+  }
+  const warnings = findings.filter((f) => f.severity === 'warning');
+  const unknown = findings.filter((f) => f.severity === 'skipped');
+  if (warnings.length) {
+    return `No error explains "${s.summary}"; these may contribute: ${warnings.map((w) => `${w.code}${where(w)}`).join(', ')}.${unknown.length ? ` ${unknown.length} check(s) could not run (see "skipped").` : ''}\nNext: ${s.otherwise}`;
+  }
+  return `None of the ${new Set(findings.map((f) => f.code)).size} checks for "${s.summary}" found a cause${unknown.length ? ` (${unknown.length} could not run: see "skipped")` : ''}.\nNext: ${s.otherwise}`;
+}
+
+export function renderSymptomList(): string {
+  const lines = ['Symptoms (kubectl infgw doctor --symptom <name>):', ''];
+  for (const s of SYMPTOMS) {
+    lines.push(`  ${s.name}`, `      ${s.summary}`, `      usual causes: ${s.causes}`, `      checks: ${s.codes.join(' ')}`, '');
+  }
+  return lines.join('\n');
+}

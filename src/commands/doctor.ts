@@ -1,0 +1,101 @@
+import {Flags} from '@oclif/core';
+import {InfgwCommand} from '../cli/base-command.ts';
+import {kubeFlags} from '../cli/flags.ts';
+import {ExitCode} from '../errors.ts';
+
+export default class Doctor extends InfgwCommand {
+  static override summary = 'Check every prerequisite and object of the inference gateway, root cause first, with the exact fix.';
+  static override description = `Reads the cluster once (one list call per kind, in parallel) and checks, pool by pool, the chain Gateway → HTTPRoute → InferencePool → EPP → model server pods → InferenceService, plus Envoy Gateway and its config, and the releases of the inference-gateway chart (read from their Helm release Secrets). Each result has a stable code (IGW-nnn), the object it is about and, for a problem, the fix with the real names filled in. A broken link is reported once; the checks below it show "blocked by IGW-nnn".
+
+Phases: 1xx cluster & CRDs, 2xx Envoy Gateway, 3xx model serving, 4xx this chart (5xx EPP runtime, 6xx scheduling config, 7xx LiteLLM when present).
+
+Without -n or -A the namespace of the current context is checked. --from-file analyses manifests (e.g. "helm template" output) offline; with --overlay they are laid over the live cluster.
+
+Exit codes: 0 healthy (warnings allowed), 1 problems found, 2 usage, 3 cluster unreachable or credentials rejected, 130 interrupted.`;
+  static override examples = [
+    'kubectl infgw doctor -n inference -r my-gateway',
+    'kubectl infgw doctor -A',
+    'kubectl infgw doctor -n inference --pool qwen3-8b-pool',
+    'kubectl infgw doctor --symptom 503 -n inference',
+    'kubectl infgw doctor --symptom list',
+    'kubectl infgw doctor -n inference --wait 2m',
+    'kubectl infgw doctor -A -o json',
+    'kubectl infgw doctor -A -o short --only IGW-2,IGW-3',
+    'helm template igw charts/inference-gateway -n inference --set epp.poolName=qwen | kubectl infgw doctor --from-file - ',
+    'kubectl infgw doctor -n inference --from-file rendered.yaml --overlay',
+    'kubectl infgw doctor -A --junit doctor.xml',
+  ];
+  static override flags = {
+    ...kubeFlags,
+    output: Flags.string({char: 'o', description: 'Output format: text, json (a stable contract), short (problems only, one line each).', options: ['text', 'json', 'short'], default: 'text', helpGroup: 'OUTPUT'}),
+    release: Flags.string({char: 'r', description: 'Only the InferencePool served by this inference-gateway release (in -n).'}),
+    pool: Flags.string({description: 'Only the InferencePool(s) of this name.'}),
+    'all-namespaces': Flags.boolean({char: 'A', description: 'Every release and InferencePool in the cluster.', exclusive: ['namespace']}),
+    only: Flags.string({description: 'Run only these checks: codes or prefixes (IGW-303, IGW-2), comma-separated or repeated.', multiple: true}),
+    skip: Flags.string({description: 'Skip these checks: codes or prefixes, comma-separated or repeated.', multiple: true}),
+    symptom: Flags.string({description: 'Run the playbook for one symptom and conclude ("list" explains them): epp-not-starting, gateway-not-programmed, ext-proc-not-routing, 503, 500, no-streaming, high-latency, config-not-applied, metrics-unauthorized.'}),
+    wait: Flags.string({description: 'Re-run until healthy or this long has passed (90s, 2m).'}),
+    'from-file': Flags.string({char: 'f', description: 'Analyse manifests from this file (multi-document YAML; - = stdin). Repeatable.', multiple: true}),
+    overlay: Flags.boolean({description: 'With --from-file: lay the manifests over the live cluster instead of analysing them alone.', dependsOn: ['from-file']}),
+    junit: Flags.string({description: 'Also write the results as JUnit XML to this file.'}),
+  };
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Doctor);
+    if (flags.symptom === 'list') {
+      const {SYMPTOMS, renderSymptomList} = await import('../checks/symptoms.ts');
+      if (flags.output === 'json') this.printJson({symptoms: SYMPTOMS});
+      else this.print(renderSymptomList());
+      return;
+    }
+    const {doctorRun, parseWait} = await import('../checks/session.ts');
+    const waitMs = flags.wait ? parseWait(flags.wait) : undefined;
+    const files = flags['from-file'] ?? [];
+    const live = files.length === 0 || flags.overlay;
+    let kube: import('../kube/client.ts').KubeClient | undefined;
+    if (live) {
+      const {connect} = await import('../kube/client.ts');
+      kube = await connect(flags);
+    }
+    // kubectl's rule: -A = all, -n = that one, else the context's namespace (offline: every namespace in the files)
+    const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? (kube ? kube.namespace : undefined));
+
+    const {lineProgress, treeProgress} = await import('../render/doctor-progress.ts');
+    const tree = process.stderr.isTTY && flags.output === 'text' && !waitMs ? treeProgress(process.stderr) : undefined;
+    const progress = tree ?? lineProgress((l) => this.note(l));
+    let report;
+    try {
+      report = await doctorRun(
+        {
+          namespace,
+          defaultNamespace: flags.namespace ?? kube?.namespace ?? 'default',
+          release: flags.release,
+          pool: flags.pool,
+          only: flags.only,
+          skip: flags.skip,
+          symptom: flags.symptom,
+          fromFiles: files,
+          overlay: flags.overlay,
+          waitMs,
+          signal: this.interrupt.signal,
+          progress,
+        },
+        async () => kube!,
+      );
+    } catch (error) {
+      await tree?.fail(error as Error);
+      throw error;
+    }
+    await tree?.done();
+
+    const render = await import('../render/doctor.ts');
+    if (flags.junit) {
+      const {writeFileSync} = await import('node:fs');
+      writeFileSync(flags.junit, render.renderJunit(report));
+    }
+    if (flags.output === 'json') this.printJson(render.jsonDocument(report));
+    else if (flags.output === 'short') process.stdout.write(render.renderShort(report));
+    else this.print(render.renderText(report, {unicode: render.unicodeSupported()}));
+    process.exitCode = report.summary.errors > 0 ? ExitCode.problems : ExitCode.ok;
+  }
+}

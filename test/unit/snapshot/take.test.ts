@@ -1,0 +1,122 @@
+// takeSnapshot against an in-memory stand-in for KubeClient (pure unit test of request planning and
+// error tolerance; the real API server is exercised by the e2e tests).
+import {describe, expect, it} from 'vitest';
+import type {KubeClient, KubeObject} from '../../../src/kube/client.ts';
+import {apiErrorFromResponse} from '../../../src/kube/errors.ts';
+import {InfgwError} from '../../../src/errors.ts';
+import {takeSnapshot} from '../../../src/snapshot/take.ts';
+import {access, items, lookup} from '../../../src/snapshot/query.ts';
+import {loadObjects} from '../checks/fixture.ts';
+import {helmReleaseSecret} from '../helm/secret.ts';
+
+const PLURAL: Record<string, string> = {
+  GatewayClass: 'gatewayclasses', Gateway: 'gateways', HTTPRoute: 'httproutes', InferencePool: 'inferencepools', InferenceService: 'inferenceservices',
+  Deployment: 'deployments', Pod: 'pods', Service: 'services', EndpointSlice: 'endpointslices', ConfigMap: 'configmaps', Secret: 'secrets', EnvoyExtensionPolicy: 'envoyextensionpolicies',
+};
+
+/** Serves list/get from objects; `deny` paths answer 403, `missing` resources 404. */
+function fakeClient(objs: KubeObject[], opts: {deny?: RegExp; missing?: RegExp; down?: boolean} = {}): KubeClient & {paths: string[]} {
+  const paths: string[] = [];
+  const fail = (status: number, path: string) => apiErrorFromResponse({status, body: {}, method: 'GET', path, server: 'https://k8s.test'});
+  const c = {
+    requestCount: 0,
+    paths,
+    config: {contextName: 'test'},
+    server: 'https://k8s.test',
+    namespace: 'llm',
+    async get(path: string) {
+      c.requestCount++;
+      paths.push(path);
+      if (opts.down) throw new InfgwError('cannot reach the Kubernetes API server at https://k8s.test (ECONNREFUSED)', {exitCode: 3});
+      if (path === '/version') return {gitVersion: 'v1.37.2', major: '1', minor: '37'};
+      if (opts.deny?.test(path)) throw fail(403, path);
+      if (path.includes('/customresourcedefinitions/')) return {metadata: {name: path.split('/').pop(), annotations: {'gateway.networking.k8s.io/bundle-version': 'v1.6.1'}}};
+      if (path.endsWith('/log')) return 'log line';
+      throw fail(404, path);
+    },
+    async list(path: string, o: {query?: {labelSelector?: string}} = {}) {
+      c.requestCount++;
+      paths.push(path);
+      if (opts.deny?.test(path)) throw fail(403, path);
+      if (opts.missing?.test(path)) throw fail(404, path);
+      const m = /^\/apis?\/(?:([^/]+)\/)?(v[^/]+)\/(?:namespaces\/([^/]+)\/)?([^/]+)$/.exec(path);
+      const [, group, , ns, resource] = m ?? [];
+      const out = objs.filter((x) => {
+        const g = x.apiVersion?.includes('/') ? x.apiVersion.split('/')[0] : undefined;
+        if (PLURAL[x.kind ?? ''] !== resource || (g ?? undefined) !== (group === 'v1' ? undefined : group)) return false;
+        if (ns && x.metadata.namespace !== ns) return false;
+        if (o.query?.labelSelector === 'owner=helm') return x.metadata.labels?.owner === 'helm';
+        return !(resource === 'secrets');
+      });
+      return {items: structuredClone(out).map((x) => ({...x, apiVersion: undefined, kind: undefined}))};
+    },
+  };
+  return c as unknown as KubeClient & {paths: string[]};
+}
+
+function manyPools(n: number, podsPerPool: number): KubeObject[] {
+  const out: KubeObject[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push({apiVersion: 'inference.networking.k8s.io/v1', kind: 'InferencePool', metadata: {name: `p${i}`, namespace: 'llm'}, spec: {selector: {matchLabels: {app: `m${i}`}}, targetPorts: [{number: 8000}], endpointPickerRef: {name: `p${i}-epp`, port: {number: 9002}}}} as KubeObject);
+    for (let j = 0; j < podsPerPool; j++) out.push({apiVersion: 'v1', kind: 'Pod', metadata: {name: `m${i}-${j}`, namespace: 'llm', labels: {app: `m${i}`}}, spec: {containers: [{name: 'c'}]}} as KubeObject);
+  }
+  return out;
+}
+
+describe('takeSnapshot', () => {
+  it('one request per kind, whatever the number of objects (50 pools / 2,000 pods)', async () => {
+    const small = fakeClient(manyPools(1, 1));
+    await takeSnapshot(small);
+    const big = fakeClient(manyPools(50, 40));
+    const s = await takeSnapshot(big);
+    expect(items(s, 'Pod')).toHaveLength(2000);
+    expect(big.requestCount).toBe(small.requestCount);
+    expect(big.requestCount).toBeLessThanOrEqual(25);
+    expect(s.apiRequests).toBe(big.requestCount);
+    expect(s.requests.every((r) => typeof r.durationMs === 'number')).toBe(true);
+  });
+
+  it('lists put apiVersion/kind back; helm release Secrets are decoded', async () => {
+    const secret = helmReleaseSecret({name: 'igw', namespace: 'llm', version: 1, status: 'deployed', chart: 'inference-gateway', chartVersion: '0.3.0', manifest: ''});
+    const s = await takeSnapshot(fakeClient([...loadObjects('healthy-ai-gateway.yaml'), secret]));
+    const pool = lookup(s, 'InferencePool', 'llm', 'qwen');
+    expect('found' in pool && pool.found.apiVersion).toBe('inference.networking.k8s.io/v1');
+    expect(Array.isArray(s.releases) && s.releases.map((r) => r.name)).toEqual(['igw']);
+  });
+
+  it('403 → recorded with the missing rule; 404 → notServed; the run goes on', async () => {
+    const s = await takeSnapshot(fakeClient([], {deny: /\/pods$/, missing: /inference\.networking\.x-k8s\.io/}));
+    const pods = access(s, 'Pod', 'llm');
+    expect(pods?.reason).toBe('forbidden');
+    expect(pods?.rule).toContain('verbs ["list"]');
+    expect(access(s, 'XInferencePool')?.reason).toBe('notServed');
+    expect(s.requests.find((r) => r.path === '/api/v1/pods')?.status).toBe('forbidden');
+  });
+
+  it('-n: namespaced kinds in that namespace, plus Envoy Gateway\'s namespace for its controller and config', async () => {
+    const c = fakeClient(loadObjects('healthy-ai-gateway.yaml'));
+    const s = await takeSnapshot(c, {namespace: 'llm'});
+    expect(c.paths).toContain('/api/v1/namespaces/llm/pods');
+    expect(c.paths).toContain('/api/v1/namespaces/envoy-gateway-system/configmaps');
+    expect(c.paths).toContain('/apis/gateway.networking.k8s.io/v1/gatewayclasses');
+    expect(c.paths).not.toContain('/api/v1/pods');
+    expect(access(s, 'Pod', 'other')?.reason).toBe('outOfScope');
+    expect(c.requestCount).toBeLessThanOrEqual(28);
+  });
+
+  it('an unreachable cluster is an error of the whole run (exit 3), not a finding', async () => {
+    await expect(takeSnapshot(fakeClient([], {down: true}))).rejects.toMatchObject({exitCode: 3});
+  });
+
+  it('follow-up: logs of a restarting Envoy Gateway controller pod, current and previous', async () => {
+    const objs = loadObjects('healthy-ai-gateway.yaml');
+    const p = objs.find((o) => o.kind === 'Pod' && o.metadata.namespace === 'envoy-gateway-system')! as KubeObject & {status: {containerStatuses: {restartCount: number}[]}};
+    p.status.containerStatuses[0]!.restartCount = 3;
+    const c = fakeClient(objs);
+    const s = await takeSnapshot(c);
+    expect(Object.keys(s.logs).sort()).toEqual([
+      'envoy-gateway-system/envoy-gateway-6b9c7d5f4-pqrst/envoy-gateway',
+      'envoy-gateway-system/envoy-gateway-6b9c7d5f4-pqrst/envoy-gateway/previous',
+    ]);
+  });
+});
