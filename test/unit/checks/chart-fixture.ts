@@ -13,10 +13,13 @@ export const EPP = 'igw-inference-gateway-epp';
 export const GATEWAY = 'igw-inference-gateway';
 export const POLICY = 'igw-inference-gateway-ext-proc';
 
-const renderedText = readFileSync(join(repoRoot, 'test', 'unit', 'fixtures', 'doctor', 'chart-igw.rendered.yaml'), 'utf8');
+const readRendered = (file: string) => readFileSync(join(repoRoot, 'test', 'unit', 'fixtures', 'doctor', file), 'utf8');
+const renderedText = readRendered('chart-igw.rendered.yaml');
+/** The chart with epp.schedulingConfig.enabled=true (a scheduling ConfigMap, --config-file). */
+export const SCHEDULING_FILE = 'chart-igw-scheduling.rendered.yaml';
 
-export function rendered(): KubeObject[] {
-  return parseManifests(renderedText);
+export function rendered(file = 'chart-igw.rendered.yaml'): KubeObject[] {
+  return parseManifests(readRendered(file));
 }
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -57,8 +60,8 @@ function live(o: KubeObject): KubeObject {
   return x;
 }
 
-export function eppPod(): KubeObject {
-  const d = rendered().find((o) => o.kind === 'Deployment') as KubeObject & Any;
+export function eppPod(file?: string): KubeObject {
+  const d = rendered(file).find((o) => o.kind === 'Deployment') as KubeObject & Any;
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -77,11 +80,11 @@ export function eppPod(): KubeObject {
   } as KubeObject;
 }
 
-export function chartInstall(opts: {release?: {status?: string; manifest?: string; config?: unknown}} = {}): KubeObject[] {
+export function chartInstall(opts: {release?: {status?: string; manifest?: string; config?: unknown}; file?: string} = {}): KubeObject[] {
   let objs = loadObjects('healthy-ai-gateway.yaml').filter(
     (o) => !(['qwen-epp', 'inference-gateway'].includes(o.metadata.name) && ['Deployment', 'Service', 'Gateway'].includes(o.kind ?? '')) && !(o.kind === 'Pod' && o.metadata.name.startsWith('qwen-epp-')) && !(o.kind === 'EndpointSlice' && o.metadata.name.startsWith('qwen-epp-')),
   );
-  objs = [...objs, ...rendered().map(live), eppPod()];
+  objs = [...objs, ...rendered(opts.file).map(live), eppPod(opts.file)];
   objs.push({
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -108,8 +111,8 @@ export function chartInstall(opts: {release?: {status?: string; manifest?: strin
       chart: 'inference-gateway',
       chartVersion: '0.3.0',
       config: opts.release?.config ?? {epp: {poolName: 'qwen'}, gatewayClassName: 'envoy-gateway'},
-      values: {epp: {poolName: ''}, gateway: {port: 80, name: ''}, gatewayClassName: 'eg', extensionPolicy: {enabled: true}},
-      manifest: opts.release?.manifest ?? renderedText,
+      values: {epp: {poolName: '', schedulingConfig: {enabled: opts.file === SCHEDULING_FILE}}, gateway: {port: 80, name: ''}, gatewayClassName: 'eg', extensionPolicy: {enabled: true}},
+      manifest: opts.release?.manifest ?? (opts.file ? readRendered(opts.file) : renderedText),
     }),
   );
   return objs;

@@ -1,0 +1,176 @@
+/*
+ * Phase 6 — scheduling config: the EPP's EndpointPickerConfig (--config-file from a mounted
+ * ConfigMap, or --config-text). Replaces the install notes' SCHEDULING CONFIGURATION and
+ * TROUBLESHOOTING 7 ("ConfigMap changes require pod restart"). Shapes from GIE
+ * apix/config/v1alpha1 (EndpointPickerConfig) and llm-d-router (llm-d.ai/v1alpha1), domain-facts §2.
+ */
+import {parse} from 'yaml';
+import type {KubeObject} from '../kube/client.ts';
+import {lookup} from '../snapshot/query.ts';
+import {lastChanged} from '../snapshot/envoy-gateway.ts';
+import {imageTag} from '../snapshot/versions.ts';
+import {age, argValue, podReady, type ObjectRef} from './k8s.ts';
+import {error, ok, warning, type Check, type Draft} from './types.ts';
+import type {EppInfo} from './target.ts';
+import {eppFlavour} from './phase5-epp-runtime.ts';
+import {versionBelow} from './phase2-envoy-gateway.ts';
+import {valueAt} from '../helm/release.ts';
+
+const deployRef = (e: EppInfo): ObjectRef => ({apiVersion: 'apps/v1', kind: 'Deployment', namespace: e.deployment.metadata.namespace, name: e.deployment.metadata.name});
+
+export interface EppConfigSource {
+  kind: 'configmap' | 'inline';
+  configMap?: {namespace: string; name: string; key: string} | undefined;
+  text?: string | undefined;
+  path?: string | undefined;
+}
+
+/** Where the EPP's config comes from: --config-file → the ConfigMap volume mounted there; --config-text. */
+export function eppConfigSource(e: EppInfo): EppConfigSource | undefined {
+  const inline = argValue(e.container, '--config-text');
+  if (inline) return {kind: 'inline', text: inline};
+  const path = argValue(e.container, '--config-file');
+  if (!path) return undefined;
+  const mounts = e.container?.volumeMounts ?? [];
+  const m = mounts.filter((v) => path === v.mountPath || path.startsWith(`${v.mountPath.replace(/\/$/, '')}/`)).sort((a, b) => b.mountPath.length - a.mountPath.length)[0] as
+    | {name: string; mountPath: string; subPath?: string}
+    | undefined;
+  const vol = m ? e.deployment.spec.template.spec.volumes?.find((v) => v.name === m.name) : undefined;
+  if (!m || !vol?.configMap) return {kind: 'configmap', path};
+  const key = m.subPath ?? path.slice(m.mountPath.replace(/\/$/, '').length + 1);
+  return {kind: 'configmap', path, configMap: {namespace: e.deployment.metadata.namespace ?? '', name: vol.configMap.name, key}};
+}
+
+function restartFix(e: EppInfo, release?: string): string {
+  return release ? `kubectl infgw restart epp -r ${release} -n ${e.deployment.metadata.namespace}` : `kubectl rollout restart deployment/${e.deployment.metadata.name} -n ${e.deployment.metadata.namespace}`;
+}
+
+export const configAppliedAfterRestart: Check = {
+  code: 'IGW-601',
+  phase: 6,
+  scope: 'chain',
+  title: 'EPP runs its current scheduling config',
+  symptoms: ['config-not-applied', 'high-latency'],
+  reads: ['ConfigMap'],
+  run({chain, snap, now}) {
+    const out: Draft[] = [];
+    for (const e of chain.epps) {
+      const src = eppConfigSource(e);
+      if (!src || src.kind !== 'configmap') continue;
+      if (!src.configMap) {
+        out.push(warning(`EPP ${e.deployment.metadata.name} reads --config-file ${src.path}, but no ConfigMap volume is mounted there`, deployRef(e)));
+        continue;
+      }
+      const l = lookup<KubeObject & {data?: Record<string, string>}>(snap, 'ConfigMap', src.configMap.namespace, src.configMap.name);
+      const cmRef = {apiVersion: 'v1', kind: 'ConfigMap', namespace: src.configMap.namespace, name: src.configMap.name};
+      if ('unknown' in l) continue;
+      if ('absent' in l) {
+        out.push(error(`ConfigMap ${src.configMap.namespace}/${src.configMap.name}, mounted by EPP ${e.deployment.metadata.name} for --config-file, does not exist: its pods stay in ContainerCreating (FailedMount)`, cmRef, chain.release ? `helm get manifest ${chain.release.release.name} -n ${chain.release.release.namespace} | kubectl apply -f -` : undefined));
+        continue;
+      }
+      if (l.found.data?.[src.configMap.key] === undefined) {
+        out.push(error(`ConfigMap ${src.configMap.namespace}/${src.configMap.name} has no key ${src.configMap.key}, which EPP ${e.deployment.metadata.name} reads (--config-file ${src.path})`, cmRef));
+        continue;
+      }
+      const changed = lastChanged(l.found);
+      const ready = e.pods.filter(podReady);
+      const started = ready.map((p) => Date.parse(p.status?.startTime ?? p.metadata.creationTimestamp ?? '')).filter(Number.isFinite);
+      if (!changed || started.length === 0) continue;
+      const oldest = Math.min(...started);
+      if (changed.getTime() > oldest) {
+        out.push(
+          warning(
+            `ConfigMap ${src.configMap.namespace}/${src.configMap.name} changed ${age(changed, now)} ago, after EPP pods of ${e.deployment.metadata.name} started; the EPP reads its config only at start, so the change is not in effect`,
+            cmRef,
+            restartFix(e, chain.release?.release.name),
+          ),
+        );
+      } else out.push(ok(`EPP ${e.deployment.metadata.name} started after ConfigMap ${src.configMap.name} last changed`, cmRef));
+    }
+    return out;
+  },
+};
+
+interface PickerConfig {
+  apiVersion?: string;
+  kind?: string;
+  plugins?: {name?: string; type?: string; parameters?: unknown}[];
+  schedulingProfiles?: {name?: string; plugins?: {pluginRef?: string; weight?: number}[]}[];
+  saturationDetector?: Record<string, unknown>;
+}
+
+const CONFIG_API_VERSIONS = ['inference.networking.x-k8s.io/v1alpha1', 'llm-d.ai/v1alpha1'];
+const SCORERS = ['prefix-cache-scorer', 'kv-cache-utilization-scorer', 'queue-scorer'];
+
+export const schedulingConfigValid: Check = {
+  code: 'IGW-602',
+  phase: 6,
+  scope: 'chain',
+  title: 'EndpointPickerConfig is valid for the EPP version',
+  dependsOn: ['IGW-601'],
+  symptoms: ['epp-not-starting', 'high-latency', 'config-not-applied'],
+  run({chain, snap}) {
+    const out: Draft[] = [];
+    for (const e of chain.epps) {
+      const src = eppConfigSource(e);
+      if (!src) continue;
+      let text = src.text;
+      let where: ObjectRef = deployRef(e);
+      if (src.configMap) {
+        const l = lookup<KubeObject & {data?: Record<string, string>}>(snap, 'ConfigMap', src.configMap.namespace, src.configMap.name);
+        if (!('found' in l)) continue;
+        text = l.found.data?.[src.configMap.key];
+        where = {apiVersion: 'v1', kind: 'ConfigMap', namespace: src.configMap.namespace, name: src.configMap.name};
+      }
+      if (text === undefined) continue;
+      let cfg: PickerConfig;
+      try {
+        cfg = (parse(text) ?? {}) as PickerConfig;
+      } catch (err) {
+        out.push(error(`the EPP config is not YAML: ${(err as Error).message.split('\n')[0]} — the EPP exits at start`, where));
+        continue;
+      }
+      const problems: string[] = [];
+      if (cfg.kind !== 'EndpointPickerConfig') problems.push(`kind is ${cfg.kind ?? '(none)'}, not EndpointPickerConfig`);
+      if (!CONFIG_API_VERSIONS.includes(cfg.apiVersion ?? '')) problems.push(`apiVersion ${cfg.apiVersion ?? '(none)'} is not one of ${CONFIG_API_VERSIONS.join(', ')}`);
+      const names = new Set((cfg.plugins ?? []).map((p) => p.name ?? p.type).filter((x): x is string => Boolean(x)));
+      for (const p of cfg.plugins ?? []) if (!p.type) problems.push(`plugin ${p.name ?? '?'} has no type`);
+      for (const prof of cfg.schedulingProfiles ?? []) {
+        for (const r of prof.plugins ?? []) if (r.pluginRef && !names.has(r.pluginRef)) problems.push(`profile ${prof.name ?? '?'} refers to plugin "${r.pluginRef}", which is not defined under plugins`);
+      }
+      if (problems.length) {
+        out.push(error(`EPP ${e.deployment.metadata.name}'s EndpointPickerConfig is invalid: ${problems.join('; ')} — the EPP exits at start`, where));
+        continue;
+      }
+      // saturationDetector: inline thresholds up to GIE 1.4, a pluginRef to utilization-detector from 1.5 (domain-facts §2)
+      const tag = imageTag(e.container?.image ?? '');
+      const sd = cfg.saturationDetector;
+      const inline = sd && ['queueDepthThreshold', 'kvCacheUtilThreshold', 'metricsStalenessThreshold'].some((k) => k in sd);
+      if (eppFlavour(e.container?.image) === 'gie' && sd) {
+        if (inline && !versionBelow(tag, 1, 5) && tag) {
+          out.push(warning(`EPP ${e.deployment.metadata.name} is GIE ${tag}, which takes saturationDetector as a pluginRef to a utilization-detector plugin; the inline thresholds here are the GIE ≤ 1.4 form and are not applied`, where));
+        } else if (!inline && 'pluginRef' in sd && versionBelow(tag, 1, 5)) {
+          out.push(warning(`EPP ${e.deployment.metadata.name} is GIE ${tag}, which takes inline saturationDetector thresholds; the pluginRef form needs GIE 1.5+`, where));
+        }
+      }
+      // This chart's own convention (install notes): the three scorer weights sum to 100.
+      if (chain.release && valueAt(chain.release.release.values, 'epp.schedulingConfig.enabled') === true) {
+        const refs = (cfg.schedulingProfiles ?? []).flatMap((p) => p.plugins ?? []).filter((r) => SCORERS.includes(r.pluginRef ?? ''));
+        const sum = refs.reduce((n, r) => n + (r.weight ?? 1), 0);
+        if (refs.length && sum !== 100) {
+          out.push(
+            warning(
+              `scorer weights sum to ${sum} (${refs.map((r) => `${r.pluginRef} ${r.weight ?? 1}`).join(', ')}); release ${chain.release.release.name}'s chart expects them to sum to 100 (its convention; the EPP itself only compares them relatively)`,
+              where,
+              `helm upgrade ${chain.release.release.name} <chart>/inference-gateway -n ${chain.release.release.namespace} --reuse-values --set epp.schedulingConfig.scorers.prefixCacheScorer=60,epp.schedulingConfig.scorers.kvCacheUtilizationScorer=30,epp.schedulingConfig.scorers.queueScorer=10`,
+            ),
+          );
+        }
+      }
+      if (!out.some((d) => d.object === where)) out.push(ok(`EndpointPickerConfig ${cfg.apiVersion}: ${(cfg.plugins ?? []).length} plugins, profiles ${(cfg.schedulingProfiles ?? []).map((p) => p.name).join(', ')}`, where));
+    }
+    return out;
+  },
+};
+
+export const phase6: Check[] = [configAppliedAfterRestart, schedulingConfigValid];

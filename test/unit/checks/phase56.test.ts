@@ -1,0 +1,110 @@
+import {describe, expect, it} from 'vitest';
+import type {KubeObject} from '../../../src/kube/client.ts';
+import {byCode, doctor, loadObjects, obj, one, problems} from './fixture.ts';
+import {chartInstall, EPP, SCHEDULING_FILE} from './chart-fixture.ts';
+import {can, ruleAllows} from '../../../src/checks/rbac.ts';
+import {snap} from './fixture.ts';
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const healthy = loadObjects('healthy-ai-gateway.yaml');
+
+describe('phase 5 — EPP runtime (RBAC)', () => {
+  it('healthy: the EPP may watch what it needs and check /metrics tokens', () => {
+    const f = doctor(chartInstall());
+    expect(one(f, 'IGW-501', 'ok').message).toContain('may get/list/watch pods, inferencepools.inference.networking.k8s.io, inferenceobjectives.inference.networking.x-k8s.io in llm');
+    expect(one(f, 'IGW-502', 'ok').message).toContain('its own token may get /metrics');
+  });
+
+  it('IGW-501: Role without pods → error with kubectl create role/rolebinding for the real ServiceAccount', () => {
+    const objs = chartInstall();
+    obj<Any>(objs, 'Role', EPP).rules = obj<Any>(objs, 'Role', EPP).rules.filter((r: Any) => !r.resources.includes('pods'));
+    const e = one(doctor(objs), 'IGW-501', 'error');
+    expect(e.message).toContain(`ServiceAccount llm/${EPP} of EPP ${EPP} may not get pods, list pods, watch pods in llm`);
+    expect(e.fix).toBe(`kubectl create role ${EPP}-access -n llm --verb=get,list,watch --resource=pods\nkubectl create rolebinding ${EPP}-access -n llm --role=${EPP}-access --serviceaccount=llm:${EPP}`);
+  });
+
+  it('IGW-501: EPP switched to --pool-group x-k8s.io, Role only for k8s.io pools → error naming inferencepools.inference.networking.x-k8s.io', () => {
+    const objs = chartInstall();
+    const args: string[] = obj<Any>(objs, 'Deployment', EPP).spec.template.spec.containers[0].args;
+    args[args.indexOf('--pool-group') + 1] = 'inference.networking.x-k8s.io';
+    const e = doctor(objs).find((x) => x.code === 'IGW-501' && x.severity === 'error')!;
+    expect(e.fix).toContain('--resource=inferencepools.inference.networking.x-k8s.io');
+  });
+
+  it('IGW-501: RBAC objects unreadable → skipped as unknown with the Role needed', () => {
+    const f = doctor(chartInstall(), {snapshot: {errors: {ClusterRoleBinding: {reason: 'forbidden', message: 'forbidden', rule: 'kubectl create clusterrole infgw-reader --verb=list --resource=clusterrolebindings.rbac.authorization.k8s.io'}}}});
+    const s = one(f, 'IGW-501', 'skipped');
+    expect(s.message).toContain('unknown');
+    expect(s.message).toContain('get, list, watch on pods and inferencepools.inference.networking.k8s.io');
+    expect(s.fix).toContain('clusterrolebindings');
+  });
+
+  it('IGW-502: no tokenreviews permission → warning (metrics 401/500) with clusterrole commands', () => {
+    const objs = chartInstall().filter((o) => o.kind !== 'ClusterRoleBinding');
+    const w = one(doctor(objs), 'IGW-502', 'warning');
+    expect(w.message).toContain('may not create tokenreviews.authentication.k8s.io, subjectaccessreviews.authorization.k8s.io');
+    expect(w.fix).toContain(`--serviceaccount=llm:${EPP}`);
+  });
+
+  it('IGW-503: GIE EPP v1.4 behind a streamed response → info about GIE#2993', () => {
+    expect(one(doctor(chartInstall()), 'IGW-503', 'info').message).toContain('GIE#2993');
+  });
+
+  it('rbac evaluator: wildcards, resourceNames, groups of service accounts', () => {
+    expect(ruleAllows({apiGroups: ['*'], resources: ['*'], verbs: ['*']}, {group: 'x', resource: 'y', verb: 'list'})).toBe(true);
+    expect(ruleAllows({apiGroups: [''], resources: ['pods'], verbs: ['list'], resourceNames: ['a']}, {group: '', resource: 'pods', verb: 'list'})).toBe(false);
+    const objs: KubeObject[] = [
+      {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: {name: 'view-pods'}, rules: [{apiGroups: [''], resources: ['pods'], verbs: ['list']}]} as KubeObject,
+      {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: {name: 'all-sas', namespace: 'llm'}, subjects: [{kind: 'Group', name: 'system:serviceaccounts:llm'}], roleRef: {kind: 'ClusterRole', name: 'view-pods'}} as KubeObject,
+    ];
+    const s = snap(objs);
+    expect(can(s, {namespace: 'llm', name: 'x'}, {group: '', resource: 'pods', verb: 'list', namespace: 'llm'})).toEqual({allowed: true, via: 'RoleBinding llm/all-sas → ClusterRole view-pods'});
+    expect(can(s, {namespace: 'other', name: 'x'}, {group: '', resource: 'pods', verb: 'list', namespace: 'llm'})).toEqual({allowed: false});
+  });
+});
+
+describe('phase 6 — scheduling config', () => {
+  it('the chart with schedulingConfig enabled: config valid, weights 60/30/10, EPP started after the ConfigMap', () => {
+    const f = doctor(chartInstall({file: SCHEDULING_FILE}));
+    expect(problems(f).map((x) => x.code)).toEqual(['IGW-413']);
+    expect(one(f, 'IGW-601', 'ok').message).toContain(`started after ConfigMap ${EPP}-config last changed`);
+    expect(one(f, 'IGW-602', 'ok').message).toContain('EndpointPickerConfig inference.networking.x-k8s.io/v1alpha1: 5 plugins');
+  });
+
+  it('IGW-601: ConfigMap changed after the EPP started → warning, fix restarts the EPP of the release', () => {
+    const objs = chartInstall({file: SCHEDULING_FILE});
+    obj<Any>(objs, 'ConfigMap', `${EPP}-config`).metadata.managedFields = [{manager: 'kubectl-edit', operation: 'Update', time: '2026-11-21T11:30:00Z'}];
+    const w = one(doctor(objs), 'IGW-601', 'warning');
+    expect(w.message).toContain('changed 30m ago, after EPP pods');
+    expect(w.fix).toBe('kubectl infgw restart epp -r igw -n llm');
+  });
+
+  it('IGW-601: the mounted ConfigMap is missing → error (pods stuck in ContainerCreating)', () => {
+    const objs = chartInstall({file: SCHEDULING_FILE}).filter((o) => !(o.kind === 'ConfigMap' && o.metadata.name === `${EPP}-config`));
+    const f = doctor(objs);
+    expect(one(f, 'IGW-601', 'error').message).toContain('does not exist');
+    expect(one(f, 'IGW-602', 'blocked').blockedBy).toEqual(['IGW-601']);
+  });
+
+  it('IGW-602: a pluginRef to an undefined plugin → error; GIE 1.5 with inline saturationDetector → warning; weights not 100 → warning', () => {
+    const objs = chartInstall({file: SCHEDULING_FILE});
+    const cm = obj<Any>(objs, 'ConfigMap', `${EPP}-config`);
+    cm.data['epp-config.yaml'] = cm.data['epp-config.yaml'].replace('- pluginRef: queue-scorer', '- pluginRef: queue-scorerr');
+    expect(one(doctor(objs), 'IGW-602', 'error').message).toContain('refers to plugin "queue-scorerr"');
+
+    const objs2 = chartInstall({file: SCHEDULING_FILE});
+    const c = obj<Any>(objs2, 'Deployment', EPP).spec.template.spec.containers[0];
+    c.image = 'registry.k8s.io/gateway-api-inference-extension/epp:v1.5.0';
+    const cm2 = obj<Any>(objs2, 'ConfigMap', `${EPP}-config`);
+    cm2.data['epp-config.yaml'] = cm2.data['epp-config.yaml'].replace('weight: 60', 'weight: 3');
+    const ws = byCode(doctor(objs2), 'IGW-602').filter((x) => x.severity === 'warning').map((x) => x.message);
+    expect(ws.some((m) => m.includes('GIE ≤ 1.4 form'))).toBe(true);
+    expect(ws.some((m) => m.includes('sum to 43'))).toBe(true);
+  });
+
+  it('no custom config: nothing to check in phase 6', () => {
+    const f = doctor(healthy);
+    expect(byCode(f, 'IGW-601')).toEqual([]);
+    expect(byCode(f, 'IGW-602')).toEqual([]);
+  });
+});
