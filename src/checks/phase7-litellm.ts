@@ -1,0 +1,151 @@
+/*
+ * Phase 7 — LiteLLM in front of the gateway: each model's api_base must reach a Service that
+ * really fronts an inference Gateway. The install notes' URL
+ * `http://<gateway>.<namespace>.svc.cluster.local:<port>/v1` resolves only when Envoy Gateway
+ * deploys proxies in the Gateway's namespace under the Gateway's name; by default the proxy
+ * Service is `envoy-<namespace>-<gateway>-<hash>` in envoy-gateway-system, labelled
+ * gateway.envoyproxy.io/owning-gateway-name/-namespace (envoyproxy/gateway internal/utils/misc.go
+ * GetHashedName; domain-facts §4).
+ */
+import {parse} from 'yaml';
+import type {KubeObject} from '../kube/client.ts';
+import {items, lookup} from '../snapshot/query.ts';
+import type {Snapshot} from '../snapshot/types.ts';
+import type {ObjectRef, Service} from './k8s.ts';
+import {error, info, ok, warning, type Check, type Draft} from './types.ts';
+import {KSERVE_ISVC_LABEL, type Gateway} from './target.ts';
+
+const OWNING_NAME = 'gateway.envoyproxy.io/owning-gateway-name';
+const OWNING_NS = 'gateway.envoyproxy.io/owning-gateway-namespace';
+
+export interface LitellmModel {
+  configMap: KubeObject;
+  key: string;
+  modelName: string;
+  apiBase: string;
+}
+
+/** LiteLLM proxy configs: ConfigMap values with a model_list whose litellm_params have an api_base. */
+export function litellmModels(snap: Snapshot): LitellmModel[] {
+  const out: LitellmModel[] = [];
+  for (const cm of items<KubeObject & {data?: Record<string, string>}>(snap, 'ConfigMap')) {
+    for (const [key, text] of Object.entries(cm.data ?? {})) {
+      if (!text.includes('model_list')) continue;
+      let doc: {model_list?: {model_name?: string; litellm_params?: {api_base?: string}}[]} | undefined;
+      try {
+        doc = parse(text) as typeof doc;
+      } catch {
+        continue;
+      }
+      for (const m of doc?.model_list ?? []) {
+        const base = m.litellm_params?.api_base;
+        if (typeof base === 'string' && base) out.push({configMap: cm, key, modelName: m.model_name ?? '?', apiBase: base});
+      }
+    }
+  }
+  return out;
+}
+
+/** host of an in-cluster URL → Service: svc, svc.ns, svc.ns.svc, svc.ns.svc.<zone>. */
+export function serviceOfHost(host: string, defaultNs: string): {namespace: string; name: string} | undefined {
+  const parts = host.toLowerCase().replace(/\.$/, '').split('.');
+  if (parts.length === 1) return {name: parts[0]!, namespace: defaultNs};
+  if (parts.length === 2) return {name: parts[0]!, namespace: parts[1]!};
+  if (parts[2] === 'svc') return {name: parts[0]!, namespace: parts[1]!};
+  return undefined;
+}
+
+function proxyServicesFor(snap: Snapshot, gw: {namespace: string; name: string}): Service[] {
+  return items<Service>(snap, 'Service').filter((s) => s.metadata.labels?.[OWNING_NAME] === gw.name && s.metadata.labels?.[OWNING_NS] === gw.namespace);
+}
+
+const nsCache = new WeakMap<Snapshot, Set<string>>();
+function knownNamespaces(snap: Snapshot): Set<string> {
+  let s = nsCache.get(snap);
+  if (!s) {
+    s = new Set<string>();
+    for (const l of Object.values(snap.lists)) for (const p of l?.parts ?? []) if ('items' in p) for (const o of p.items) if (o.metadata.namespace) s.add(o.metadata.namespace);
+    nsCache.set(snap, s);
+  }
+  return s;
+}
+
+export const litellmApiBase: Check = {
+  code: 'IGW-701',
+  phase: 7,
+  scope: 'cluster',
+  title: "LiteLLM's api_base reaches the inference Gateway's proxy",
+  symptoms: ['503', '500', 'high-latency'],
+  reads: ['ConfigMap', 'Service'],
+  run({snap}) {
+    const out: Draft[] = [];
+    const gateways = items<Gateway>(snap, 'Gateway');
+    for (const m of litellmModels(snap)) {
+      const cmRef: ObjectRef = {apiVersion: 'v1', kind: 'ConfigMap', namespace: m.configMap.metadata.namespace, name: m.configMap.metadata.name};
+      let url: URL;
+      try {
+        url = new URL(m.apiBase);
+      } catch {
+        out.push(error(`model ${m.modelName}: api_base "${m.apiBase}" is not a URL`, cmRef));
+        continue;
+      }
+      const svc = serviceOfHost(url.hostname, m.configMap.metadata.namespace ?? 'default');
+      // "name.ns" is ambiguous with a public host ("example.com"): trust it only for a namespace we have seen
+      if (svc && url.hostname.split('.').length === 2 && !knownNamespaces(snap).has(svc.namespace)) {
+        out.push(info(`model ${m.modelName}: api_base ${m.apiBase} is outside the cluster; not checked`, cmRef));
+        continue;
+      }
+      if (!svc) {
+        out.push(info(`model ${m.modelName}: api_base ${m.apiBase} is outside the cluster; not checked`, cmRef));
+        continue;
+      }
+      const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+      const l = lookup<Service>(snap, 'Service', svc.namespace, svc.name);
+      if ('unknown' in l) continue;
+      if ('absent' in l) {
+        // The install notes' form: <gateway>.<namespace>.svc — the Gateway exists but its proxy Service has another name.
+        const gw = gateways.find((g) => g.metadata.name === svc.name && g.metadata.namespace === svc.namespace);
+        const proxy = gw ? proxyServicesFor(snap, {namespace: svc.namespace, name: svc.name})[0] : undefined;
+        const real = proxy ? `http://${proxy.metadata.name}.${proxy.metadata.namespace}.svc.cluster.local:${proxy.spec?.ports?.[0]?.port ?? port}${url.pathname}` : undefined;
+        out.push(
+          error(
+            `model ${m.modelName}: api_base host ${url.hostname} resolves to no Service${gw ? ` — ${svc.name} is a Gateway, but Envoy Gateway names its proxy Service ${proxy ? `${proxy.metadata.namespace}/${proxy.metadata.name}` : 'envoy-<namespace>-<gateway>-<hash> in envoy-gateway-system'} (the install notes' URL works only when proxies run in the Gateway's namespace under its name)` : ''}`,
+            cmRef,
+            real ? `# in ${m.configMap.metadata.namespace}/${m.configMap.metadata.name} (${m.key}), model ${m.modelName}:\napi_base: ${real}` : undefined,
+          ),
+        );
+        continue;
+      }
+      const s = l.found;
+      const owning = s.metadata.labels?.[OWNING_NAME];
+      if (owning) {
+        const gwNs = s.metadata.labels?.[OWNING_NS] ?? '';
+        const gw = gateways.find((g) => g.metadata.name === owning && g.metadata.namespace === gwNs);
+        if (!(s.spec?.ports ?? []).some((p) => p.port === port)) {
+          out.push(error(`model ${m.modelName}: api_base port ${port} is not a port of proxy Service ${s.metadata.namespace}/${s.metadata.name} (ports ${(s.spec?.ports ?? []).map((p) => p.port).join(', ')})`, cmRef));
+        } else {
+          out.push(ok(`model ${m.modelName} → proxy of Gateway ${gwNs}/${owning}${gw ? '' : ' (Gateway not found)'}`, cmRef));
+        }
+        continue;
+      }
+      if (s.metadata.labels?.[KSERVE_ISVC_LABEL] || s.metadata.labels?.component === 'predictor') {
+        out.push(
+          warning(
+            `model ${m.modelName}: api_base ${m.apiBase} goes straight to the model server Service ${s.metadata.namespace}/${s.metadata.name}, bypassing the gateway and its EPP (no KV-cache/prefix-aware scheduling)`,
+            cmRef,
+            (() => {
+              const gw = gateways.find((g) => proxyServicesFor(snap, {namespace: g.metadata.namespace ?? '', name: g.metadata.name}).length > 0);
+              const proxy = gw ? proxyServicesFor(snap, {namespace: gw.metadata.namespace ?? '', name: gw.metadata.name})[0] : undefined;
+              return proxy ? `api_base: http://${proxy.metadata.name}.${proxy.metadata.namespace}.svc.cluster.local:${proxy.spec?.ports?.[0]?.port ?? 80}/v1` : undefined;
+            })(),
+          ),
+        );
+        continue;
+      }
+      out.push(info(`model ${m.modelName}: api_base → Service ${s.metadata.namespace}/${s.metadata.name}, not an Envoy Gateway proxy; not checked further`, cmRef));
+    }
+    return out;
+  },
+};
+
+export const phase7: Check[] = [litellmApiBase];
