@@ -7,7 +7,7 @@
  */
 import {ENVOY_GATEWAY_CONFIG_KEY, ENVOY_GATEWAY_NAMESPACE, GROUP} from '../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../snapshot/query.ts';
-import {envoyGatewayConfigMap, envoyGatewayConfigMapName, envoyGatewayController as findController, lastChanged} from '../snapshot/envoy-gateway.ts';
+import {envoyGatewayConfigMap, envoyGatewayController as findController, envoyGatewayInstalls, lastChanged, type EnvoyGatewayInstall} from '../snapshot/envoy-gateway.ts';
 import {imageTag} from '../snapshot/versions.ts';
 import {envoyGatewayWarnings, validateEnvoyGateway} from '../envoy/validate.ts';
 import {controllerErrorFromLog, serviceFromHostname} from './envoy-log.ts';
@@ -16,11 +16,9 @@ import {age, condition, describeCondition, newestPods, podReady, rolloutStatus, 
 import {error, info, ok, skipped, warning, type Check, type Draft} from './types.ts';
 import {yamlBlock} from './fix.ts';
 import {podProblemFix} from './phase3-model-serving.ts';
-import {envoyGatewayConfig, extensionHandlingPool, extensionManagers, poolGvk} from './wiring.ts';
+import {EG_CONTROLLER_NAME, egControllerName, egForChain, envoyGatewayConfig, extensionHandlingPool, extensionManagers, poolGvk} from './wiring.ts';
 import type {KubeObject} from '../kube/client.ts';
 
-/** Envoy Gateway's default controllerName (api/v1alpha1/shared_types.go GatewayControllerName). */
-export const EG_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
 const EG_INSTALL = `helm upgrade --install eg oci://docker.io/envoyproxy/gateway-helm -n ${ENVOY_GATEWAY_NAMESPACE} --create-namespace`;
 
 export function parseVersion(v: string | undefined): [number, number, number] | undefined {
@@ -33,24 +31,21 @@ export function versionBelow(v: string | undefined, major: number, minor: number
   return p !== undefined && (p[0] < major || (p[0] === major && p[1] < minor));
 }
 
-export function envoyGatewayVersion(snap: Snapshot): string | undefined {
-  const eg = findController(snap);
+export function envoyGatewayVersion(snap: Snapshot, install?: EnvoyGatewayInstall): string | undefined {
+  const eg = install ?? findController(snap);
   const c = (eg?.deployment.spec?.template?.spec?.containers ?? []).find((x) => /envoyproxy\/gateway/.test(x.image ?? '')) ?? eg?.deployment.spec?.template?.spec?.containers?.[0];
   return c?.image ? imageTag(c.image) : undefined;
 }
 
-/** The controllerName Envoy Gateway answers to: its config's gateway.controllerName, else the default. */
-export function egControllerName(snap: Snapshot): string {
-  const v = envoyGatewayConfig(snap).value as {gateway?: {controllerName?: unknown}} | undefined;
-  return typeof v?.gateway?.controllerName === 'string' && v.gateway.controllerName ? v.gateway.controllerName : EG_CONTROLLER_NAME;
-}
+export {EG_CONTROLLER_NAME, egControllerName};
 
 function logOf(snap: Snapshot, p: Pod, container: string, previous: boolean): string | undefined {
   const l = snap.logs[`${p.metadata.namespace}/${p.metadata.name}/${container}${previous ? '/previous' : ''}`];
   return typeof l === 'string' ? l : undefined;
 }
 
-const egDeploymentRef = (name: string) => ({apiVersion: 'apps/v1', kind: 'Deployment', namespace: ENVOY_GATEWAY_NAMESPACE, name});
+const egDeploymentRef = (name: string, ns: string = ENVOY_GATEWAY_NAMESPACE) => ({apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name});
+const cmRefOf = (eg: EnvoyGatewayInstall | undefined) => ({apiVersion: 'v1', kind: 'ConfigMap', namespace: eg?.namespace ?? ENVOY_GATEWAY_NAMESPACE, name: eg?.configMapName ?? 'envoy-gateway-config'});
 
 export const controllerAvailable: Check = {
   code: 'IGW-201',
@@ -61,45 +56,48 @@ export const controllerAvailable: Check = {
   reads: ['Deployment', 'Pod'],
   run({snap}) {
     if (snap.source === 'files') return [];
+    const installs = envoyGatewayInstalls(snap);
     const why = access(snap, 'Deployment', ENVOY_GATEWAY_NAMESPACE);
-    if (why && why.reason !== 'notServed') return [skipped(`skipped: cannot read Deployments in ${ENVOY_GATEWAY_NAMESPACE}: ${why.message}`, undefined, why.rule)];
-    const eg = findController(snap);
-    if (!eg) {
-      return [error(`Envoy Gateway is not installed: no controller Deployment in ${ENVOY_GATEWAY_NAMESPACE} (nothing programs the Gateways)`, egDeploymentRef('envoy-gateway'), EG_INSTALL)];
+    if (installs.length === 0 && why && why.reason !== 'notServed') return [skipped(`skipped: cannot read Deployments in ${ENVOY_GATEWAY_NAMESPACE}: ${why.message}`, undefined, why.rule)];
+    if (installs.length === 0) {
+      return [error(`Envoy Gateway is not installed: no controller Deployment (label control-plane=envoy-gateway) found (nothing programs the Gateways)`, egDeploymentRef('envoy-gateway'), EG_INSTALL)];
     }
-    const d = eg.deployment;
-    const dref = egDeploymentRef(d.metadata.name);
-    const available = d.status?.availableReplicas ?? 0;
-    const fresh = newestPods(eg.pods);
-    const worst = worstPodProblem(fresh);
-    const rollout = rolloutStatus(d);
-    if (worst) {
-      const c = worst.problem.container ?? d.spec.template.spec.containers[0]?.name ?? 'envoy-gateway';
-      const said = controllerErrorFromLog(logOf(snap, worst.pod, c, true) ?? logOf(snap, worst.pod, c, false) ?? '');
-      const said2 = said ? `; it says: "${said}"` : '';
-      const old = eg.pods.filter((p) => !fresh.includes(p) && podReady(p));
-      const configRelated = /hook|extension|config|validate|unspecified|provider|decode/i.test(said ?? '');
-      const fix = configRelated
-        ? `kubectl infgw doctor --only IGW-204,IGW-205   # see what Envoy Gateway refuses in its config, then: kubectl infgw patch-envoy`
-        : podProblemFix(worst.pod, worst.problem);
-      if (old.length > 0) {
-        return [
-          error(
-            `new Envoy Gateway controller pods fail (${worst.pod.metadata.name}: ${worst.problem.message})${said2}; ${old.length} old pod${old.length === 1 ? '' : 's'} still serve${old.length === 1 ? 's' : ''} the previous config — the next restart or eviction takes the controller down`,
-            dref,
-            fix,
-          ),
-        ];
-      }
-      return [error(`Envoy Gateway controller is not available (${available}/${d.spec.replicas ?? 1}): ${worst.pod.metadata.name}: ${worst.problem.message}${said2}`, dref, fix)];
-    }
-    if (available < 1) {
-      return [error(`Envoy Gateway controller is not available: ${rollout.message}${eg.pods.length === 0 ? ' (no pods)' : ''}`, dref, `kubectl describe deployment ${d.metadata.name} -n ${ENVOY_GATEWAY_NAMESPACE}`)];
-    }
-    return [ok(`${d.metadata.name} available (${available}/${d.spec.replicas ?? 1})${envoyGatewayVersion(snap) ? `, ${envoyGatewayVersion(snap)}` : ''}`, dref)];
+    return installs.map((eg) => controllerDraft(snap, eg));
   },
 };
 
+function controllerDraft(snap: Snapshot, eg: EnvoyGatewayInstall): Draft {
+  const d = eg.deployment;
+  const ns = eg.namespace;
+  const dref = egDeploymentRef(d.metadata.name, ns);
+  const available = d.status?.availableReplicas ?? 0;
+  const fresh = newestPods(eg.pods);
+  const worst = worstPodProblem(fresh);
+  const rollout = rolloutStatus(d);
+  if (worst) {
+    const c = worst.problem.container ?? d.spec.template.spec.containers[0]?.name ?? 'envoy-gateway';
+    const said = controllerErrorFromLog(logOf(snap, worst.pod, c, true) ?? logOf(snap, worst.pod, c, false) ?? '');
+    const said2 = said ? `; it says: "${said}"` : '';
+    const old = eg.pods.filter((p) => !fresh.includes(p) && podReady(p));
+    const configRelated = /hook|extension|config|validate|unspecified|provider|decode/i.test(said ?? '');
+    const fix = configRelated
+      ? `kubectl infgw doctor --only IGW-204,IGW-205   # see what Envoy Gateway refuses in its config, then: ${patchEnvoyCommand(ns)}`
+      : podProblemFix(worst.pod, worst.problem);
+    if (old.length > 0) {
+      return error(
+        `new Envoy Gateway controller pods fail (${worst.pod.metadata.name}: ${worst.problem.message})${said2}; ${old.length} old pod${old.length === 1 ? '' : 's'} still serve${old.length === 1 ? 's' : ''} the previous config — the next restart or eviction takes the controller down`,
+        dref,
+        fix,
+      );
+    }
+    return error(`Envoy Gateway controller ${ns}/${d.metadata.name} is not available (${available}/${d.spec.replicas ?? 1}): ${worst.pod.metadata.name}: ${worst.problem.message}${said2}`, dref, fix);
+  }
+  if (available < 1) {
+    return error(`Envoy Gateway controller ${ns}/${d.metadata.name} is not available: ${rollout.message}${eg.pods.length === 0 ? ' (no pods)' : ''}`, dref, `kubectl describe deployment ${d.metadata.name} -n ${ns}`);
+  }
+  const v = envoyGatewayVersion(snap, eg);
+  return ok(`${ns}/${d.metadata.name} available (${available}/${d.spec.replicas ?? 1})${v ? `, ${v}` : ''}`, dref);
+}
 
 interface PolicyMode {
   policy: KubeObject;
@@ -126,38 +124,37 @@ export const envoyGatewayVersionCheck: Check = {
   symptoms: ['no-streaming'],
   run({snap}) {
     if (snap.source === 'files') return [];
-    const eg = findController(snap);
-    if (!eg) return [];
-    const v = envoyGatewayVersion(snap);
-    const dref = egDeploymentRef(eg.deployment.metadata.name);
-    if (!parseVersion(v)) return [info(`Envoy Gateway version unknown (image tag ${v ?? 'none'}); version-dependent checks skipped`, dref)];
     const out: Draft[] = [];
-    // Install notes, TROUBLESHOOTING 5: streaming ext-proc needs Envoy Gateway v1.6+ (FullDuplexStreamed
-    // arrived in 1.4 — envoyproxy/gateway#5349 — but could not be used until the trailer mode was
-    // set, envoyproxy/gateway#6270).
-    const streaming = streamingPolicies(snap);
-    if (streaming.length && versionBelow(v, 1, 6)) {
-      const p = streaming[0]!;
-      out.push(
-        warning(
-          `Envoy Gateway ${v} is older than v1.6, which streaming ext-proc needs; EnvoyExtensionPolicy ${p.policy.metadata.namespace}/${p.policy.metadata.name} asks for response body ${p.responseBody} — streamed responses may arrive in one piece or fail`,
-          dref,
-          `helm upgrade eg oci://docker.io/envoyproxy/gateway-helm --version v1.6.0 -n ${ENVOY_GATEWAY_NAMESPACE} --reuse-values`,
-        ),
-      );
+    for (const eg of envoyGatewayInstalls(snap)) {
+      const v = envoyGatewayVersion(snap, eg);
+      const dref = egDeploymentRef(eg.deployment.metadata.name, eg.namespace);
+      if (!parseVersion(v)) {
+        out.push(info(`Envoy Gateway version unknown (image tag ${v ?? 'none'}); version-dependent checks skipped`, dref));
+        continue;
+      }
+      const before = out.length;
+      const upgrade = `helm upgrade eg oci://docker.io/envoyproxy/gateway-helm --version v1.6.0 -n ${eg.namespace} --reuse-values`;
+      // Install notes, TROUBLESHOOTING 5: streaming ext-proc needs Envoy Gateway v1.6+ (FullDuplexStreamed
+      // arrived in 1.4 — envoyproxy/gateway#5349 — but could not be used until the trailer mode was
+      // set, envoyproxy/gateway#6270).
+      const streaming = streamingPolicies(snap);
+      if (streaming.length && versionBelow(v, 1, 6)) {
+        const p = streaming[0]!;
+        out.push(
+          warning(
+            `Envoy Gateway ${v} is older than v1.6, which streaming ext-proc needs; EnvoyExtensionPolicy ${p.policy.metadata.namespace}/${p.policy.metadata.name} asks for response body ${p.responseBody} — streamed responses may arrive in one piece or fail`,
+            dref,
+            upgrade,
+          ),
+        );
+      }
+      // backendResources (how an HTTPRoute reaches an InferencePool) arrived in v1.5 (envoyproxy/gateway#6342).
+      const withBackends = extensionManagers(envoyGatewayConfig(snap, eg).value).find((em) => em.backendResources.length > 0);
+      if (withBackends && versionBelow(v, 1, 5)) {
+        out.push(error(`Envoy Gateway ${v} ignores extensionManager.backendResources (needs v1.5+): HTTPRoutes to InferencePools stay InvalidKind`, dref, upgrade));
+      }
+      if (out.length === before) out.push(ok(`Envoy Gateway ${v}`, dref));
     }
-    // backendResources (how an HTTPRoute reaches an InferencePool) arrived in v1.5 (envoyproxy/gateway#6342).
-    const withBackends = extensionManagers(envoyGatewayConfig(snap).value).find((em) => em.backendResources.length > 0);
-    if (withBackends && versionBelow(v, 1, 5)) {
-      out.push(
-        error(
-          `Envoy Gateway ${v} ignores extensionManager.backendResources (needs v1.5+): HTTPRoutes to InferencePools stay InvalidKind`,
-          dref,
-          `helm upgrade eg oci://docker.io/envoyproxy/gateway-helm --version v1.6.0 -n ${ENVOY_GATEWAY_NAMESPACE} --reuse-values`,
-        ),
-      );
-    }
-    if (out.length === 0) out.push(ok(`Envoy Gateway ${v}`, dref));
     return out;
   },
 };
@@ -179,7 +176,7 @@ export const gatewayClassCheck: Check = {
     if (chain.release?.gatewayClassName && !names.size) names.set(chain.release.gatewayClassName, `release ${chain.release.release.name}`);
     if (names.size === 0) return [];
     const out: Draft[] = [];
-    const controller = egControllerName(snap);
+    const controller = egControllerName(snap, egForChain(snap, chain));
     for (const [name, who] of names) {
       const cref = {apiVersion: `${GROUP.gatewayApi}/v1`, kind: 'GatewayClass', name};
       const l = lookup<KubeObject & {spec?: {controllerName?: string}}>(snap, 'GatewayClass', undefined, name);
@@ -221,31 +218,50 @@ export const envoyGatewayConfigParses: Check = {
   reads: ['ConfigMap'],
   run({snap}) {
     if (snap.source === 'files' && !envoyGatewayConfigMap(snap)) return [];
-    const why = access(snap, 'ConfigMap', ENVOY_GATEWAY_NAMESPACE);
-    const name = envoyGatewayConfigMapName(snap);
-    const cmRef = {apiVersion: 'v1', kind: 'ConfigMap', namespace: ENVOY_GATEWAY_NAMESPACE, name};
-    if (why) return [skipped(`skipped: cannot read ConfigMap ${ENVOY_GATEWAY_NAMESPACE}/${name}: ${why.message}`, cmRef, why.rule)];
-    const cm = envoyGatewayConfigMap(snap);
-    if (!cm) {
-      const eg = findController(snap);
-      return eg ? [error(`ConfigMap ${ENVOY_GATEWAY_NAMESPACE}/${name} does not exist: the controller cannot mount its config`, cmRef, `${EG_INSTALL} --reuse-values   # re-renders the ConfigMap`)] : [];
+    const installs = envoyGatewayInstalls(snap);
+    const out: Draft[] = [];
+    for (const eg of installs.length ? installs : [undefined]) {
+      const ns = eg?.namespace ?? ENVOY_GATEWAY_NAMESPACE;
+      const cmRef = cmRefOf(eg);
+      const name = cmRef.name;
+      const why = access(snap, 'ConfigMap', ns);
+      if (why) {
+        out.push(skipped(`skipped: cannot read ConfigMap ${ns}/${name}: ${why.message}`, cmRef, why.rule));
+        continue;
+      }
+      const cm = envoyGatewayConfigMap(snap, eg);
+      if (!cm) {
+        if (eg) out.push(error(`ConfigMap ${ns}/${name} does not exist: the controller cannot mount its config`, cmRef, `helm upgrade eg oci://docker.io/envoyproxy/gateway-helm -n ${ns} --reuse-values   # re-renders the ConfigMap`));
+        continue;
+      }
+      const text = cm.data?.[ENVOY_GATEWAY_CONFIG_KEY];
+      if (text === undefined) {
+        out.push(error(`ConfigMap ${ns}/${name} has no key ${ENVOY_GATEWAY_CONFIG_KEY}`, cmRef, `kubectl edit configmap ${name} -n ${ns}`));
+        continue;
+      }
+      const cfg = envoyGatewayConfig(snap, eg);
+      if (cfg.error) {
+        out.push(error(`${ENVOY_GATEWAY_CONFIG_KEY} cannot be read as an EnvoyGateway object: ${cfg.error} — the controller will not start with it`, cmRef, `kubectl edit configmap ${name} -n ${ns}   # or restore it: kubectl infgw patch-envoy${nsArg(ns)} --rollback`));
+        continue;
+      }
+      out.push(ok(`${ns}/${name} ${ENVOY_GATEWAY_CONFIG_KEY} parsed`, cmRef));
     }
-    const text = cm.data?.[ENVOY_GATEWAY_CONFIG_KEY];
-    if (text === undefined) {
-      return [error(`ConfigMap ${ENVOY_GATEWAY_NAMESPACE}/${name} has no key ${ENVOY_GATEWAY_CONFIG_KEY}`, cmRef, `kubectl edit configmap ${name} -n ${ENVOY_GATEWAY_NAMESPACE}`)];
-    }
-    const cfg = envoyGatewayConfig(snap);
-    if (cfg.error) {
-      return [error(`${ENVOY_GATEWAY_CONFIG_KEY} cannot be read as an EnvoyGateway object: ${cfg.error} — the controller will not start with it`, cmRef, `kubectl edit configmap ${name} -n ${ENVOY_GATEWAY_NAMESPACE}   # or restore it: kubectl infgw patch-envoy --rollback`)];
-    }
-    return [ok(`${ENVOY_GATEWAY_NAMESPACE}/${name} ${ENVOY_GATEWAY_CONFIG_KEY} parsed`, cmRef)];
+    return out;
   },
 };
 
+function nsArg(ns: string): string {
+  return ns === ENVOY_GATEWAY_NAMESPACE ? '' : ` --config-namespace ${ns}`;
+}
+
+function patchEnvoyCommand(ns: string): string {
+  return `kubectl infgw patch-envoy${nsArg(ns)}`;
+}
+
 /** The fix for a config Envoy Gateway refuses: merge what InferencePool backends need. */
-function patchEnvoyFix(groups: string[]): string {
+function patchEnvoyFix(groups: string[], ns: string = ENVOY_GATEWAY_NAMESPACE): string {
   const extra = groups.filter((g) => g === GROUP.xPool).map((g) => ` --backend-resource ${g}/${poolGvk(g).version}/InferencePool`);
-  return `kubectl infgw patch-envoy${extra.join('')} --dry-run   # review the diff, then run it without --dry-run`;
+  return `kubectl infgw patch-envoy${nsArg(ns)}${extra.join('')} --dry-run   # review the diff, then run it without --dry-run`;
 }
 
 export const envoyGatewayConfigValid: Check = {
@@ -256,30 +272,33 @@ export const envoyGatewayConfigValid: Check = {
   dependsOn: ['IGW-204'],
   symptoms: ['config-not-applied', 'ext-proc-not-routing', '500'],
   run({snap, target}) {
-    const cfg = envoyGatewayConfig(snap);
-    if (!cfg.value) return [];
-    const cm = envoyGatewayConfigMap(snap)!;
-    const cmRef = {apiVersion: 'v1', kind: 'ConfigMap', namespace: ENVOY_GATEWAY_NAMESPACE, name: cm.metadata.name};
-    const issues = validateEnvoyGateway(cfg.value);
     const out: Draft[] = [];
-    const groups = [...new Set(target.chains.map((c) => c.group))];
-    if (issues.length) {
-      const noHooks = issues.some((i) => /no hooks/.test(i.message));
-      const notes = noHooks && extensionManagers(cfg.value).some((em) => em.backendResources.some((b) => b.group === '' && b.kind === 'Service'))
-        ? ' (this is the install notes\' "CRITICAL" patch: backendResources {group: "", kind: Service} alone)'
-        : '';
-      out.push(
-        error(
-          `Envoy Gateway refuses this config: ${issues.map((i) => `${i.field ? `${i.field}: ` : ''}${i.message}`).join('; ')}${notes}. At its next start the controller exits (CrashLoopBackOff); a running controller logs "failed to validate EnvoyGateway config" and keeps its old config`,
-          cmRef,
-          patchEnvoyFix(groups),
-        ),
-      );
+    const installs = envoyGatewayInstalls(snap);
+    for (const eg of installs.length ? installs : [undefined]) {
+      const cfg = envoyGatewayConfig(snap, eg);
+      if (!cfg.value) continue;
+      const cmRef = cmRefOf(eg);
+      const issues = validateEnvoyGateway(cfg.value);
+      const before = out.length;
+      const groups = [...new Set(target.chains.map((c) => c.group))];
+      if (issues.length) {
+        const noHooks = issues.some((i) => /no hooks/.test(i.message));
+        const notes = noHooks && extensionManagers(cfg.value).some((em) => em.backendResources.some((b) => b.group === '' && b.kind === 'Service'))
+          ? ' (this is the install notes\' "CRITICAL" patch: backendResources {group: "", kind: Service} alone)'
+          : '';
+        out.push(
+          error(
+            `Envoy Gateway refuses this config: ${issues.map((i) => `${i.field ? `${i.field}: ` : ''}${i.message}`).join('; ')}${notes}. At its next start the controller exits (CrashLoopBackOff); a running controller logs "failed to validate EnvoyGateway config" and keeps its old config`,
+            cmRef,
+            patchEnvoyFix(groups, cmRef.namespace),
+          ),
+        );
+      }
+      for (const w of envoyGatewayWarnings(cfg.value, {version: envoyGatewayVersion(snap, eg)})) {
+        out.push(warning(`${w.field ? `${w.field}: ` : ''}${w.message}`, cmRef));
+      }
+      if (out.length === before) out.push(ok("accepted by Envoy Gateway's validation rules", cmRef));
     }
-    for (const w of envoyGatewayWarnings(cfg.value, {version: envoyGatewayVersion(snap)})) {
-      out.push(warning(`${w.field ? `${w.field}: ` : ''}${w.message}`, cmRef));
-    }
-    if (out.length === 0) out.push(ok('accepted by Envoy Gateway\'s validation rules', cmRef));
     return out;
   },
 };
@@ -295,12 +314,12 @@ export const extensionManagerForPools: Check = {
   run({chain, snap}) {
     // Only an HTTPRoute backendRef to the pool needs this (wiring b).
     if (chain.routes.length === 0) return [];
-    const cfg = envoyGatewayConfig(snap);
+    const eg = egForChain(snap, chain);
+    const cfg = envoyGatewayConfig(snap, eg);
     if (!cfg.value) return [];
-    const cm = envoyGatewayConfigMap(snap)!;
-    const cmRef = {apiVersion: 'v1', kind: 'ConfigMap', namespace: ENVOY_GATEWAY_NAMESPACE, name: cm.metadata.name};
+    const cmRef = cmRefOf(eg);
     const want = poolGvk(chain.group);
-    const em = extensionHandlingPool(snap, chain.group);
+    const em = extensionHandlingPool(snap, chain.group, eg);
     if (!em) {
       const ems = extensionManagers(cfg.value);
       const serviceOnly = ems.some((e) => e.backendResources.some((b) => b.group === '' && b.kind === 'Service'));
@@ -316,7 +335,7 @@ export const extensionManagerForPools: Check = {
         error(
           `HTTPRoute ${chain.routes[0]!.route.metadata.namespace}/${chain.routes[0]!.route.metadata.name} sends to InferencePool ${chain.key}, but Envoy Gateway has no InferencePool backend of its own and ${why}: the route gets ResolvedRefs=False (InvalidKind) and requests fail with 500`,
           cmRef,
-          patchEnvoyFix([chain.group]),
+          patchEnvoyFix([chain.group], cmRef.namespace),
         ),
       ];
     }
@@ -355,34 +374,37 @@ export const configLoaded: Check = {
   symptoms: ['config-not-applied'],
   run({snap, now}) {
     if (snap.source === 'files') return [];
-    const eg = findController(snap);
-    const cm = envoyGatewayConfigMap(snap);
-    if (!eg || !cm || !isLive(snap, cm)) return [];
-    const changed = lastChanged(cm);
-    const ready = eg.pods.filter(podReady);
-    if (!changed || ready.length === 0) return [];
-    const startedAt = (p: Pod) => Date.parse(p.status?.startTime ?? p.metadata.creationTimestamp ?? '');
-    const oldest = Math.min(...ready.map(startedAt));
-    const cmRef = {apiVersion: 'v1', kind: 'ConfigMap', namespace: ENVOY_GATEWAY_NAMESPACE, name: cm.metadata.name};
-    if (!Number.isFinite(oldest) || changed.getTime() <= oldest) {
-      return [ok(`controller started after the config last changed (${age(changed, now)} ago)`, cmRef)];
-    }
-    const v = envoyGatewayVersion(snap);
-    const restart = `kubectl infgw restart envoy-gateway`;
-    // Since v1.2 the controller watches its config file and reloads it (domain-facts §4); the
-    // kubelet updates a ConfigMap volume after its sync period (about a minute).
-    if (versionBelow(v, 1, 2)) {
-      return [warning(`the config changed ${age(changed, now)} ago, after the controller started; Envoy Gateway ${v} does not reload it: the change is not in effect`, cmRef, restart)];
-    }
-    const rejected = ready.map((p) => logOf(snap, p, p.spec.containers[0]?.name ?? 'envoy-gateway', false)).find((l) => l && /failed to validate EnvoyGateway config/i.test(l));
-    if (rejected) return []; // IGW-208 reports it
-    const sinceMs = now.getTime() - changed.getTime();
-    if (sinceMs < 90_000) {
-      return [info(`the config changed ${age(changed, now)} ago; the kubelet delivers ConfigMap updates to the pod within about a minute, then the controller reloads it`, cmRef)];
-    }
-    return [info(`the config changed ${age(changed, now)} ago, after the controller started; Envoy Gateway ${v ?? ''} reloads its config file (no restart needed unless the reload was rejected)`.replace('  ', ' '), cmRef)];
+    return envoyGatewayInstalls(snap).flatMap((eg) => reloadDrafts(snap, eg, now));
   },
 };
+
+function reloadDrafts(snap: Snapshot, eg: EnvoyGatewayInstall, now: Date): Draft[] {
+  const cm = envoyGatewayConfigMap(snap, eg);
+  if (!cm || !isLive(snap, cm)) return [];
+  const changed = lastChanged(cm);
+  const ready = eg.pods.filter(podReady);
+  if (!changed || ready.length === 0) return [];
+  const startedAt = (p: Pod) => Date.parse(p.status?.startTime ?? p.metadata.creationTimestamp ?? '');
+  const oldest = Math.min(...ready.map(startedAt));
+  const cmRef = cmRefOf(eg);
+  if (!Number.isFinite(oldest) || changed.getTime() <= oldest) {
+    return [ok(`controller started after the config last changed (${age(changed, now)} ago)`, cmRef)];
+  }
+  const v = envoyGatewayVersion(snap, eg);
+  const restart = eg.namespace === ENVOY_GATEWAY_NAMESPACE ? 'kubectl infgw restart envoy-gateway' : `kubectl rollout restart deployment/${eg.deployment.metadata.name} -n ${eg.namespace}`;
+  // Since v1.2 the controller watches its config file and reloads it (domain-facts §4); the
+  // kubelet updates a ConfigMap volume after its sync period (about a minute).
+  if (versionBelow(v, 1, 2)) {
+    return [warning(`the config changed ${age(changed, now)} ago, after the controller started; Envoy Gateway ${v} does not reload it: the change is not in effect`, cmRef, restart)];
+  }
+  const rejected = ready.map((p) => logOf(snap, p, p.spec.containers[0]?.name ?? 'envoy-gateway', false)).find((l) => l && /failed to validate EnvoyGateway config/i.test(l));
+  if (rejected) return []; // IGW-208 reports it
+  const sinceMs = now.getTime() - changed.getTime();
+  if (sinceMs < 90_000) {
+    return [info(`the config changed ${age(changed, now)} ago; the kubelet delivers ConfigMap updates to the pod within about a minute, then the controller reloads it`, cmRef)];
+  }
+  return [info(`the config changed ${age(changed, now)} ago, after the controller started; Envoy Gateway ${v ?? ''} reloads its config file (no restart needed unless the reload was rejected)`.replace('  ', ' '), cmRef)];
+}
 
 export const controllerRejectedConfig: Check = {
   code: 'IGW-208',
@@ -393,28 +415,34 @@ export const controllerRejectedConfig: Check = {
   symptoms: ['config-not-applied'],
   run({snap}) {
     if (snap.source === 'files') return [];
-    const eg = findController(snap);
-    if (!eg) return [];
-    let read = false;
-    for (const p of eg.pods) {
-      const c = p.spec.containers[0]?.name ?? 'envoy-gateway';
-      const log = logOf(snap, p, c, false);
-      if (log === undefined) continue;
-      read = true;
-      const line = log.split('\n').reverse().find((l) => /failed to validate EnvoyGateway config|failed to (load|reload|decode) .*config/i.test(l));
-      if (line) {
-        return [
-          error(
+    const out: Draft[] = [];
+    for (const eg of envoyGatewayInstalls(snap)) {
+      let read = false;
+      let found: Draft | undefined;
+      for (const p of eg.pods) {
+        const c = p.spec.containers[0]?.name ?? 'envoy-gateway';
+        const log = logOf(snap, p, c, false);
+        if (log === undefined) continue;
+        read = true;
+        const line = log.split('\n').reverse().find((l) => /failed to validate EnvoyGateway config|failed to (load|reload|decode) .*config/i.test(l));
+        if (line) {
+          found = error(
             `the controller rejected a new config and keeps running the old one: ${controllerErrorFromLog(line) ?? line.trim()}`,
             {apiVersion: 'v1', kind: 'Pod', namespace: p.metadata.namespace, name: p.metadata.name},
-            patchEnvoyFix([]),
-          ),
-        ];
+            patchEnvoyFix([], eg.namespace),
+          );
+          break;
+        }
       }
+      if (found) {
+        out.push(found);
+        continue;
+      }
+      const unreadable = Object.entries(snap.logs).find(([k, v]) => k.startsWith(`${eg.namespace}/`) && typeof v !== 'string');
+      if (unreadable && typeof unreadable[1] !== 'string') out.push(skipped(`skipped: cannot read the controller's logs: ${unreadable[1].message}`, undefined, unreadable[1].rule));
+      else if (read) out.push(ok('no rejected-config lines in the controller log', egDeploymentRef(eg.deployment.metadata.name, eg.namespace)));
     }
-    const unreadable = Object.entries(snap.logs).find(([k, v]) => k.startsWith(`${ENVOY_GATEWAY_NAMESPACE}/`) && typeof v !== 'string');
-    if (unreadable && typeof unreadable[1] !== 'string') return [skipped(`skipped: cannot read the controller's logs: ${unreadable[1].message}`, undefined, unreadable[1].rule)];
-    return read ? [ok('no rejected-config lines in the controller log')] : [];
+    return out;
   },
 };
 

@@ -26,7 +26,8 @@ import {
 import {error, info, ok, skipped, warning, type Check, type Draft} from './types.ts';
 import {jsonPatch, mergePatch, yamlBlock} from './fix.ts';
 import {podProblemFix} from './phase3-model-serving.ts';
-import {egControllerName, envoyGatewayVersion, versionBelow} from './phase2-envoy-gateway.ts';
+import {envoyGatewayVersion, versionBelow} from './phase2-envoy-gateway.ts';
+import {egControllerName, egForChain} from './wiring.ts';
 import {gatewayRef, poolRef, policyTargets, releaseRef, type ChartRelease, type EnvoyExtensionPolicy, type Gateway, type HTTPRoute, type PoolChain} from './target.ts';
 import {wiringOf} from './wiring.ts';
 
@@ -191,7 +192,7 @@ export const gatewayExists: Check = {
 };
 
 function firstEnvoyClass(snap: Snapshot): string | undefined {
-  const ctl = egControllerName(snap);
+  const ctl = egControllerName(snap); // the first Envoy Gateway install's
   return items<KubeObject & {spec?: {controllerName?: string}}>(snap, 'GatewayClass').find((c) => c.spec?.controllerName === ctl)?.metadata.name;
 }
 
@@ -236,7 +237,7 @@ export const gatewayProgrammed: Check = {
               : '';
         const fix =
           programmed?.reason === 'AddressNotAssigned'
-            ? `kubectl get svc -n envoy-gateway-system -l gateway.envoyproxy.io/owning-gateway-name=${g.name},gateway.envoyproxy.io/owning-gateway-namespace=${g.namespace}`
+            ? `kubectl get svc -n ${egForChain(snap, chain)?.namespace ?? 'envoy-gateway-system'} -l gateway.envoyproxy.io/owning-gateway-name=${g.name},gateway.envoyproxy.io/owning-gateway-namespace=${g.namespace}`
             : `kubectl describe gateway ${g.name} -n ${g.namespace}`;
         out.push(error(`Gateway ${g.namespace}/${g.name} is not Programmed: ${why}${hint}`, gref, fix));
         continue;
@@ -506,7 +507,7 @@ export const httpRouteStatus: Check = {
   symptoms: ['500', 'ext-proc-not-routing'],
   run({chain, snap}) {
     const out: Draft[] = [];
-    const controller = egControllerName(snap);
+    const controller = egControllerName(snap, egForChain(snap, chain));
     for (const l of chain.routes) {
       const r = l.route;
       if (!isLive(snap, r)) continue;
@@ -678,7 +679,7 @@ export const extProcModes: Check = {
   symptoms: ['no-streaming', 'high-latency', '500'],
   run({chain, snap}) {
     const out: Draft[] = [];
-    const v = envoyGatewayVersion(snap);
+    const v = envoyGatewayVersion(snap, egForChain(snap, chain));
     for (const l of chain.eppPolicies) {
       const p = l.policy as EnvoyExtensionPolicy;
       const e = p.spec?.extProc?.[l.extProcIndex];

@@ -9,7 +9,10 @@
  * Both at once ('mix') sends every request through the EPP twice.
  */
 import {parseEnvoyGatewayConfig, type EnvoyGatewayValue} from '../envoy/config.ts';
-import {envoyGatewayConfigText} from '../snapshot/envoy-gateway.ts';
+import {envoyGatewayConfigText, envoyGatewayInstalls, envoyGatewayController, type EnvoyGatewayInstall} from '../snapshot/envoy-gateway.ts';
+import {items, get} from '../snapshot/query.ts';
+import type {Gateway} from './target.ts';
+import type {KubeObject} from '../kube/client.ts';
 import type {Snapshot} from '../snapshot/types.ts';
 import {GROUP} from '../snapshot/kinds.ts';
 import type {PoolChain} from './target.ts';
@@ -21,12 +24,15 @@ export interface ParsedEgConfig {
   error?: string | undefined;
 }
 
-const parsed = new WeakMap<Snapshot, ParsedEgConfig>();
+const parsed = new WeakMap<object, ParsedEgConfig>();
 
-export function envoyGatewayConfig(snap: Snapshot): ParsedEgConfig {
-  let r = parsed.get(snap);
+/** The parsed config of an Envoy Gateway install (default: the first one found). */
+export function envoyGatewayConfig(snap: Snapshot, install?: EnvoyGatewayInstall): ParsedEgConfig {
+  const eg = install ?? envoyGatewayController(snap);
+  const key: object = eg ?? snap;
+  let r = parsed.get(key);
   if (r) return r;
-  const text = envoyGatewayConfigText(snap);
+  const text = envoyGatewayConfigText(snap, eg);
   if (text === undefined) r = {};
   else {
     try {
@@ -35,7 +41,7 @@ export function envoyGatewayConfig(snap: Snapshot): ParsedEgConfig {
       r = {text, error: (error as Error).message};
     }
   }
-  parsed.set(snap, r);
+  parsed.set(key, r);
   return r;
 }
 
@@ -80,9 +86,9 @@ export function poolGvk(group: string): {group: string; version: string; kind: s
 }
 
 /** An extension manager that registers InferencePool of this group as a backend, with hooks and a service. */
-export function extensionHandlingPool(snap: Snapshot, group: string): ExtensionManagerView | undefined {
+export function extensionHandlingPool(snap: Snapshot, group: string, install?: EnvoyGatewayInstall): ExtensionManagerView | undefined {
   const want = poolGvk(group);
-  return extensionManagers(envoyGatewayConfig(snap).value).find(
+  return extensionManagers(envoyGatewayConfig(snap, install).value).find(
     (em) => em.hasHooks && em.service !== undefined && em.backendResources.some((b) => b.group === want.group && b.kind === want.kind && b.version === want.version),
   );
 }
@@ -97,7 +103,40 @@ export interface Wiring {
 
 export function wiringOf(snap: Snapshot, chain: PoolChain): Wiring {
   const policy = chain.eppPolicies.length > 0;
-  const extension = chain.routes.length > 0 && extensionHandlingPool(snap, chain.group) !== undefined;
+  const extension = chain.routes.length > 0 && extensionHandlingPool(snap, chain.group, egForChain(snap, chain)) !== undefined;
   const kind = policy && extension ? 'mix' : policy ? 'extension-policy' : extension ? 'ai-gateway' : 'none';
   return {kind, policy, extension};
+}
+
+/** Envoy Gateway's default controllerName (api/v1alpha1/shared_types.go GatewayControllerName). */
+export const EG_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
+
+/** The controllerName an Envoy Gateway install answers to: its config's gateway.controllerName, else the default. */
+export function egControllerName(snap: Snapshot, install?: EnvoyGatewayInstall): string {
+  const v = envoyGatewayConfig(snap, install).value as {gateway?: {controllerName?: unknown}} | undefined;
+  return typeof v?.gateway?.controllerName === 'string' && v.gateway.controllerName ? v.gateway.controllerName : EG_CONTROLLER_NAME;
+}
+
+/**
+ * The Envoy Gateway install that serves a chain: the one whose namespace holds the proxy Service
+ * of the chain's Gateway (labels gateway.envoyproxy.io/owning-gateway-*), else the one answering
+ * to the GatewayClass's controllerName, else the first.
+ */
+export function egForChain(snap: Snapshot, chain: PoolChain): EnvoyGatewayInstall | undefined {
+  const installs = envoyGatewayInstalls(snap);
+  if (installs.length <= 1) return installs[0];
+  for (const g of chain.gateways) {
+    const proxy = items(snap, 'Service').find(
+      (s) => s.metadata.labels?.['gateway.envoyproxy.io/owning-gateway-name'] === g.name && s.metadata.labels?.['gateway.envoyproxy.io/owning-gateway-namespace'] === g.namespace,
+    );
+    const eg = proxy && installs.find((i) => i.namespace === proxy.metadata.namespace);
+    if (eg) return eg;
+  }
+  for (const g of chain.gateways) {
+    const gw = 'found' in g.lookup ? (g.lookup.found as Gateway) : undefined;
+    const cls = gw?.spec?.gatewayClassName ? get<KubeObject & {spec?: {controllerName?: string}}>(snap, 'GatewayClass', undefined, gw.spec.gatewayClassName) : undefined;
+    const eg = cls && installs.find((i) => egControllerName(snap, i) === cls.spec?.controllerName);
+    if (eg) return eg;
+  }
+  return installs[0];
 }

@@ -1,43 +1,69 @@
 import type {KubeObject} from '../kube/client.ts';
 import {ENVOY_GATEWAY_CONFIG_KEY, ENVOY_GATEWAY_CONFIGMAP, ENVOY_GATEWAY_NAMESPACE} from './kinds.ts';
-import {get, inNamespace} from './query.ts';
+import {get, items} from './query.ts';
 import type {Snapshot} from './types.ts';
 import type {Deployment, Pod} from '../checks/k8s.ts';
 import {selectorMatches} from '../checks/k8s.ts';
 
-/**
- * Envoy Gateway's controller: the Deployment `envoy-gateway` that gateway-helm installs in
- * envoy-gateway-system (charts/gateway-helm/templates/envoy-gateway-deployment.yaml), or any
- * Deployment there whose image is envoyproxy/gateway (renamed installs). The proxies it creates
- * run image envoyproxy/envoy and are not it.
- */
-export function envoyGatewayController(snap: Snapshot): {deployment: Deployment; pods: Pod[]} | undefined {
-  const deployments = inNamespace<Deployment>(snap, 'Deployment', ENVOY_GATEWAY_NAMESPACE);
-  const d =
-    deployments.find((x) => x.metadata.name === 'envoy-gateway') ??
-    deployments.find((x) => (x.spec?.template?.spec?.containers ?? []).some((c) => /envoyproxy\/gateway(-dev)?(:|@|$)/.test(c.image ?? '')));
-  if (!d) return undefined;
-  const pods = inNamespace<Pod>(snap, 'Pod', ENVOY_GATEWAY_NAMESPACE).filter((p) => selectorMatches(d.spec?.selector, p.metadata.labels));
-  return {deployment: d, pods};
+/** The label gateway-helm puts on the controller Deployment and its pods (charts/gateway-helm/templates/envoy-gateway-deployment.yaml). */
+export const EG_CONTROLLER_LABEL = 'control-plane=envoy-gateway';
+
+export interface EnvoyGatewayInstall {
+  namespace: string;
+  deployment: Deployment;
+  pods: Pod[];
+  /** the ConfigMap its config volume mounts (gateway-helm: envoy-gateway-config) */
+  configMapName: string;
 }
 
 /**
- * The ConfigMap the controller mounts (its Deployment's configMap volume; gateway-helm names it
- * envoy-gateway-config), read from the snapshot.
+ * An Envoy Gateway controller Deployment: labelled control-plane=envoy-gateway, or running the
+ * envoyproxy/gateway image in a container named envoy-gateway. Not the Envoy proxies it creates
+ * (app.kubernetes.io/component=proxy; their shutdown-manager sidecar runs the gateway image too).
  */
-export function envoyGatewayConfigMapName(snap: Snapshot): string {
-  const eg = envoyGatewayController(snap);
-  const vols = eg?.deployment.spec?.template?.spec?.volumes ?? [];
-  const cm = vols.find((v) => v.configMap?.name && /envoy-gateway/.test(v.configMap.name)) ?? vols.find((v) => v.configMap?.name);
-  return cm?.configMap?.name ?? ENVOY_GATEWAY_CONFIGMAP;
+export function isEnvoyGatewayController(d: Deployment): boolean {
+  const labels = d.metadata.labels ?? {};
+  if (labels['app.kubernetes.io/component'] === 'proxy' || labels['gateway.envoyproxy.io/owning-gateway-name']) return false;
+  if (labels['control-plane'] === 'envoy-gateway') return true;
+  return (d.spec?.template?.spec?.containers ?? []).some((c) => c.name === 'envoy-gateway' && /envoyproxy\/gateway(-dev)?(:|@|$)/.test(c.image ?? ''));
 }
 
-export function envoyGatewayConfigMap(snap: Snapshot): (KubeObject & {data?: Record<string, string>}) | undefined {
-  return get(snap, 'ConfigMap', ENVOY_GATEWAY_NAMESPACE, envoyGatewayConfigMapName(snap));
+const cache = new WeakMap<Snapshot, EnvoyGatewayInstall[]>();
+
+/** Every Envoy Gateway controller found, the one in envoy-gateway-system first. */
+export function envoyGatewayInstalls(snap: Snapshot): EnvoyGatewayInstall[] {
+  let out = cache.get(snap);
+  if (out) return out;
+  out = items<Deployment>(snap, 'Deployment')
+    .filter(isEnvoyGatewayController)
+    .map((d) => {
+      const ns = d.metadata.namespace ?? '';
+      const vols = d.spec?.template?.spec?.volumes ?? [];
+      const cm = vols.find((v) => v.configMap?.name && /envoy-gateway/.test(v.configMap.name)) ?? vols.find((v) => v.configMap?.name);
+      return {
+        namespace: ns,
+        deployment: d,
+        pods: items<Pod>(snap, 'Pod').filter((p) => p.metadata.namespace === ns && selectorMatches(d.spec?.selector, p.metadata.labels)),
+        configMapName: cm?.configMap?.name ?? ENVOY_GATEWAY_CONFIGMAP,
+      };
+    })
+    .sort((a, b) => (a.namespace === ENVOY_GATEWAY_NAMESPACE ? -1 : b.namespace === ENVOY_GATEWAY_NAMESPACE ? 1 : a.namespace.localeCompare(b.namespace)));
+  cache.set(snap, out);
+  return out;
 }
 
-export function envoyGatewayConfigText(snap: Snapshot): string | undefined {
-  return envoyGatewayConfigMap(snap)?.data?.[ENVOY_GATEWAY_CONFIG_KEY];
+/** The (first) controller: envoy-gateway-system's when there are several. */
+export function envoyGatewayController(snap: Snapshot): EnvoyGatewayInstall | undefined {
+  return envoyGatewayInstalls(snap)[0];
+}
+
+export function envoyGatewayConfigMap(snap: Snapshot, install?: EnvoyGatewayInstall): (KubeObject & {data?: Record<string, string>}) | undefined {
+  const eg = install ?? envoyGatewayController(snap);
+  return get(snap, 'ConfigMap', eg?.namespace ?? ENVOY_GATEWAY_NAMESPACE, eg?.configMapName ?? ENVOY_GATEWAY_CONFIGMAP);
+}
+
+export function envoyGatewayConfigText(snap: Snapshot, install?: EnvoyGatewayInstall): string | undefined {
+  return envoyGatewayConfigMap(snap, install)?.data?.[ENVOY_GATEWAY_CONFIG_KEY];
 }
 
 /**

@@ -5,7 +5,7 @@ import {InfgwError} from '../errors.ts';
 import {releasesFromSecrets} from '../helm/release.ts';
 import {argValue, podReady, type Deployment} from '../checks/k8s.ts';
 import {CRD_NAMES, ENVOY_GATEWAY_NAMESPACE, KINDS, type KindDef, type KindKey} from './kinds.ts';
-import {envoyGatewayConfigMap, envoyGatewayController, lastChanged} from './envoy-gateway.ts';
+import {EG_CONTROLLER_LABEL, envoyGatewayConfigMap, envoyGatewayInstalls, lastChanged} from './envoy-gateway.ts';
 import {items} from './query.ts';
 import type {KindList, ListError, ListPart, RequestRecord, ServerVersion, Snapshot} from './types.ts';
 
@@ -77,26 +77,35 @@ export async function takeSnapshot(kube: KubeClient, scope: SnapshotScope = {}):
   const lists: Partial<Record<KindKey, KindList>> = {};
   const jobs: Promise<void>[] = [];
 
-  const listInto = (d: KindDef, namespace: string | undefined): void => {
+  const listInto = (d: KindDef, namespace: string | undefined): Promise<void> => {
     const path = apiPath({group: d.group, version: d.version, resource: d.resource, namespace});
     const query = d.labelSelector ? {labelSelector: d.labelSelector} : undefined;
-    jobs.push(
-      timed(`${d.kind}${d.group ? `.${d.group}/${d.version}` : ''}${namespace ? ` in ${namespace}` : ''}`, path, () =>
-        kube.list(path, {...(query ? {query} : {}), ...(signal ? {signal} : {})}),
-      ).then((r) => {
-        const part: ListPart = 'reason' in r ? {...(namespace ? {namespace} : {}), error: r} : {...(namespace ? {namespace} : {}), items: r.items.map((o) => withKind(o, d))};
-        (lists[d.key] ??= {kind: d.key, parts: []}).parts.push(part);
-      }),
-    );
+    return timed(`${d.kind}${d.group ? `.${d.group}/${d.version}` : ''}${namespace ? ` in ${namespace}` : ''}`, path, () =>
+      kube.list(path, {...(query ? {query} : {}), ...(signal ? {signal} : {})}),
+    ).then((r) => {
+      const part: ListPart = 'reason' in r ? {...(namespace ? {namespace} : {}), error: r} : {...(namespace ? {namespace} : {}), items: r.items.map((o) => withKind(o, d))};
+      (lists[d.key] ??= {kind: d.key, parts: []}).parts.push(part);
+    });
   };
 
   for (const d of KINDS) {
     if (d.followUp || !wanted.has(d.key)) continue;
-    if (!d.namespaced || scope.namespace === undefined) listInto(d, undefined);
-    else {
-      listInto(d, scope.namespace);
-      if (ENVOY_GATEWAY_KINDS.has(d.key) && scope.namespace !== ENVOY_GATEWAY_NAMESPACE) listInto(d, ENVOY_GATEWAY_NAMESPACE);
-    }
+    if (!d.namespaced || scope.namespace === undefined) jobs.push(listInto(d, undefined));
+    else jobs.push(listInto(d, scope.namespace));
+  }
+
+  // Scoped to a namespace: find Envoy Gateway's controller wherever it is installed (one labelled
+  // list), then read its namespace's Deployments, Pods, ConfigMaps (its config) and Services (the
+  // proxies). Unreadable or not found: envoy-gateway-system, the default.
+  if (scope.namespace !== undefined) {
+    const path = `${apiPath({group: 'apps', version: 'v1', resource: 'deployments'})}`;
+    jobs.push(
+      timed('Envoy Gateway controllers (all namespaces)', path, () => kube.list(path, {query: {labelSelector: EG_CONTROLLER_LABEL}, ...(signal ? {signal} : {})})).then((r) => {
+        const found = 'reason' in r ? [] : r.items.map((x) => x.metadata.namespace ?? '').filter(Boolean);
+        const namespaces = [...new Set(found.length ? found : [ENVOY_GATEWAY_NAMESPACE])].filter((ns) => ns !== scope.namespace);
+        return Promise.all(namespaces.flatMap((ns) => KINDS.filter((d) => ENVOY_GATEWAY_KINDS.has(d.key) && wanted.has(d.key)).map((d) => listInto(d, ns)))).then(() => undefined);
+      }),
+    );
   }
 
   const crds: Snapshot['crds'] = {};
@@ -165,9 +174,8 @@ async function followUp(kube: KubeClient, snap: Snapshot, scope: SnapshotScope, 
     );
   }
 
-  const eg = envoyGatewayController(snap);
-  if (eg) {
-    const cm = envoyGatewayConfigMap(snap);
+  for (const eg of envoyGatewayInstalls(snap)) {
+    const cm = envoyGatewayConfigMap(snap, eg);
     const cmChanged = cm ? lastChanged(cm) : undefined;
     for (const p of eg.pods.slice(0, 3)) {
       for (const cs of p.status?.containerStatuses ?? []) {

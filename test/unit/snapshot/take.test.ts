@@ -45,7 +45,11 @@ function fakeClient(objs: KubeObject[], opts: {deny?: RegExp; missing?: RegExp; 
         const g = x.apiVersion?.includes('/') ? x.apiVersion.split('/')[0] : undefined;
         if (PLURAL[x.kind ?? ''] !== resource || (g ?? undefined) !== (group === 'v1' ? undefined : group)) return false;
         if (ns && x.metadata.namespace !== ns) return false;
-        if (o.query?.labelSelector === 'owner=helm') return x.metadata.labels?.owner === 'helm';
+        const sel = o.query?.labelSelector;
+        if (sel) {
+          const [k, v] = sel.split('=') as [string, string];
+          return x.metadata.labels?.[k] === v;
+        }
         return !(resource === 'secrets');
       });
       return {items: structuredClone(out).map((x) => ({...x, apiVersion: undefined, kind: undefined}))};
@@ -101,7 +105,18 @@ describe('takeSnapshot', () => {
     expect(c.paths).toContain('/apis/gateway.networking.k8s.io/v1/gatewayclasses');
     expect(c.paths).not.toContain('/api/v1/pods');
     expect(access(s, 'Pod', 'other')?.reason).toBe('outOfScope');
-    expect(c.requestCount).toBeLessThanOrEqual(28);
+    expect(c.paths).toContain('/apis/apps/v1/deployments');
+    expect(c.requestCount).toBeLessThanOrEqual(29);
+  });
+
+  it('-n: Envoy Gateway installed in another namespace is found by its label and read there', async () => {
+    const objs = loadObjects('healthy-ai-gateway.yaml').map((o) => (o.metadata.namespace === 'envoy-gateway-system' ? {...o, metadata: {...o.metadata, namespace: 'eg-custom'}} : o));
+    const c = fakeClient(objs);
+    const s = await takeSnapshot(c, {namespace: 'llm'});
+    expect(c.paths).toContain('/api/v1/namespaces/eg-custom/configmaps');
+    expect(c.paths).not.toContain('/api/v1/namespaces/envoy-gateway-system/configmaps');
+    const {envoyGatewayInstalls} = await import('../../../src/snapshot/envoy-gateway.ts');
+    expect(envoyGatewayInstalls(s).map((i) => i.namespace)).toEqual(['eg-custom']);
   });
 
   it('an unreachable cluster is an error of the whole run (exit 3), not a finding', async () => {
