@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Builds the Go binaries of the end-to-end test control plane into .tools/bin/:
+#   testcluster          multi-call: up | etcd | kube-apiserver | kube-controller-manager | kube-scheduler
+#                        (module test/cluster: k8s.io/kubernetes + published staging modules)
+#   kwok                 sigs.k8s.io/kwok/cmd/kwok            (module test/tools)
+#   inference-sim        our vLLM-compatible simulator         (module test/tools)
+# and copies KWOK's CRDs and stock Stages from the kwok module into .tools/share/kwok/.
+#
+# Make-like: a binary is rebuilt only when a source file of its module (or this script) is newer.
+# Go's default caches (GOCACHE, GOMODCACHE) are used as they are, so a warm rebuild is quick.
+# With CI=true, modules are used read-only (go.mod/go.sum must be complete).
+# Env: FORCE=1 rebuilds everything.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
+command -v go >/dev/null 2>&1 || { echo "build-cluster: Go is not installed (need Go >= 1.26)" >&2; exit 1; }
+
+bin="$root/.tools/bin"
+share="$root/.tools/share/kwok"
+mkdir -p "$bin" "$share"
+export CGO_ENABLED=0
+modflag=()
+if [ "${CI:-}" = "true" ]; then modflag=(-mod=readonly); fi
+self="$root/scripts/build-cluster.sh"
+
+# needs_build <binary> <module dir>: true when the binary is missing or older than any source.
+needs_build() {
+  local out="$1" dir="$2"
+  [ "${FORCE:-}" = "1" ] && return 0
+  [ -x "$out" ] || return 0
+  [ "$self" -nt "$out" ] && return 0
+  [ -n "$(find "$dir" -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' -o -name '*.yaml' \) -newer "$out" -print -quit)" ]
+}
+
+timed() { # timed <label> <command...>
+  local label="$1"; shift
+  local t0=$SECONDS
+  echo "build-cluster: building $label ..." >&2
+  if ! "$@"; then
+    echo "build-cluster: building $label FAILED after $((SECONDS - t0))s" >&2
+    return 1
+  fi
+  echo "build-cluster: $label built in $((SECONDS - t0))s" >&2
+}
+
+total0=$SECONDS
+
+# 1. testcluster (real kube-apiserver, controller-manager, scheduler, embedded etcd)
+k8s_version="$(awk '$1=="k8s.io/kubernetes"{print $2; exit} $1=="require" && $2=="k8s.io/kubernetes"{print $3; exit}' "$root/test/cluster/go.mod")"
+minor="${k8s_version#v1.}"; minor="${minor%%.*}"
+vpkg=k8s.io/component-base/version
+ldflags="-s -w -X $vpkg.gitVersion=$k8s_version -X $vpkg.gitMajor=1 -X $vpkg.gitMinor=$minor -X $vpkg.gitTreeState=clean -X $vpkg.buildDate=1970-01-01T00:00:00Z"
+if needs_build "$bin/testcluster" "$root/test/cluster"; then
+  (cd "$root/test/cluster" && timed "testcluster ($k8s_version)" go build "${modflag[@]}" -ldflags "$ldflags" -o "$bin/testcluster.tmp" . && mv "$bin/testcluster.tmp" "$bin/testcluster")
+else
+  echo "build-cluster: testcluster is up to date" >&2
+fi
+
+# 2. kwok
+if needs_build "$bin/kwok" "$root/test/tools"; then
+  (cd "$root/test/tools" && timed kwok go build "${modflag[@]}" -ldflags "-s -w" -o "$bin/kwok.tmp" sigs.k8s.io/kwok/cmd/kwok && mv "$bin/kwok.tmp" "$bin/kwok")
+else
+  echo "build-cluster: kwok is up to date" >&2
+fi
+
+# 3. inference-sim
+if needs_build "$bin/inference-sim" "$root/test/tools"; then
+  (cd "$root/test/tools" && timed inference-sim go build "${modflag[@]}" -ldflags "-s -w" -o "$bin/inference-sim.tmp" ./inference-sim && mv "$bin/inference-sim.tmp" "$bin/inference-sim")
+else
+  echo "build-cluster: inference-sim is up to date" >&2
+fi
+
+# 4. KWOK CRDs and stock Stages, read from the kwok module (not kept in the repo).
+kwok_dir="$(cd "$root/test/tools" && go list "${modflag[@]}" -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
+[ -d "$kwok_dir/kustomize/crd/bases" ] || { echo "build-cluster: kwok module not found ($kwok_dir)" >&2; exit 1; }
+rm -rf "$share/crds" "$share/stages"
+mkdir -p "$share/crds" "$share/stages"
+cp "$kwok_dir"/kustomize/crd/bases/*.yaml "$share/crds/"
+# Stages run by the `kwok` controller from --config (Stage CRD is not installed).
+rm -f "$share/crds/kwok.x-k8s.io_stages.yaml"
+st="$kwok_dir/kustomize/stage"
+cp "$st/node/fast/node-initialize.yaml" \
+   "$st/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml" \
+   "$st/pod/fast/pod-ready.yaml" "$st/pod/fast/pod-complete.yaml" "$st/pod/fast/pod-delete.yaml" \
+   "$st/pod/chaos/pod-container-running-failed.yaml" "$share/stages/"
+chmod -R u+w "$share"
+
+echo "build-cluster: all done in $((SECONDS - total0))s ($bin)" >&2
