@@ -14,6 +14,7 @@ import {
   kubectlPortForward,
   setPodLogs,
   startSim,
+  toCriLog,
   waitFor,
   type Sim,
 } from '../harness/cluster.ts';
@@ -158,8 +159,9 @@ describe('workloads on KWOK', () => {
     await waitFor(async () => isReady(await getPod('logger')));
     const dir = mkdtempSync(join(tmpdir(), 'infgw-logs-'));
     const file = join(dir, 'epp.log');
-    writeFileSync(file, '{"level":"info","msg":"EPP started"}\n');
+    writeFileSync(file, toCriLog(['{"level":"info","msg":"EPP started"}']));
     await setPodLogs(kubeconfig, { namespace: ns, pod: 'logger', file, follow: false });
+    await setPodLogs(kubeconfig, { namespace: ns, pod: 'crasher', lines: ['panic: boom'], follow: false });
     const out = await waitFor(
       async () => {
         const r = await kubectl(['logs', '-n', ns, 'logger'], { kubeconfig, allowFail: true });
@@ -168,6 +170,11 @@ describe('workloads on KWOK', () => {
       { timeoutMs: 30_000, what: 'kubectl logs' },
     );
     expect(out).toContain('EPP started');
+    const crashed = await waitFor(async () => {
+      const r = await kubectl(['logs', '-n', ns, 'crasher'], { kubeconfig, allowFail: true });
+      return r.stdout.includes('panic: boom') ? r.stdout : undefined;
+    });
+    expect(crashed.trim()).toBe('panic: boom');
   });
 });
 

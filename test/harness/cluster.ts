@@ -8,7 +8,8 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { existsSync, createWriteStream, mkdirSync, mkdtempSync, writeFileSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -282,18 +283,39 @@ export async function forwardPodPort(kubeconfig: string, opts: ForwardPodPortOpt
 export interface PodLogsOptions {
   namespace?: string;
   pod: string;
-  /** File whose content `kubectl logs` shows. */
-  file: string;
-  /** File shown by `kubectl logs --previous`. */
+  /** File whose content `kubectl logs` shows, in CRI log format (see toCriLog). */
+  file?: string;
+  /** Or: plain log lines, written for you in CRI format to a temp file. */
+  lines?: string[];
+  /** File shown by `kubectl logs --previous` (CRI format). */
   previousFile?: string;
   containers?: string[];
   /** Keep following the file (`kubectl logs -f`); default true. */
   follow?: boolean;
 }
 
-/** Makes `kubectl logs <pod>` show a local file, by creating a KWOK `Logs` object. */
-export async function setPodLogs(kubeconfig: string, opts: PodLogsOptions): Promise<void> {
-  const log: Record<string, unknown> = { logsFile: resolve(opts.file), follow: opts.follow ?? true };
+/**
+ * Formats plain lines as a CRI container log (what the kubelet stores and KWOK serves):
+ * `<RFC3339Nano time> stdout F <line>` per line.
+ */
+export function toCriLog(lines: string[], stream: 'stdout' | 'stderr' = 'stdout', start: Date = new Date()): string {
+  return lines.map((l, i) => `${new Date(start.getTime() + i).toISOString().replace('Z', '000000Z')} ${stream} F ${l}\n`).join('');
+}
+
+/**
+ * Makes `kubectl logs <pod>` show a local file, by creating a KWOK `Logs` object with the pod's
+ * name and namespace. Append to the file (CRI format) to make `kubectl logs -f` show more.
+ * Returns the file path.
+ */
+export async function setPodLogs(kubeconfig: string, opts: PodLogsOptions): Promise<string> {
+  let file = opts.file;
+  if (!file) {
+    if (!opts.lines) throw new Error('setPodLogs: file or lines is required');
+    const dir = mkdtempSync(join(tmpdir(), 'infgw-podlogs-'));
+    file = join(dir, `${opts.pod}.log`);
+    writeFileSync(file, toCriLog(opts.lines));
+  }
+  const log: Record<string, unknown> = { logsFile: resolve(file), follow: opts.follow ?? true };
   if (opts.previousFile) log.previousLogsFile = resolve(opts.previousFile);
   if (opts.containers) log.containers = opts.containers;
   await applyManifest(
@@ -305,6 +327,7 @@ export async function setPodLogs(kubeconfig: string, opts: PodLogsOptions): Prom
       spec: { logs: [log] },
     }),
   );
+  return file;
 }
 
 export interface PortForwardProcess {
