@@ -103,7 +103,12 @@ export async function restartWorkload(kube: KubeClient, ref: WorkloadRef, opts: 
         query: {fieldManager: FIELD_MANAGER},
       });
     } catch (error) {
-      if (error instanceof ApiError && error.conflict && attempt < 5) continue;
+      // The controller's status writes also move resourceVersion, so a busy workload can take a
+      // few rounds; each round re-reads and re-decides (e.g. it was paused meanwhile).
+      if (error instanceof ApiError && error.conflict && attempt < 10) {
+        await sleep(20 * attempt + Math.random() * 50);
+        continue;
+      }
       throw error;
     }
     // Read back: a mutating webhook shows in the patch response already, an operator that
