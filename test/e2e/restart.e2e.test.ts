@@ -277,6 +277,45 @@ describe('restart: the same change as kubectl rollout restart, done when kubectl
   });
 });
 
+describe('restart: other targets', () => {
+  it('envoy-gateway with -n/--name restarts that controller Deployment', async () => {
+    const ns = await namespace('rs-eg');
+    await applyManifest(kubeconfig, deployment(ns, 'eg-controller', {replicas: 1}));
+    await rolledOut(ns, 'eg-controller');
+    const r = await infgw(['restart', 'envoy-gateway', '-n', ns, '--name', 'eg-controller']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^deployment\.apps\/eg-controller restarted\ndeployment "eg-controller" successfully rolled out\nnew ReplicaSet eg-controller-[a-z0-9]+ \(revision 2, was 1\); took \d+m?s\n$/);
+    // without -n it looks in envoy-gateway-system, which does not exist here
+    const missing = await infgw(['restart', 'envoy-gateway', '--name', 'eg-controller']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('not found');
+  });
+
+  it('a DaemonSet with updateStrategy OnDelete gets the new template, with a note and no wait (kubectl rollout status refuses it)', async () => {
+    const ns = await namespace('rs-ondelete');
+    await applyManifest(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: {name: 'od', namespace: ns},
+        spec: {
+          updateStrategy: {type: 'OnDelete'},
+          selector: {matchLabels: {app: 'od'}},
+          template: {metadata: {labels: {app: 'od'}}, spec: {containers: [{name: 'main', image: 'example.invalid/app:1'}], tolerations: [{operator: 'Exists'}]}},
+        },
+      }),
+    );
+    const r = await infgw(['restart', 'ds/od', '-n', ns]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('daemonset.apps/od restarted\n');
+    expect(r.stderr).toMatch(/^note: DaemonSet .*\/od uses updateStrategy OnDelete: .* each pod is replaced only when it is deleted/);
+    const k = await kubectl(['rollout', 'status', '-n', ns, 'ds/od', '--watch=false'], {kubeconfig, allowFail: true});
+    expect(k.code).toBe(1);
+    expect(k.stderr).toContain('rollout status is only available for RollingUpdate strategy type');
+  });
+});
+
 describe('restart: refusals and failures', () => {
   it('refuses a paused Deployment with exit 4 and kubectl\'s words, changing nothing', async () => {
     const ns = await namespace('rs-paused');
