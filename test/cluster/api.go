@@ -13,8 +13,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -83,12 +86,28 @@ func (a *api) applyDir(ctx context.Context, dir string) error {
 		}
 	}
 	sort.Strings(files)
-	for _, f := range files {
-		if err := a.applyFile(ctx, f); err != nil {
-			return fmt.Errorf("%s: %w", f, err)
-		}
+	// A few files at a time: the apiserver spends most of a CRD create building its OpenAPI
+	// and storage, and overlapping those waits shortens start-up.
+	errs := make([]error, len(files))
+	par := 4
+	if v, err := strconv.Atoi(os.Getenv("TESTCLUSTER_APPLY_CONCURRENCY")); err == nil && v > 0 {
+		par = v
 	}
-	return nil
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := a.applyFile(ctx, f); err != nil {
+				errs[i] = fmt.Errorf("%s: %w", f, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func (a *api) applyFile(ctx context.Context, file string) error {
@@ -149,13 +168,20 @@ func (a *api) create(ctx context.Context, u *unstructured.Unstructured) error {
 	return err
 }
 
-// waitCRDsEstablished waits until every CRD in the cluster has condition Established=True.
-func (a *api) waitCRDsEstablished(ctx context.Context) error {
+// waitCRDsEstablished waits until every CRD in the cluster (or, with groups, of those API
+// groups) has condition Established=True.
+func (a *api) waitCRDsEstablished(ctx context.Context, groups ...string) error {
 	for {
 		list, err := a.dyn.Resource(crdGVR).List(ctx, metav1.ListOptions{})
 		pending := []string{}
 		if err == nil {
 			for _, it := range list.Items {
+				if len(groups) > 0 {
+					g, _, _ := unstructured.NestedString(it.Object, "spec", "group")
+					if !slices.Contains(groups, g) {
+						continue
+					}
+				}
 				conds, _, _ := unstructured.NestedSlice(it.Object, "status", "conditions")
 				ok := false
 				for _, c := range conds {

@@ -282,6 +282,34 @@ func (c *cluster) run() error {
 	}
 
 	if !o.bare {
+		// KWOK's own CRDs (PortForward, Logs, ...), taken from the kwok module at build time.
+		if err := api.applyDir(ctx, filepath.Join(o.kwokShare, "crds")); err != nil {
+			return fmt.Errorf("kwok CRDs: %w", err)
+		}
+	}
+	// The CRDs from --crds are created while the other components start.
+	var crdsDone chan error
+	if !o.noCRDs {
+		dir := o.crdsDir
+		if dir == "" {
+			dir = defaultCRDsDir()
+		}
+		if dir == "" {
+			return errors.New("cannot find the CRDs directory: pass --crds <dir> or --no-crds")
+		}
+		crdsDone = make(chan error, 1)
+		go func() {
+			t0 := time.Now()
+			if err := api.applyDir(ctx, dir); err != nil {
+				crdsDone <- fmt.Errorf("CRDs from %s: %w", dir, err)
+				return
+			}
+			c.step("CRDs created", t0)
+			crdsDone <- nil
+		}()
+	}
+
+	if !o.bare {
 		t0 = time.Now()
 		kcmArgs := []string{"kube-controller-manager",
 			"--kubeconfig=" + compKC,
@@ -319,11 +347,7 @@ func (c *cluster) run() error {
 		if err := c.spawn("kube-scheduler", self, schedArgs...); err != nil {
 			return err
 		}
-		// KWOK's own CRDs (PortForward, Logs, ...), taken from the kwok module at build time.
-		if err := api.applyDir(ctx, filepath.Join(o.kwokShare, "crds")); err != nil {
-			return fmt.Errorf("kwok CRDs: %w", err)
-		}
-		if err := api.waitCRDsEstablished(ctx); err != nil {
+		if err := api.waitCRDsEstablished(ctx, "kwok.x-k8s.io"); err != nil {
 			return err
 		}
 		if err := c.startKwok(ctx, compKC); err != nil {
@@ -337,17 +361,10 @@ func (c *cluster) run() error {
 		c.step("controllers+kwok started", t0)
 	}
 
-	if !o.noCRDs {
+	if crdsDone != nil {
 		t0 = time.Now()
-		dir := o.crdsDir
-		if dir == "" {
-			dir = defaultCRDsDir()
-		}
-		if dir == "" {
-			return errors.New("cannot find the CRDs directory: pass --crds <dir> or --no-crds")
-		}
-		if err := api.applyDir(ctx, dir); err != nil {
-			return fmt.Errorf("CRDs from %s: %w", dir, err)
+		if err := <-crdsDone; err != nil {
+			return err
 		}
 		if err := api.waitCRDsEstablished(ctx); err != nil {
 			return err
