@@ -343,6 +343,7 @@ describe('restart: refusals and failures', () => {
     const r = await infgw(['restart', 'deployment/stuck', '-n', ns, '--timeout', '3m']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('error: deployment "stuck" exceeded its progress deadline');
+    console.log(`[restart e2e] ProgressDeadlineExceeded (progressDeadlineSeconds 3) reported after ${Math.round(r.ms)} ms (--timeout 3m)`);
     expect(r.ms).toBeLessThan(60_000);
     // kubectl's unschedulable warning was on the progress line before
     expect(r.stderr).toMatch(/\(Warning: 0\/\d+ nodes are available/);
@@ -359,6 +360,7 @@ describe('restart: refusals and failures', () => {
     await waitFor(async () => (await getJson<Dep>(ns, 'deployment/crasher')).status?.observedGeneration === 1, {what: 'first rollout observed'});
     const r = await infgw(['restart', 'deployment/crasher', '-n', ns, '--timeout', '5m', '-o', 'json']);
     expect(r.code, r.stderr).toBe(1);
+    console.log(`[restart e2e] crash loop of the new ReplicaSet reported after ${Math.round(r.ms)} ms (--timeout 5m)`);
     expect(r.ms).toBeLessThan(90_000);
     const doc = JSON.parse(r.stdout) as {rollout: RolloutResult; exitCode: number};
     expect(doc.exitCode).toBe(1);
