@@ -8,6 +8,7 @@ import { PortForward, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   applyManifest,
+  forwardNamespacePort,
   forwardPodPort,
   helm,
   kubectl,
@@ -231,6 +232,52 @@ describe('reaching a pod served by a local process', () => {
       expect(text).toMatch(/^vllm:/m);
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('reaching pods of a Deployment (ClusterPortForward for a namespace)', () => {
+  let sim: Sim;
+  let cpf = '';
+  beforeAll(async () => {
+    sim = await startSim({ model: 'tiny', mode: 'random' });
+  });
+  afterAll(async () => {
+    await sim?.stop();
+    if (cpf) await kubectl(['delete', 'clusterportforward', cpf, '--wait=false'], { kubeconfig, allowFail: true });
+  });
+
+  it('`kubectl port-forward deploy/models 8000` reaches a local server, also after a rollout restart', async () => {
+    await applyManifest(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'models', namespace: ns },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'models' } },
+          template: {
+            metadata: { labels: { app: 'models' } },
+            spec: { containers: [{ name: 'vllm', image: 'example.invalid/vllm:1', ports: [{ containerPort: 8000 }] }] },
+          },
+        },
+      }),
+    );
+    cpf = await forwardNamespacePort(kubeconfig, { namespace: ns, port: 8000, targetPort: sim.port, name: `${ns}-models` });
+    for (const restart of [false, true]) {
+      if (restart) await kubectl(['rollout', 'restart', '-n', ns, 'deploy/models'], { kubeconfig });
+      await kubectl(['rollout', 'status', '-n', ns, 'deploy/models', '--timeout=60s'], { kubeconfig, timeoutMs: 70_000 });
+      const pf = await kubectlPortForward(kubeconfig, { namespace: ns, target: 'deploy/models', remotePort: 8000 });
+      try {
+        const models = await waitFor(async () => {
+          const r = await fetch(`http://127.0.0.1:${pf.localPort}/v1/models`);
+          return r.ok ? ((await r.json()) as { data: { id: string }[] }) : undefined;
+        });
+        expect(models.data.map((m) => m.id)).toEqual(['tiny']);
+      } finally {
+        await pf.stop();
+      }
     }
   });
 });

@@ -280,6 +280,31 @@ export async function forwardPodPort(kubeconfig: string, opts: ForwardPodPortOpt
   return pods;
 }
 
+/**
+ * Like forwardPodPort, for every pod of a namespace (now and later, e.g. after a rollout), or
+ * only those named in `pods`: creates a cluster-scoped KWOK `ClusterPortForward` selecting the
+ * namespace. A namespaced PortForward of a pod wins over it. Returns the object's name.
+ */
+export async function forwardNamespacePort(
+  kubeconfig: string,
+  opts: { namespace: string; pods?: string[]; port: number | number[]; targetPort: number; address?: string; name?: string },
+): Promise<string> {
+  const ports = Array.isArray(opts.port) ? opts.port : [opts.port];
+  const name = opts.name ?? `infgw-${opts.namespace}-${ports.join('-')}`;
+  const selector: Record<string, unknown> = { matchNamespaces: [opts.namespace] };
+  if (opts.pods) selector.matchNames = opts.pods;
+  await applyManifest(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'kwok.x-k8s.io/v1alpha1',
+      kind: 'ClusterPortForward',
+      metadata: { name },
+      spec: { selector, forwards: [{ ports, target: { address: opts.address ?? '127.0.0.1', port: opts.targetPort } }] },
+    }),
+  );
+  return name;
+}
+
 export interface PodLogsOptions {
   namespace?: string;
   pod: string;
