@@ -117,6 +117,24 @@ func runUp(args []string) int {
 
 func (c *cluster) run() error {
 	o := c.opt
+	crdsDir := ""
+	if !o.noCRDs {
+		crdsDir = o.crdsDir
+		if crdsDir == "" {
+			crdsDir = defaultCRDsDir()
+		}
+		if crdsDir == "" {
+			return errors.New("cannot find the CRDs directory (../shared/crds from the repo root): pass --crds <dir> or --no-crds")
+		}
+		if fi, err := os.Stat(crdsDir); err != nil || !fi.IsDir() {
+			return fmt.Errorf("--crds %s: not a directory", crdsDir)
+		}
+	}
+	if !o.bare {
+		if _, err := os.Stat(o.kwokBin); err != nil {
+			return fmt.Errorf("kwok binary: %w (run scripts/build-cluster.sh)", err)
+		}
+	}
 	if o.stateDir == "" {
 		d, err := os.MkdirTemp("", "infgw-cluster-")
 		if err != nil {
@@ -290,13 +308,7 @@ func (c *cluster) run() error {
 	// The CRDs from --crds are created while the other components start.
 	var crdsDone chan error
 	if !o.noCRDs {
-		dir := o.crdsDir
-		if dir == "" {
-			dir = defaultCRDsDir()
-		}
-		if dir == "" {
-			return errors.New("cannot find the CRDs directory: pass --crds <dir> or --no-crds")
-		}
+		dir := crdsDir
 		crdsDone = make(chan error, 1)
 		go func() {
 			t0 := time.Now()
