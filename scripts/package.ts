@@ -6,17 +6,18 @@
  *   dist-pkg/kubectl-infgw-<version>-linux-amd64.tar.gz.sha256
  *   dist-pkg/plugins/infgw.yaml                           the krew plugin manifest for that archive
  *
- * The executable is a Node.js single executable application: the whole CLI bundled by esbuild
- * into one CommonJS file (scripts/sea/main.ts; Node 24's SEA runs a CommonJS main script only),
- * turned into a preparation blob by `node --experimental-sea-config` (with V8's code cache), and
- * injected with postject into a copy of the Node 24 binary the project installs from the npm
+ * The executable is a Node.js single executable application: the CLI bundled by esbuild into
+ * CommonJS (Node 24's SEA runs a CommonJS main script only): a small main script
+ * (scripts/sea/main.ts: completion and a loader) and the CLI itself (scripts/sea/cli.ts) as an
+ * asset with its V8 code cache; `node --experimental-sea-config` makes the preparation blob and
+ * postject injects it into a copy of the Node 24 binary the project installs from the npm
  * registry (.tools/node). Nothing is downloaded. Node 25.5+ has `--build-sea` for the last two
  * steps; 24.x does not (nodejs/node doc/api/single-executable-applications.md).
  *
  * Options: --release-url-base=URL (or INFGW_RELEASE_URL_BASE) is where the archive will be
  * published; by default the GitHub release of the version, under package.json "repository".
  */
-import {build} from 'esbuild';
+import {build, type BuildOptions} from 'esbuild';
 import {spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
@@ -25,6 +26,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {stringify as toYaml} from 'yaml';
 import {KREW_PLUGIN_NAME, krewManifest, validateKrewPlugin} from './krew.ts';
+import {CLI_ASSET, CLI_CACHE_ASSET, CLI_FILENAME, wrapCommonJs} from './sea/wrap.ts';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const outDir = path.join(repoRoot, 'dist-pkg');
@@ -33,6 +35,8 @@ const BUILD_LOCK = '/tmp/infgw-build.lock';
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 export const PLATFORM = {os: 'linux', arch: 'amd64', nodeArch: 'x64'} as const;
 export const BIN = 'kubectl-infgw';
+/** What import.meta.url says inside the executable (see the esbuild define below). */
+const SEA_MODULE_URL = 'file:///kubectl-infgw.sea/dist/main.js';
 
 export interface PackageJson {
   name: string;
@@ -175,12 +179,13 @@ export async function packageRelease(opts: {releaseUrlBase?: string} = {}): Prom
   rmSync(outDir, {recursive: true, force: true});
   mkdirSync(work, {recursive: true});
 
-  // 2. One CommonJS file with every command inlined (no chunks: the SEA main script cannot load files).
-  const bundlePath = path.join(work, 'kubectl-infgw.cjs');
+  // 2. Two CommonJS bundles (a SEA main script is CommonJS and can load no files, so no chunks):
+  //    the small main script (completion, and the loader of the rest) and the CLI (oclif, every
+  //    command, the cluster client), which the executable carries as an asset.
+  const mainBundle = path.join(work, 'main.cjs');
+  const cliBundle = path.join(work, CLI_ASSET);
   const {oclif, name, version, description, homepage, license, type} = pjson;
-  const result = await build({
-    entryPoints: [path.join(repoRoot, 'scripts/sea/main.ts')],
-    outfile: bundlePath,
+  const common = {
     bundle: true,
     format: 'cjs',
     platform: 'node',
@@ -191,25 +196,66 @@ export async function packageRelease(opts: {releaseUrlBase?: string} = {}): Prom
     define: {
       INFGW_PACKAGE_JSON: JSON.stringify({name, version, description, homepage, license, type, oclif}),
       INFGW_OCLIF_MANIFEST: JSON.stringify(manifest),
+      // A CommonJS bundle has no import.meta. src/main.ts uses import.meta.url to find the package
+      // root (package.json, oclif.manifest.json) and hands it to oclif. Inside the executable
+      // there is no package root: give it a file URL that names no file on disk, so reads of it
+      // fail as "not found" (oclif gets its configuration from scripts/sea/cli.ts instead).
+      'import.meta.url': JSON.stringify(SEA_MODULE_URL),
     },
-    // src/main.ts passes import.meta.url to oclif; in the executable scripts/sea/main.ts hands oclif
-    // its configuration instead, so the empty import.meta of a CommonJS bundle is expected.
     logOverride: {'empty-import-meta': 'silent'},
     // oclif's tsconfig reader require()s typescript (10 MB) in a try/catch, only to run a plugin
     // from .ts sources in development (@oclif/core lib/util/read-tsconfig.js); the executable
     // never does. Left out, the require fails and is caught.
     external: ['typescript'],
+    // The CLI bundle is compiled by vm.Script, which has no import() of its own: make esbuild turn
+    // the import() of what it leaves outside (Node built-ins such as node:sea) into require().
+    supported: {'dynamic-import': false},
     logLevel: 'warning',
-  });
-  const bundleBytes = statSync(bundlePath).size;
+  } satisfies BuildOptions;
+  const results = await Promise.all([
+    build({
+      ...common,
+      entryPoints: [path.join(repoRoot, 'scripts/sea/main.ts')],
+      outfile: mainBundle,
+      // The main script hands completion its lookups from the CLI bundle; without this the
+      // default (src/completion/run.ts imports lookups.ts) would pull the cluster client in.
+      plugins: [{name: 'lookups-live-in-the-cli-bundle', setup: (b) => b.onResolve({filter: /\/completion\/lookups\.ts$|^\.\/lookups\.ts$/}, (a) => ({path: a.path, external: true}))}],
+    }),
+    build({...common, entryPoints: [path.join(repoRoot, 'scripts/sea/cli.ts')], outfile: cliBundle}),
+  ]);
+  const bundleBytes = statSync(mainBundle).size + statSync(cliBundle).size;
 
-  // 3. The preparation blob, made by the very binary it is injected into (the code cache is tied
-  //    to that V8 build).
+  // 3. V8's code cache for the CLI bundle, compiled as scripts/sea/main.ts compiles it, and the
+  //    preparation blob (with the main script's own code cache). Both are made by the very binary
+  //    they go into: a code cache is tied to its V8 build and flags.
+  const cliCache = path.join(work, CLI_CACHE_ASSET);
+  const wrapped = path.join(work, 'cli.wrapped.js');
+  writeFileSync(wrapped, wrapCommonJs(readFileSync(cliBundle, 'utf8')));
+  run(node, [
+    '-e',
+    `const fs = require('node:fs'); const vm = require('node:vm');
+     const s = new vm.Script(fs.readFileSync(process.argv[1], 'utf8'), {filename: process.argv[2]});
+     fs.writeFileSync(process.argv[3], s.createCachedData());`,
+    wrapped,
+    CLI_FILENAME,
+    cliCache,
+  ]);
   const blobPath = path.join(work, 'sea-prep.blob');
   const seaConfig = path.join(work, 'sea-config.json');
   writeFileSync(
     seaConfig,
-    JSON.stringify({main: bundlePath, output: blobPath, disableExperimentalSEAWarning: true, useCodeCache: true, useSnapshot: false}, null, 2),
+    JSON.stringify(
+      {
+        main: mainBundle,
+        output: blobPath,
+        disableExperimentalSEAWarning: true,
+        useCodeCache: true,
+        useSnapshot: false,
+        assets: {[CLI_ASSET]: cliBundle, [CLI_CACHE_ASSET]: cliCache},
+      },
+      null,
+      2,
+    ),
   );
   run(node, ['--experimental-sea-config', seaConfig]);
 
@@ -228,7 +274,7 @@ export async function packageRelease(opts: {releaseUrlBase?: string} = {}): Prom
   // 5. The archive: reproducible (sorted names, fixed owner and times, gzip without a timestamp).
   copyFileSync(path.join(repoRoot, 'LICENSE'), path.join(stage, 'LICENSE'));
   writeFileSync(path.join(stage, 'README.md'), archiveReadme(pjson));
-  writeFileSync(path.join(stage, 'THIRD_PARTY_NOTICES'), `${thirdPartyNotices(Object.keys(result.metafile.inputs), node)}\n`);
+  writeFileSync(path.join(stage, 'THIRD_PARTY_NOTICES'), `${thirdPartyNotices([...new Set(results.flatMap((r) => Object.keys(r.metafile.inputs)))], node)}\n`);
   const archive = path.join(outDir, archiveName(pjson.version));
   const tar = run('tar', [
     '--sort=name',
