@@ -51,21 +51,21 @@ minor="${k8s_version#v1.}"; minor="${minor%%.*}"
 vpkg=k8s.io/component-base/version
 ldflags="-s -w -X $vpkg.gitVersion=$k8s_version -X $vpkg.gitMajor=1 -X $vpkg.gitMinor=$minor -X $vpkg.gitTreeState=clean -X $vpkg.buildDate=1970-01-01T00:00:00Z"
 if needs_build "$bin/testcluster" "$root/test/cluster"; then
-  (cd "$root/test/cluster" && timed "testcluster ($k8s_version)" go build "${modflag[@]}" -ldflags "$ldflags" -o "$bin/testcluster.tmp" . && mv "$bin/testcluster.tmp" "$bin/testcluster")
+  (cd "$root/test/cluster" && timed "testcluster ($k8s_version)" go build "${modflag[@]}" -buildvcs=false -ldflags "$ldflags" -o "$bin/testcluster.tmp" . && mv "$bin/testcluster.tmp" "$bin/testcluster")
 else
   echo "build-cluster: testcluster is up to date" >&2
 fi
 
 # 2. kwok
 if needs_build "$bin/kwok" "$root/test/tools"; then
-  (cd "$root/test/tools" && timed kwok go build "${modflag[@]}" -ldflags "-s -w" -o "$bin/kwok.tmp" sigs.k8s.io/kwok/cmd/kwok && mv "$bin/kwok.tmp" "$bin/kwok")
+  (cd "$root/test/tools" && timed kwok go build "${modflag[@]}" -buildvcs=false -ldflags "-s -w" -o "$bin/kwok.tmp" sigs.k8s.io/kwok/cmd/kwok && mv "$bin/kwok.tmp" "$bin/kwok")
 else
   echo "build-cluster: kwok is up to date" >&2
 fi
 
 # 3. inference-sim
 if needs_build "$bin/inference-sim" "$root/test/tools"; then
-  (cd "$root/test/tools" && timed inference-sim go build "${modflag[@]}" -ldflags "-s -w" -o "$bin/inference-sim.tmp" ./inference-sim && mv "$bin/inference-sim.tmp" "$bin/inference-sim")
+  (cd "$root/test/tools" && timed inference-sim go build "${modflag[@]}" -buildvcs=false -ldflags "-s -w" -o "$bin/inference-sim.tmp" ./inference-sim && mv "$bin/inference-sim.tmp" "$bin/inference-sim")
 else
   echo "build-cluster: inference-sim is up to date" >&2
 fi

@@ -104,6 +104,9 @@ func runUp(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	// If our parent (a test runner) dies, writes to our stdout/stderr pipes fail; without this,
+	// Go would exit on SIGPIPE before stopping the children and removing the state dir.
+	signal.Ignore(syscall.SIGPIPE)
 	c := &cluster{opt: o, exited: make(chan *child, 16), started: time.Now()}
 	err := c.run()
 	if err != nil {
