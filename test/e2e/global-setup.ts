@@ -5,6 +5,7 @@
 // INFGW_E2E_KUBECONFIG (+ optional INFGW_E2E_RESTRICTED_KUBECONFIG): use an already running
 // cluster (e.g. from `npm run sandbox -- --empty`) instead of starting one.
 // INFGW_E2E_LOG_DIR: keep component logs there (default .tools/logs/e2e-<timestamp>).
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { repoRoot, startCluster, type Cluster } from '../harness/cluster.ts';
@@ -27,8 +28,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
   const t0 = performance.now();
-  const logDir =
-    process.env.INFGW_E2E_LOG_DIR ?? join(repoRoot, '.tools', 'logs', `e2e-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const logsRoot = join(repoRoot, '.tools', 'logs');
+  pruneOldLogs(logsRoot, 5);
+  const logDir = process.env.INFGW_E2E_LOG_DIR ?? join(logsRoot, `e2e-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   let cluster: Cluster;
   try {
     cluster = await startCluster({ log: logDir });
@@ -45,4 +47,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await cluster.stop();
     console.log(`[e2e] cluster stopped in ${Math.round(performance.now() - s0)} ms`);
   };
+}
+
+/** Keeps the newest `keep` e2e-* log directories. */
+function pruneOldLogs(root: string, keep: number): void {
+  let dirs: string[];
+  try {
+    dirs = readdirSync(root).filter((d) => d.startsWith('e2e-'));
+  } catch {
+    return;
+  }
+  for (const d of dirs.sort().slice(0, Math.max(0, dirs.length - keep))) rmSync(join(root, d), { recursive: true, force: true });
 }
