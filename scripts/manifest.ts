@@ -1,7 +1,10 @@
 // Write oclif.manifest.json from the built commands, so `--help` never loads a command module.
 // test/unit/manifest.test.ts fails when the committed manifest is stale.
+//   node scripts/manifest.ts              the repository (dist/ must be built)
+//   node scripts/manifest.ts --root DIR   a private build (DIR holds package.json and dist/)
 import {Config} from '@oclif/core';
 import {writeFileSync} from 'node:fs';
+import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 export async function buildManifest(root: string): Promise<unknown> {
@@ -16,7 +19,8 @@ export function manifestText(manifest: unknown): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  writeFileSync(new URL('../oclif.manifest.json', import.meta.url), manifestText(await buildManifest(root)));
-  console.error('wrote oclif.manifest.json');
+  const i = process.argv.indexOf('--root');
+  const root = i >= 0 ? path.resolve(process.argv[i + 1]!) : fileURLToPath(new URL('..', import.meta.url));
+  writeFileSync(path.join(root, 'oclif.manifest.json'), manifestText(await buildManifest(root)));
+  console.error(`wrote ${path.join(root, 'oclif.manifest.json')}`);
 }

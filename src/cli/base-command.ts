@@ -1,7 +1,7 @@
 import {Command, Errors} from '@oclif/core';
-import chalk from 'chalk';
+import chalk, {Chalk} from 'chalk';
 import {ExitCode, InfgwError, InterruptedError} from '../errors.ts';
-import {configureColor} from './color.ts';
+import {colorWanted, configureColor} from './color.ts';
 import {outputFlags} from './flags.ts';
 
 /** JSON documents carry this so scripts can rely on their shape (README, "JSON output"). */
@@ -70,8 +70,8 @@ export abstract class InfgwCommand extends Command {
       return;
     } else if (err instanceof Errors.CLIError) {
       code = ExitCode.usage;
-      message = err.message;
-      hint = `See "kubectl infgw ${this.id ?? ''} --help".`.replace('  ', ' ');
+      message = oclifMessage(err.message);
+      hint = `See "kubectl infgw ${(this.id ?? '').replace(/:/g, ' ')} --help".`.replace('  ', ' ');
     } else if (err?.name === 'AbortError' && this.interrupt.signal.aborted) {
       code = ExitCode.interrupted;
       message = 'interrupted';
@@ -84,9 +84,22 @@ export abstract class InfgwCommand extends Command {
     if (this.wantsJson) {
       this.printJson({error: {message, ...(hint ? {hint} : {}), exitCode: code}});
     } else {
-      process.stderr.write(`${chalk.red('error:')} ${message}\n`);
-      if (hint) process.stderr.write(`${chalk.dim('hint:')} ${hint}\n`);
+      // stderr may be a terminal when stdout is not (and the other way round)
+      const c = colorWanted({noColor: this.argv.includes('--no-color'), isTTY: Boolean(process.stderr.isTTY), env: process.env}) ? chalk : new Chalk({level: 0});
+      process.stderr.write(`${c.red('error:')} ${message}\n`);
+      if (hint) process.stderr.write(`${c.dim('hint:')} ${hint}\n`);
     }
     if (debug && err?.stack) process.stderr.write(`${err.stack}\n`);
   }
+}
+
+/** oclif's parser messages, in kubectl's words and without oclif's own "See more help" line. */
+export function oclifMessage(text: string): string {
+  const lines = text.split('\n').filter((l) => l.trim() !== '' && !/^See more help with --help$/.test(l.trim()));
+  return lines
+    .join('\n')
+    .replace(/^Nonexistent flags?: /, (m) => (m.includes('flags') ? 'unknown flags: ' : 'unknown flag: '))
+    .replace(/^Unexpected arguments?: /, (m) => m.toLowerCase())
+    .replace(/^Missing required flag /, 'missing required flag ')
+    .replace(/^Missing (\d+) required args?/, 'missing $1 required argument(s)');
 }

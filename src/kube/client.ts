@@ -1,14 +1,19 @@
 import {spawn} from 'node:child_process';
 import {readFileSync} from 'node:fs';
-import http from 'node:http';
+import {createRequire} from 'node:module';
 import https from 'node:https';
-import type {IncomingMessage} from 'node:http';
+import type {Agent as HttpAgent, IncomingMessage, RequestOptions as HttpRequestOptions} from 'node:http';
 import pkg from '../../package.json' with {type: 'json'};
 import {ExitCode, InfgwError} from '../errors.ts';
 import type {KubeFlagValues} from '../cli/flags.ts';
 import type {KubeconfigExec, ResolvedKubeconfig} from './kubeconfig.ts';
 import {ApiError, apiErrorFromResponse, networkError} from './errors.ts';
 import type {KubeConfig} from './k8s.ts';
+
+// `import … from 'node:http'` builds an ES module facade that reads every export of node:http,
+// and two of them are lazy getters that load Node's whole internal undici (≈40 ms at start-up,
+// for nothing). require() does not.
+const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 /*
  * The HTTP client every command uses. It speaks to the API server with node:http/https directly
@@ -219,7 +224,7 @@ export class KubeClient {
   serverVersion: {gitVersion?: string; major?: string; minor?: string} | undefined;
   private readonly log: ((line: string) => void) | undefined;
   private credentials: Promise<Credentials> | undefined;
-  private agent: {key: string; agent: http.Agent} | undefined;
+  private agent: {key: string; agent: HttpAgent} | undefined;
   private warmed: Promise<void> | undefined;
   private clientNode: Promise<KubeConfig> | undefined;
 
@@ -310,7 +315,7 @@ export class KubeClient {
     return {kind: 'auth-provider', ...(authorization ? {authorization} : {})};
   }
 
-  private agentFor(creds: Credentials): http.Agent {
+  private agentFor(creds: Credentials): HttpAgent {
     const c = this.config.cluster;
     const key = `${creds.cert ?? ''}\0${creds.key ?? ''}`;
     if (this.agent?.key === key) return this.agent.agent;
@@ -325,7 +330,7 @@ export class KubeClient {
     // Go's http.ProxyFromEnvironment never proxies loopback addresses; proxy-url always applies.
     const proxyEnv = proxyUrl ? {HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl} : envProxy && !loopback ? process.env : undefined;
     const common = {keepAlive: true, ...(proxyEnv ? {proxyEnv} : {})};
-    let agent: http.Agent;
+    let agent: HttpAgent;
     if (this.secure) {
       const ca = c['certificate-authority-data'] ? fromBase64(c['certificate-authority-data']) : c['certificate-authority'] ? readConfigFile(c['certificate-authority'], 'certificate-authority') : undefined;
       agent = new https.Agent({
@@ -346,7 +351,7 @@ export class KubeClient {
   /** URL, headers, agent and signals for one request, exactly as request() sends them. */
   private async prepare(method: string, path: string, opts: RequestOptions): Promise<{
     url: URL;
-    options: http.RequestOptions;
+    options: HttpRequestOptions;
     body: string | undefined;
     creds: Credentials;
     timeout: AbortSignal | undefined;
@@ -546,7 +551,7 @@ export class KubeClient {
 function send(
   mod: typeof http | typeof https,
   url: URL,
-  options: http.RequestOptions,
+  options: HttpRequestOptions,
   body: string | undefined,
 ): Promise<{status: number; text: string}> {
   return new Promise((resolve, reject) => {
