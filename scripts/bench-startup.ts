@@ -12,7 +12,9 @@
 //   kubectl get --raw /version → same port    kubectl's own way to its first request (reference)
 //   node -e 0                                 what Node alone costs here
 // Peak memory (max RSS, from /usr/bin/time) of each case: target under 90 MiB.
-// Build first (npm run build): this measures bin/kubectl-infgw and dist/ as they are.
+// Build first (npm run build): this measures bin/kubectl-infgw and dist/ as they are, or, with
+// `--install DIR`, a private build (scripts/build.ts --outdir DIR/dist; bin/, package.json and
+// oclif.manifest.json copied next to it) that other builds of the shared dist/ cannot change.
 import {execFileSync, spawn} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer, type AddressInfo} from 'node:net';
@@ -32,9 +34,11 @@ const asJson = args.includes('--json');
 const check = args.includes('--check');
 
 const kubectl = existsSync(path.join(root, '.tools', 'bin', 'kubectl')) ? path.join(root, '.tools', 'bin', 'kubectl') : 'kubectl';
-const bin = path.join(root, 'bin', 'kubectl-infgw');
-if (!existsSync(path.join(root, 'dist', 'main.js'))) {
-  console.error('dist/ is missing: run "npm run build" first');
+const installIndex = args.indexOf('--install');
+const install = installIndex >= 0 ? path.resolve(args[installIndex + 1]!) : root;
+const bin = path.join(install, 'bin', 'kubectl-infgw');
+if (!existsSync(path.join(install, 'dist', 'main.js'))) {
+  console.error(`${path.join(install, 'dist')} is missing: run "npm run build" first`);
   process.exit(2);
 }
 

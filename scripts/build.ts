@@ -8,6 +8,7 @@
 // - a metafile is written to dist/meta.json so the bench and tests can check what lands where.
 import {build, type Plugin} from 'esbuild';
 import {rmSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
 
 /**
  * Modules that only @oclif/core requires, and only on paths this CLI never takes: src/main.ts
@@ -69,5 +70,5 @@ const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWi
 const bytes = outputs.reduce((n, [, o]) => n + o.bytes, 0);
 const largest = outputs.sort(([, a], [, b]) => b.bytes - a.bytes)[0];
 console.error(
-  `built ${outdir}/ (${(bytes / 1e6).toFixed(1)} MB in ${outputs.length} files, largest ${largest?.[0]} ${((largest?.[1].bytes ?? 0) / 1e6).toFixed(1)} MB) in ${Math.round(performance.now() - started)} ms`,
+  `built ${outdir}/ (${(bytes / 1e6).toFixed(1)} MB in ${outputs.length} files, largest ${path.basename(largest?.[0] ?? '')} ${((largest?.[1].bytes ?? 0) / 1e6).toFixed(1)} MB) in ${Math.round(performance.now() - started)} ms`,
 );
