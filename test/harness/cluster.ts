@@ -182,7 +182,7 @@ export interface RunOptions {
   kubeconfig?: string;
   /** Data for stdin. */
   input?: string;
-  /** Default 60 s. */
+  /** Kill the program after this long (default 240 s; vitest's own test timeout usually fires first). */
   timeoutMs?: number;
   /** Resolve instead of throwing on a non-zero exit. */
   allowFail?: boolean;
@@ -207,13 +207,18 @@ export async function run(bin: string, args: string[], opts: RunOptions = {}): P
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdin.on('error', () => {});
   child.stdin.end(opts.input ?? '');
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code] = (await once(child, 'close')) as [number | null];
+  const timeoutMs = opts.timeoutMs ?? 240_000;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
   clearTimeout(timer);
   const res = { code, stdout, stderr };
   if (code !== 0 && !opts.allowFail) {
-    throw new Error(`${bin} ${args.join(' ')} exited with ${code ?? 'a signal (timeout?)'}:\n${stderr || stdout}`);
+    const how = timedOut ? `was killed after its ${timeoutMs} ms timeout (RunOptions.timeoutMs)` : code === null ? `was killed by ${signal}` : `exited with ${code}`;
+    throw new Error(`${bin} ${args.join(' ')} ${how}:\n${stderr || stdout}`);
   }
   return res;
 }
