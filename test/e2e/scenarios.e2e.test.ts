@@ -522,7 +522,10 @@ const checks: Record<FaultName, (inst: Installation) => Promise<void>> = {
     const {names} = inst;
     const eep = await get(inst, EEP, 'EnvoyExtensionPolicy', names.namespace, names.extensionPolicy);
     expect(cond(eep.status.ancestors[0].conditions, 'Accepted')).toMatchObject({status: 'False', reason: 'Invalid'});
-    expect(await getOptional(inst, 'v1', 'Service', names.namespace, eep.spec.extProc[0].backendRefs[0].name)).toBeUndefined();
+    const backend = eep.spec.extProc[0].backendRefs[0] as {name: string; port: number};
+    expect(backend).toMatchObject({name: names.eppService, port: 9003});
+    const svc = await get(inst, 'v1', 'Service', names.namespace, names.eppService);
+    expect(svc.spec.ports.map((p: {port: number}) => p.port)).not.toContain(9003);
   },
   async 'policy-response-buffered'(inst) {
     const {names} = inst;

@@ -539,9 +539,10 @@ export const faults = {
     },
   },
   'epp-tls': {
-    description: 'The EPP serves TLS on 9002 but the gateway speaks plain gRPC to it (gRPC status 14)',
-    changes: 'helm upgrade --set epp.secureServing=true: the --secure-serving=false argument is gone (EPP pods roll and become Ready)',
+    description: "The EPP serves TLS on 9002 but the chart's EnvoyExtensionPolicy speaks plain gRPC to it (gRPC status 14)",
+    changes: 'helm upgrade --set epp.secureServing=true: the --secure-serving=false argument is gone (EPP pods roll and become Ready); no BackendTLSPolicy for the EPP Service',
     scope: 'namespace',
+    wiring: 'extension-policy',
     async inject(inst) {
       await upgradeReplacingEppPods(inst, ['epp.secureServing=true']);
       await waitRolledOut(inst.kube, inst.names.namespace, inst.names.eppDeployment);
@@ -575,21 +576,20 @@ export const faults = {
 
   // --- EnvoyExtensionPolicy -------------------------------------------------------------------
   'policy-not-accepted': {
-    description: 'The EnvoyExtensionPolicy was not accepted (its ext-proc backend Service does not exist)',
-    changes: 'EnvoyExtensionPolicy extProc backendRef name -> "<epp>-grpc" (edited; no such Service); Accepted=False Invalid',
+    description: "The EnvoyExtensionPolicy was not accepted: its ext-proc backendRef names a port the EPP Service does not have (9003, the health port)",
+    changes: 'EnvoyExtensionPolicy extProc backendRef port 9002 -> 9003 (edited; still the EPP Service); Accepted=False Invalid',
     scope: 'namespace',
     wiring: 'extension-policy',
     async inject(inst) {
       requireExtensionPolicy(inst);
       const {kube, names} = inst;
-      const wrong = `${names.eppService}-grpc`;
       await kube.patch(
         {apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'EnvoyExtensionPolicy', namespace: names.namespace, name: names.extensionPolicy},
-        [{op: 'replace', path: '/spec/extProc/0/backendRefs/0/name', value: wrong}],
+        [{op: 'replace', path: '/spec/extProc/0/backendRefs/0/port', value: 9003}],
         'json',
         managers.kubectlEdit,
       );
-      await inst.statuses.policy({notAccepted: {reason: 'Invalid', message: `ExtProc: service ${names.namespace}/${wrong} not found.`}});
+      await inst.statuses.policy({notAccepted: {reason: 'Invalid', message: `Failed to process ExtProc: port 9003 not found in Service ${names.namespace}/${names.eppService}.`}});
     },
   },
   'policy-response-buffered': {

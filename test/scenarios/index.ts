@@ -45,9 +45,9 @@ function sandboxInstall(ctx: ScenarioContext, extra: Partial<InstallOptions> = {
 
 async function applyScenario(ctx: ScenarioContext, fault?: FaultName, extra: Partial<InstallOptions> = {}): Promise<void> {
   const inst = await sandboxInstall(ctx, extra);
-  // Simulators are local processes: stop them with the sandbox (the cluster goes anyway).
+  // Simulators and the EPP metrics stand-in are local: stop them with the sandbox (the cluster goes anyway).
   ctx.onStop?.(async () => {
-    await Promise.all(inst.sims.map((s) => s.stop()));
+    await Promise.all([...inst.sims.map((s) => s.stop()), inst.eppMetrics?.stop()]);
   });
   if (fault) await inst.inject(fault);
   ctx.log?.(

@@ -115,8 +115,12 @@ export interface Installation {
   helmUpgrade(set: string[], setString?: string[]): Promise<void>;
   /** Registers clean-up work (run in reverse order by cleanup()). */
   onCleanup(fn: () => Promise<void> | void): void;
-  /** Stops simulators, deletes the namespaces and cluster-scoped objects this install created. */
-  cleanup(): Promise<void>;
+  /**
+   * Stops simulators, deletes the namespaces and cluster-scoped objects this install created.
+   * `wait`: until its namespaces are gone (else they finish terminating in the background, and a
+   * cluster-wide reader may still see them for a few seconds).
+   */
+  cleanup(opts?: {wait?: boolean}): Promise<void>;
 }
 
 function ms(t0: number): number {
@@ -234,6 +238,7 @@ export async function installHealthy(target: ScenarioKube | string, opts: Instal
     litellm: join(nsDir, 'litellm.log'),
   };
 
+  let waitForDeletion = false;
   const inst: Installation = {
     kube,
     kubeconfig: kube.kubeconfig,
@@ -270,7 +275,8 @@ export async function installHealthy(target: ScenarioKube | string, opts: Instal
     onCleanup(fn) {
       cleanups.push(fn);
     },
-    async cleanup() {
+    async cleanup(o = {}) {
+      waitForDeletion = o.wait ?? false;
       const errors: unknown[] = [];
       for (const fn of cleanups.reverse()) {
         try {
@@ -304,6 +310,10 @@ export async function installHealthy(target: ScenarioKube | string, opts: Instal
         : []),
     ]);
     rmSync(nsDir, {recursive: true, force: true});
+    if (waitForDeletion) {
+      const gone = [...namespaces, ...(ownsEnvoyGateway && egNamespace !== DEFAULT_EG_NAMESPACE ? [egNamespace] : [])];
+      await until(`namespaces ${gone.join(', ')} deleted`, async () => (await Promise.all(gone.map((n) => kube.getOptional(ns(n))))).every((x) => !x), 120_000, 250);
+    }
   });
   inst.onCleanup(async () => {
     await Promise.all(sims.map((s) => s.stop()));
