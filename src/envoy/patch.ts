@@ -429,7 +429,8 @@ export async function patchEnvoy(kube: KubeClient, opts: PatchEnvoyOptions): Pro
     if (ext.warning) result.warnings.push(ext.warning);
   }
   const own = helmOwnership(first.cm.metadata);
-  if (own.managed) {
+  // Only for a change we make: a refused or empty change has nothing for Helm to revert.
+  if (own.managed && !('refuse' in firstDecision) && result.changes.length > 0) {
     result.helm = {...own, valuesSnippet: helmValuesSnippet(parseEnvoyGatewayConfig(result.after, loc.key).value)};
     result.warnings.push(
       `ConfigMap ${loc.namespace}/${loc.configMap} is managed by Helm${own.release ? ` (release ${own.release})` : ''}: the next "helm upgrade" reverts this change unless the chart values carry it (snippet below).`,
