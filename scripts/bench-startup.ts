@@ -60,6 +60,7 @@ try {
 } catch {
   /* no openssl: insecure-skip-tls-verify */
 }
+// block style, as kubectl and the cloud CLIs write kubeconfigs
 writeFileSync(
   kubeconfig,
   `apiVersion: v1
@@ -67,13 +68,19 @@ kind: Config
 current-context: bench
 clusters:
 - name: bench
-  cluster: {server: "https://127.0.0.1:${closed}", ${tls}}
+  cluster:
+    server: https://127.0.0.1:${closed}
+    ${tls}
 users:
 - name: bench
-  user: {token: bench-token}
+  user:
+    token: bench-token
 contexts:
 - name: bench
-  context: {cluster: bench, user: bench, namespace: bench}
+  context:
+    cluster: bench
+    user: bench
+    namespace: bench
 `,
 );
 const env = {...process.env, KUBECONFIG: kubeconfig, HOME: tmp, NO_COLOR: '1'};

@@ -1,9 +1,9 @@
 import {readFileSync, statSync} from 'node:fs';
 import {homedir} from 'node:os';
 import path from 'node:path';
-import {parseAllDocuments} from 'yaml';
 import {ExitCode, InfgwError, UsageError} from '../errors.ts';
 import type {KubeFlagValues} from '../cli/flags.ts';
+import {libraryYaml, parseSimpleYaml} from './kubeconfig-yaml.ts';
 
 /*
  * A kubeconfig loader with kubectl's semantics. @kubernetes/client-node differs on almost every
@@ -347,13 +347,16 @@ function decodeContext(d: Decoder, raw: Json, where: string): KubeconfigContext 
 /** Decode one kubeconfig file the way clientcmd.LoadFromFile does (paths are left as written). */
 export function parseKubeconfigFile(file: string, text: string): KubeconfigFile {
   const out: KubeconfigFile = {file, currentContext: '', clusters: new Map(), users: new Map(), contexts: new Map()};
-  const docs = parseAllDocuments(text, {version: '1.1', prettyErrors: false});
-  const first = Array.isArray(docs) ? docs[0] : docs;
-  if (!first) return out; // an empty file is an empty config (loader.go Load)
-  if (first.errors.length > 0) {
-    throw configError(`error loading config file "${file}": ${first.errors[0]!.message.split('\n')[0]}`);
+  let doc: Json = parseSimpleYaml(text);
+  if (doc === undefined) {
+    const docs = libraryYaml().parseAllDocuments(text, {version: '1.1', prettyErrors: false});
+    const first = Array.isArray(docs) ? docs[0] : docs;
+    if (!first) return out; // an empty file is an empty config (loader.go Load)
+    if (first.errors.length > 0) {
+      throw configError(`error loading config file "${file}": ${first.errors[0]!.message.split('\n')[0]}`);
+    }
+    doc = first.toJS({maxAliasCount: 1000});
   }
-  const doc: Json = first.toJS({maxAliasCount: 1000});
   if (doc === null || doc === undefined) return out;
   const d = new Decoder(file);
   if (typeof doc !== 'object' || Array.isArray(doc)) d.fail('top level', `cannot use a ${typeName(doc)} where a kubeconfig mapping belongs`);

@@ -38,6 +38,8 @@ import {
   type LoaderFs,
 } from '../../src/kube/kubeconfig.ts';
 import {ExitCode, InfgwError} from '../../src/errors.ts';
+import {libraryYaml, parseSimpleYaml} from '../../src/kube/kubeconfig-yaml.ts';
+import {readdirSync} from 'node:fs';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const fixtures = path.join(repoRoot, 'test', 'unit', 'fixtures', 'kubeconfig');
@@ -109,6 +111,9 @@ const scenarios: [string, string][] = [
   ['a YAML 1.1 boolean where a string belongs', f('invalid/yaml11-bool.yaml')],
   ['a Pod, not a Config', f('invalid/kind-pod.yaml')],
   ['a list, not a mapping', f('invalid/top-list.yaml')],
+  ['as aws, gcloud, az, kind and minikube write them, and quoting', f('real/eks.yaml', 'real/gke.yaml', 'real/aks.yaml', 'real/kind.yaml', 'real/minikube.yaml', 'real/quoted.yaml')],
+  ['each tool-written file alone (1)', f('real/quoted.yaml')],
+  ['each tool-written file alone (2)', f('real/aks.yaml')],
 ];
 
 describe('merge: our view equals `kubectl config view --raw -o json`', () => {
@@ -586,5 +591,64 @@ describe('no kubeconfig, no context, in-cluster', () => {
     } finally {
       rmSync(sa, {recursive: true, force: true});
     }
+  });
+});
+
+describe('the fast kubeconfig YAML reader agrees with the yaml library (YAML 1.1)', () => {
+  const lib = (text: string) => libraryYaml().parseAllDocuments(text, {version: '1.1'})[0]?.toJS() ?? null;
+  const files = (dir: string): string[] =>
+    readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.yaml') ? [path.join(dir, e.name)] : []));
+
+  it.each(files(fixtures).map((p) => [path.relative(fixtures, p), p]))('%s', (_name, file) => {
+    const text = readFileSync(file, 'utf8');
+    const fast = parseSimpleYaml(text);
+    if (fast === undefined) return; // the library reads it; loadMergedKubeconfig tests cover that path
+    expect(fast).toEqual(lib(text));
+  });
+
+  it('reads what tools write itself (the point: no yaml library at start-up)', () => {
+    for (const name of ['eks.yaml', 'gke.yaml', 'kind.yaml', 'minikube.yaml', 'quoted.yaml']) {
+      expect(parseSimpleYaml(readFileSync(path.join(fixtures, 'real', name), 'utf8')), name).not.toBeUndefined();
+    }
+    for (const name of ['one.yaml', 'empty.yaml', 'nocontext.yaml']) {
+      expect(parseSimpleYaml(readFileSync(path.join(fixtures, name), 'utf8')), name).not.toBeUndefined();
+    }
+  });
+
+  it.each([
+    ['a: 1', 'numbers'],
+    ['a: -1', 'negative numbers'],
+    ['a: 0x1F', 'hex'],
+    ['a: 2026-11-26', 'timestamps'],
+    ['a: .inf', 'infinity'],
+    ['a: |\n  text', 'block scalars'],
+    ['a: >\n  text', 'folded scalars'],
+    ['a: &x b\nc: *x', 'anchors'],
+    ['a: !!str 1', 'tags'],
+    ['a: {b: 1}', 'flow mappings'],
+    ['a: [b, c]', 'flow sequences'],
+    ['a: "b\n  c"', 'multi-line quoted'],
+    ['a: b\na: c', 'duplicate keys'],
+    ['a: 1\n---\nb: 2', 'several documents'],
+    ['a:\n\tb: c', 'tabs'],
+    ['a: b: c', 'compact nested mapping'],
+    ['- - a', 'compact nested sequence'],
+    ['? a\n: b', 'complex keys'],
+    ['<<: {a: 1}', 'merge keys'],
+    ['a: b\n\n  c', 'a blank line inside a plain scalar'],
+    ['1: a', 'a number as key'],
+    ['on: a', 'a boolean as key'],
+  ])('gives up on %j (%s)', (text) => {
+    expect(parseSimpleYaml(text)).toBeUndefined();
+  });
+
+  it.each([
+    ['a: yes\nb: Off\nc: ~\nd: null\ne:\nf: NO', {a: true, b: false, c: null, d: null, e: null, f: false}],
+    ["a: 'x''y'\nb: \"\\u00e9\\t\\\"\"\nc: plain text # comment", {a: "x'y", b: 'é\t"', c: 'plain text'}],
+    ['a:\n- b\n- c: d\n  e: f\n-\n  g: h\nz: {}', {a: ['b', {c: 'd', e: 'f'}, {g: 'h'}], z: {}}],
+    ['a: one\n  two\n  three\nb: --flag', {a: 'one two three', b: '--flag'}],
+  ])('reads %j as the library does', (text, expected) => {
+    expect(parseSimpleYaml(text)).toEqual(expected);
+    expect(lib(text)).toEqual(expected);
   });
 });
