@@ -271,7 +271,8 @@ export async function packageRelease(opts: {releaseUrlBase?: string} = {}): Prom
   const check = run(exe, ['version', '--client'], {cwd: work}).toString();
   if (!check.includes(pjson.version)) throw new Error(`the executable answered "version --client" with: ${check}`);
 
-  // 5. The archive: reproducible (sorted names, fixed owner and times, gzip without a timestamp).
+  // 5. The archive, with fixed metadata (sorted names, owner, times; gzip without a timestamp): its
+  //    checksum depends on the files alone.
   copyFileSync(path.join(repoRoot, 'LICENSE'), path.join(stage, 'LICENSE'));
   writeFileSync(path.join(stage, 'README.md'), archiveReadme(pjson));
   writeFileSync(path.join(stage, 'THIRD_PARTY_NOTICES'), `${thirdPartyNotices([...new Set(results.flatMap((r) => Object.keys(r.metafile.inputs)))], node)}\n`);
