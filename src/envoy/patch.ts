@@ -528,7 +528,7 @@ export async function patchEnvoy(kube: KubeClient, opts: PatchEnvoyOptions): Pro
   if (rollout.reason === 'Interrupted') {
     result.outcome = 'interrupted';
     result.exitCode = ExitCode.interrupted;
-    result.message = `interrupted while waiting: the config is written and the controller rollout goes on (${rollout.message}). Check it with: kubectl infgw restart envoy-gateway --no-wait, or undo with: kubectl infgw patch-envoy --rollback`;
+    result.message = `interrupted while waiting: the config is written and the controller rollout goes on (${rollout.message}). Follow it with: kubectl rollout status -n ${loc.namespace} deployment/${loc.deployment}; undo with: kubectl infgw patch-envoy --rollback${loc.namespace === 'envoy-gateway-system' ? '' : ` --config-namespace ${loc.namespace}`}`;
     return result;
   }
 
@@ -665,7 +665,7 @@ export async function rollbackEnvoy(kube: KubeClient, opts: Omit<PatchEnvoyOptio
   } else if (rollout.reason === 'Interrupted') {
     result.outcome = 'interrupted';
     result.exitCode = ExitCode.interrupted;
-    result.message = `interrupted while waiting: the backup is restored and the controller rollout goes on (${rollout.message})`;
+    result.message = `interrupted while waiting: the backup is restored and the controller rollout goes on (${rollout.message}). Follow it with: kubectl rollout status -n ${loc.namespace} deployment/${loc.deployment}`;
   } else {
     result.controllerError = await controllerError(kube, loc.namespace, rollout);
     result.outcome = 'restart-failed';
