@@ -43,17 +43,30 @@ export const readAccess: Check = {
   scope: 'cluster',
   title: 'Objects doctor needs are readable',
   run({snap}) {
-    const out: Draft[] = [];
-    for (const u of unreadable(snap)) {
-      if (u.error.reason === 'notServed' || u.error.reason === 'offline') continue;
-      const what = `${kindDef(u.kind).kind}${kindDef(u.kind).group ? `.${kindDef(u.kind).group}` : ''}${u.namespace ? ` in ${u.namespace}` : ''}`;
-      out.push(warning(`cannot list ${what}: ${u.error.message}; checks that need it are skipped`, undefined, u.error.rule));
-    }
-    if (out.length === 0) {
+    const denied = unreadable(snap).filter((u) => u.error.reason === 'forbidden' || u.error.reason === 'failed');
+    if (denied.length === 0) {
       const n = Object.keys(snap.lists).length;
-      out.push(ok(snap.source === 'files' ? 'manifests read' : `${n} kinds read${snap.namespace ? ` in namespace ${snap.namespace}` : ' in all namespaces'}`));
+      return [ok(snap.source === 'files' ? 'manifests read' : `${n} kinds read${snap.namespace ? ` in namespace ${snap.namespace}` : ' in all namespaces'}`)];
     }
-    return out;
+    // One finding, one fix: a read-only ClusterRole with every resource that was refused, bound
+    // where it was refused (cluster-wide, or per namespace).
+    const user = /User "([^"]+)"/.exec(denied.map((d) => d.error.message).join(' '))?.[1];
+    const resources = [...new Set(denied.map((d) => {
+      const k = kindDef(d.kind);
+      return k.group ? `${k.resource}.${k.group}` : k.resource;
+    }))];
+    const what = [...new Set(denied.map((d) => `${kindDef(d.kind).kind}${d.namespace ? ` (${d.namespace})` : ''}`))];
+    const clusterWide = denied.some((d) => !d.namespace);
+    const namespaces = [...new Set(denied.map((d) => d.namespace).filter((x): x is string => Boolean(x)))];
+    const subject = user ? (user.startsWith('system:serviceaccount:') ? `--serviceaccount=${user.split(':').slice(2).join(':')}` : `--user=${user}`) : '--user=<you>';
+    const bind = clusterWide
+      ? [`kubectl create clusterrolebinding infgw-doctor --clusterrole=infgw-doctor ${subject}`]
+      : namespaces.map((ns) => `kubectl create rolebinding infgw-doctor -n ${ns} --clusterrole=infgw-doctor ${subject}`);
+    const fix = [`kubectl create clusterrole infgw-doctor --verb=get,list --resource=${resources.join(',')}`, ...bind].join('\n');
+    const msg = `${user ? `user "${user}" may not` : 'cannot'} list ${what.join(', ')}; the checks that need them are skipped`;
+    // Nothing about the pools can be read: doctor cannot vouch for anything — that is an error.
+    const blind = ['InferencePool', 'XInferencePool'].every((k) => denied.some((d) => d.kind === k));
+    return [blind ? error(`${msg} — no InferencePool can be read, so nothing can be checked`, undefined, fix) : warning(msg, undefined, fix)];
   },
 };
 

@@ -74,6 +74,12 @@ function controllerDraft(snap: Snapshot, eg: EnvoyGatewayInstall): Draft {
   const fresh = newestPods(eg.pods);
   const worst = worstPodProblem(fresh);
   const rollout = rolloutStatus(d);
+  // The Deployment controller copies a ReplicaSet's ReplicaFailure (pods cannot even be created:
+  // missing ServiceAccount, quota, admission) onto the Deployment (pkg/controller/deployment/sync.go).
+  const failure = condition(d.status?.conditions, 'ReplicaFailure');
+  if (failure?.status === 'True' && available < 1) {
+    return error(`Envoy Gateway controller ${ns}/${d.metadata.name} cannot create pods: ${failure.message ?? failure.reason}`, dref, `kubectl describe replicaset -n ${ns} -l ${Object.entries(d.spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}`);
+  }
   if (worst) {
     const c = worst.problem.container ?? d.spec.template.spec.containers[0]?.name ?? 'envoy-gateway';
     const said = controllerErrorFromLog(logOf(snap, worst.pod, c, true) ?? logOf(snap, worst.pod, c, false) ?? '');

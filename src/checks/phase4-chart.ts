@@ -641,9 +641,12 @@ export const extensionPolicyAttached: Check = {
         }
       }
       // TLS: the EPP serves TLS on 9002 unless --secure-serving=false (domain-facts §2); plain gRPC to it fails with status 14.
-      const tlsEpps = chain.epps.filter((e) => e.secureServing);
+      // Judge the EPPs behind this policy's backend Service.
+      const svcName = chain.eppPolicies.find((x) => x.policy === p)?.backendRef.name;
+      const svcObj = svcName ? lookup<Service>(snap, 'Service', p.metadata.namespace, svcName) : undefined;
+      const behind = svcObj && 'found' in svcObj ? chain.epps.filter((e) => e.deployment.metadata.namespace === p.metadata.namespace && selectorMatches(svcObj.found.spec?.selector ?? {}, e.deployment.spec.template.metadata?.labels)) : [];
+      const tlsEpps = behind.filter((e) => e.secureServing);
       if (tlsEpps.length) {
-        const svcName = chain.eppPolicies[0]?.backendRef.name;
         const tlsPolicy = items<KubeObject & {spec?: {targetRefs?: {kind?: string; name: string}[]}}>(snap, 'BackendTLSPolicy').some(
           (b) => b.metadata.namespace === chain.namespace && (b.spec?.targetRefs ?? []).some((t) => (t.kind ?? 'Service') === 'Service' && t.name === svcName),
         );
@@ -749,7 +752,7 @@ export const wiringCheck: Check = {
       const p = chain.eppPolicies[0]!.policy;
       return [
         warning(
-          `the EPP is wired twice: HTTPRoute ${chain.routes[0]!.route.metadata.namespace}/${chain.routes[0]!.route.metadata.name} → InferencePool ${chain.name} is handled by the Envoy AI Gateway extension, which inserts its own ext-proc to the EPP, AND EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} sends every request to the same EPP — each request is processed twice (double latency, double-counted metrics and prefix-cache state)`,
+          `the EPP is wired twice: HTTPRoute ${chain.routes[0]!.route.metadata.namespace}/${chain.routes[0]!.route.metadata.name} → InferencePool ${chain.name} is handled by the Envoy AI Gateway extension, which inserts its own ext-proc to the pool's EPP (${chain.pool.epp?.name ?? '?'}), AND EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} sends every request to EPP Service ${chain.eppPolicies[0]!.backendRef.name} as well — each request is picked twice (double latency, double-counted metrics and prefix-cache state)`,
           policyRef(p),
           chain.release && chain.release.policies.length
             ? helmSet(chain.release, 'extensionPolicy.enabled=false')

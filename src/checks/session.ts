@@ -9,6 +9,7 @@ import {overlaySnapshot, readManifestFiles, snapshotFromObjects} from '../snapsh
 import type {RequestRecord, Snapshot} from '../snapshot/types.ts';
 import {catalog as fullCatalog} from './catalog.ts';
 import {runDoctor} from './doctor.ts';
+import {discover} from './target.ts';
 import {healthy} from './runner.ts';
 import {conclude, orderForPlaybook, playbookCodes, symptomByName, SYMPTOMS, withDependencies} from './symptoms.ts';
 import type {DoctorReport} from '../render/doctor.ts';
@@ -97,7 +98,7 @@ export async function doctorRun(opts: DoctorRunOptions, connect: () => Promise<K
     });
     if (symptom && playbook) {
       report.findings = orderForPlaybook(report.findings, playbook);
-      report.conclusion = conclude(symptom, report.findings);
+      report.conclusion = conclude(symptom, report.findings, discover(snap, {namespace: opts.namespace, release: opts.release, pool: opts.pool}));
     }
     opts.progress?.analysed?.(report);
     const remaining = deadline - Date.now();

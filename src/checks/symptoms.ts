@@ -5,6 +5,8 @@
  * their `symptoms` field; they are appended after the ordered ones.
  */
 import type {Check, Finding} from './types.ts';
+import type {Target} from './target.ts';
+import {selectorString} from './k8s.ts';
 
 export interface Symptom {
   name: string;
@@ -119,7 +121,26 @@ export function orderForPlaybook(findings: Finding[], codes: string[]): Finding[
 }
 
 /** The playbook's last word: the first root cause and its fix, or what to look at next. */
-export function conclude(s: Symptom, findings: readonly Finding[]): string {
+/** Fill the placeholders of a playbook's next step with the names of the (first) pool found. */
+export function fillNames(text: string, target?: Target): string {
+  const c = target?.chains[0];
+  if (!c) return text;
+  const epp = c.epps[0]?.deployment;
+  const gw = c.gateways[0];
+  const names: Record<string, string | undefined> = {
+    '<namespace>': c.namespace,
+    '<epp>': epp?.metadata.name,
+    '<epp-sa>': epp ? (epp.spec.template.spec.serviceAccountName ?? 'default') : undefined,
+    '<release>': c.release?.release.name,
+    '<gateway>': gw?.name,
+    '<pool selector>': c.pool ? selectorString(c.pool.selector) : undefined,
+  };
+  let out = text;
+  for (const [k, v] of Object.entries(names)) if (v) out = out.replaceAll(k, v);
+  return out;
+}
+
+export function conclude(s: Symptom, findings: readonly Finding[], target?: Target): string {
   const where = (f: Finding) => (f.object ? ` (${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name})` : '');
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length) {
@@ -130,9 +151,9 @@ export function conclude(s: Symptom, findings: readonly Finding[]): string {
   const warnings = findings.filter((f) => f.severity === 'warning');
   const unknown = findings.filter((f) => f.severity === 'skipped');
   if (warnings.length) {
-    return `No error explains "${s.summary}"; these may contribute: ${warnings.map((w) => `${w.code}${where(w)}`).join(', ')}.${unknown.length ? ` ${unknown.length} check(s) could not run (see "skipped").` : ''}\nNext: ${s.otherwise}`;
+    return `No error explains "${s.summary}"; these may contribute: ${warnings.map((w) => `${w.code}${where(w)}`).join(', ')}.${unknown.length ? ` ${unknown.length} check(s) could not run (see "skipped").` : ''}\nNext: ${fillNames(s.otherwise, target)}`;
   }
-  return `None of the ${new Set(findings.map((f) => f.code)).size} checks for "${s.summary}" found a cause${unknown.length ? ` (${unknown.length} could not run: see "skipped")` : ''}.\nNext: ${s.otherwise}`;
+  return `None of the ${new Set(findings.map((f) => f.code)).size} checks for "${s.summary}" found a cause${unknown.length ? ` (${unknown.length} could not run: see "skipped")` : ''}.\nNext: ${fillNames(s.otherwise, target)}`;
 }
 
 export function renderSymptomList(): string {

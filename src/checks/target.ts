@@ -382,7 +382,8 @@ function buildChain(snap: Snapshot, key: {namespace: string; name: string; group
 
   // EnvoyExtensionPolicies: those sending ext-proc to this pool's EPP Service (wiring a), and the
   // others on the same Gateways.
-  const eppSvcName = svc?.metadata.name ?? pool?.epp?.name ?? release?.eppService?.metadata.name;
+  // the pool's EPP Service, and the one the release rendered (they differ when the pool points elsewhere: IGW-306)
+  const eppSvcs = new Set([svc?.metadata.name ?? pool?.epp?.name, release?.eppService?.metadata.name].filter((x): x is string => Boolean(x)));
   const eppSvcNs = svc?.metadata.namespace ?? ns;
   const eppPolicies: PolicyLink[] = [];
   const otherPolicies: EnvoyExtensionPolicy[] = [];
@@ -390,7 +391,7 @@ function buildChain(snap: Snapshot, key: {namespace: string; name: string; group
     let toEpp = false;
     (p.spec?.extProc ?? []).forEach((e, extProcIndex) => {
       for (const b of backendRefsOf(e)) {
-        if ((b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '' && b.name === eppSvcName && (b.namespace ?? p.metadata.namespace) === eppSvcNs) {
+        if ((b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '' && eppSvcs.has(b.name) && (b.namespace ?? p.metadata.namespace) === eppSvcNs) {
           eppPolicies.push({policy: p, extProcIndex, backendRef: b});
           toEpp = true;
         }

@@ -20,7 +20,7 @@ describe('phase 4 — the inference-gateway chart', () => {
     expect(problems(f).map((x) => `${x.code} ${x.severity}`)).toEqual(['IGW-413 warning']);
     const w = one(f, 'IGW-413', 'warning');
     expect(w.object).toEqual({apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'EnvoyExtensionPolicy', namespace: 'llm', name: POLICY});
-    expect(w.message).toContain('processed twice');
+    expect(w.message).toContain('picked twice');
     expect(w.fix).toBe('helm upgrade igw <chart>/inference-gateway -n llm --reuse-values --set extensionPolicy.enabled=false');
     for (const code of ['IGW-401', 'IGW-402', 'IGW-403', 'IGW-404', 'IGW-405', 'IGW-406', 'IGW-407', 'IGW-408', 'IGW-409', 'IGW-410', 'IGW-411', 'IGW-412']) {
       expect(byCode(f, code).map((x) => x.severity), code).toEqual(['ok']);
