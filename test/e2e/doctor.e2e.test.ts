@@ -425,7 +425,7 @@ const CASES: Case[] = [
     install: () => extensionPolicy,
     exit: 1,
     // the fault: the policy's ext-proc backendRef port 9002 -> 9003 (the EPP's health port), Accepted=False
-    want: (n) => [{code: 'IGW-411', severity: 'error', ...EEP(n), message: [`${n.eppService}:9003`, '9002'], fix: [n.eppService, '9002']}],
+    want: (n) => [{code: 'IGW-411', severity: 'error', ...EEP(n), message: [`${n.eppService}:9003`, '9002'], fix: [`kubectl patch envoyextensionpolicy ${n.extensionPolicy} -n ${n.namespace}`, '/spec/extProc/0/backendRefs/0/port', '9002']}],
   },
   {
     fault: 'policy-response-buffered',
