@@ -259,7 +259,7 @@ async function main(): Promise<void> {
       '',
       'Run it: `npm run bench:doctor` (options: `--runs 7 --pools 50 --pods 2000 --parallel 4 --no-scale --kubeconfig <running cluster> --out <file>`).',
       '',
-      `**Result:** on the healthy install doctor takes ${median(doc.map((x) => x.ms))} ms (median, process start included) for ${d.checks} checks with a verdict and a fix each,`,
+      `**Result:** on the healthy install doctor takes ${median(doc.map((x) => x.ms))} ms (median, process start included) for ${d.checks} checks, each with a verdict (and, for a problem, the fix),`,
       `the notes' ${scr[0]!.commands} kubectl commands take ${median(scr.map((x) => x.ms))} ms and leave every judgement to the reader`,
       `(${(median(scr.map((x) => x.ms)) / Math.max(1, median(doc.map((x) => x.ms)))).toFixed(1)}× slower). doctor reads each kind once: ${d.apiRequests} API requests with -n`,
       `(per-namespace lists + Envoy Gateway's namespace), ${docAll.apiRequests} with -A (cluster-wide lists), against ${kubectlRequests} for the kubectl script.`,
