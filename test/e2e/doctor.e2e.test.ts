@@ -814,6 +814,14 @@ describe('doctor on a healthy install', () => {
     expect(r.json!.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['IGW-303', 'IGW-304', 'IGW-305']));
   });
 
+  it('--only / --skip select checks by code or phase prefix', async () => {
+    const r = await doctorJson(['-n', healthy.names.namespace, '--only', 'IGW-3,IGW-405', '--skip', 'IGW-307']);
+    expect(r.code).toBe(0);
+    const codes = new Set(r.json!.findings.map((f) => f.code));
+    expect([...codes].every((c) => (c.startsWith('IGW-3') || c === 'IGW-405') && c !== 'IGW-307'), [...codes].join(' ')).toBe(true);
+    expect([...codes]).toEqual(expect.arrayContaining(['IGW-301', 'IGW-303', 'IGW-304', 'IGW-405']));
+  });
+
   it('--symptom list explains every symptom', async () => {
     const r = await doctorJson(['--symptom', 'list']);
     expect(r.code).toBe(0);
