@@ -781,6 +781,44 @@ export const otherExtensionPolicies: Check = {
   },
 };
 
+export const danglingRouteRefs: Check = {
+  code: 'IGW-415',
+  phase: 4,
+  scope: 'cluster',
+  title: 'HTTPRoute backendRefs name InferencePools that exist',
+  symptoms: ['500'],
+  reads: ['HTTPRoute', 'InferencePool'],
+  run({snap, target}) {
+    const out: Draft[] = [];
+    for (const r of items<HTTPRoute>(snap, 'HTTPRoute')) {
+      const rns = r.metadata.namespace ?? '';
+      if (target.namespace !== undefined && rns !== target.namespace) continue;
+      (r.spec?.rules ?? []).forEach((rule, ri) => {
+        (rule.backendRefs ?? []).forEach((b, bi) => {
+          if (b.kind !== 'InferencePool') return;
+          const ns = b.namespace ?? rns;
+          const key = (b.group ?? '') === GROUP.xPool ? 'XInferencePool' : 'InferencePool';
+          const l = lookup(snap, key, ns, b.name);
+          if (!('absent' in l)) return;
+          // the same name in the other group is IGW-105's business
+          if ('found' in lookup(snap, key === 'XInferencePool' ? 'InferencePool' : 'XInferencePool', ns, b.name)) return;
+          const candidates = inNamespace(snap, key, ns).map((p) => p.metadata.name);
+          out.push(
+            error(
+              `HTTPRoute ${rns}/${r.metadata.name} sends to InferencePool ${ns}/${b.name} (${b.group ?? ''}), which does not exist: Envoy answers 500 "fault filter abort"`,
+              routeRef(r),
+              candidates.length === 1
+                ? jsonPatch('httproute', rns, r.metadata.name, [{op: 'replace', path: `/spec/rules/${ri}/backendRefs/${bi}/name`, value: candidates[0]}])
+                : `kubectl get inferencepools -n ${ns}   # then point the backendRef at one of them`,
+            ),
+          );
+        });
+      });
+    }
+    return out;
+  },
+};
+
 export const phase4: Check[] = [
   releaseStatus,
   releaseObjectsPresent,
@@ -796,6 +834,7 @@ export const phase4: Check[] = [
   extProcModes,
   wiringCheck,
   otherExtensionPolicies,
+  danglingRouteRefs,
 ];
 
 export type {Gateway};

@@ -53,7 +53,7 @@ export const SYMPTOMS: readonly Symptom[] = [
     name: '500',
     summary: 'requests fail with 500 "fault filter abort" (or ext-proc errors)',
     causes: 'HTTPRoute backendRef InferencePool missing or cross-namespace without ReferenceGrant, InvalidKind (no AI Gateway extension), ext-proc messageTimeout too short',
-    codes: ['IGW-301', 'IGW-408', 'IGW-206', 'IGW-205', 'IGW-409', 'IGW-105', 'IGW-412', 'IGW-411'],
+    codes: ['IGW-415', 'IGW-301', 'IGW-408', 'IGW-206', 'IGW-205', 'IGW-409', 'IGW-105', 'IGW-412', 'IGW-411'],
     otherwise: 'kubectl logs -n envoy-gateway-system -l gateway.envoyproxy.io/owning-gateway-name=<gateway> | grep -i ext_proc',
   },
   {

@@ -236,3 +236,16 @@ import {repoRoot} from './fixture.ts';
 function readRendered(): string {
   return readFileSync(join(repoRoot, 'test', 'unit', 'fixtures', 'doctor', 'chart-igw.rendered.yaml'), 'utf8');
 }
+
+describe('IGW-415 — dangling HTTPRoute backendRefs', () => {
+  it('route to a pool that does not exist → error with a patch to the pool that does (500 fault filter abort)', () => {
+    const objs = loadObjects('healthy-ai-gateway.yaml');
+    obj<Record<string, any>>(objs, 'HTTPRoute', 'qwen').spec.rules[0].backendRefs[0].name = 'qwen-pool'; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const f = doctor(objs);
+    const e = one(f, 'IGW-415', 'error');
+    expect(e.message).toContain('sends to InferencePool llm/qwen-pool (inference.networking.k8s.io), which does not exist');
+    expect(e.fix).toBe(`kubectl patch httproute qwen -n llm --type json -p '[{"op":"replace","path":"/spec/rules/0/backendRefs/0/name","value":"qwen"}]'`);
+    // and the real pool has no route now
+    expect(one(f, 'IGW-408', 'error').object?.name).toBe('qwen');
+  });
+});
