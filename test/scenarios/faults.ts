@@ -697,9 +697,10 @@ export const faults = {
     },
   },
   'eg-version-old': {
-    description: 'Envoy Gateway is older than 1.6 (no streaming ext-proc body modes)',
-    changes: 'envoy-gateway Deployment image -> docker.io/envoyproxy/gateway:v1.5.3 (rolled out, Ready)',
+    description: "Envoy Gateway is older than 1.6, which the EnvoyExtensionPolicy's Streamed response body mode needs",
+    changes: 'envoy-gateway Deployment image -> docker.io/envoyproxy/gateway:v1.5.3 (rolled out, Ready), on an install with the chart\'s EnvoyExtensionPolicy (response body Streamed)',
     scope: 'envoy-gateway',
+    wiring: 'extension-policy',
     async inject(inst) {
       const {kube, names} = inst;
       await kube.patch(

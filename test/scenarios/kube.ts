@@ -92,6 +92,22 @@ export const managers = {
   kubectlEdit: 'kubectl-edit',
 } as const;
 
+/**
+ * Retries what a freshly started apiserver answers while a resource's watch cache is still being
+ * built ("storage is (re)initializing", 429/503) — for a few seconds, as client-go does with Retry-After.
+ */
+async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const transient = error instanceof ApiError && (error.status === 429 || error.status === 503 || /storage is \(re\)initializing/.test(error.message));
+      if (!transient || attempt >= 20) throw error;
+      await sleep(250);
+    }
+  }
+}
+
 export class ScenarioKube {
   readonly client: KubeClient;
   readonly kubeconfig: string;
@@ -104,13 +120,13 @@ export class ScenarioKube {
 
   /** Server-side apply (force: the scenarios own what they write). */
   apply<T = KubeObject>(m: Manifest, manager: string = managers.installer): Promise<T> {
-    return this.client.patch<T>(pathOf(refOf(m)), m, 'apply', {query: {fieldManager: manager, force: true}});
+    return retrying(() => this.client.patch<T>(pathOf(refOf(m)), m, 'apply', {query: {fieldManager: manager, force: true}}));
   }
 
   /** Server-side apply to the status subresource, as the controller named by `manager` would. */
   applyStatus<T = KubeObject>(ref: ObjectRef, status: unknown, manager: string): Promise<T> {
     const body = {apiVersion: ref.apiVersion, kind: ref.kind, metadata: {name: ref.name, ...(ref.namespace ? {namespace: ref.namespace} : {})}, status};
-    return this.client.patch<T>(pathOf(ref, 'status'), body, 'apply', {query: {fieldManager: manager, force: true}});
+    return retrying(() => this.client.patch<T>(pathOf(ref, 'status'), body, 'apply', {query: {fieldManager: manager, force: true}}));
   }
 
   /** Replace the whole status (a merge patch cannot remove list entries; this can). */
@@ -127,26 +143,26 @@ export class ScenarioKube {
   }
 
   get<T = KubeObject>(ref: ObjectRef): Promise<T> {
-    return this.client.get<T>(pathOf(ref));
+    return retrying(() => this.client.get<T>(pathOf(ref)));
   }
 
   getOptional<T = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
-    return this.client.getOptional<T>(pathOf(ref));
+    return retrying(() => this.client.getOptional<T>(pathOf(ref)));
   }
 
   async list<T = KubeObject>(ref: {apiVersion: string; kind: string; namespace?: string}, labelSelector?: string): Promise<T[]> {
-    const res = await this.client.list<T>(pathOf(ref), labelSelector ? {query: {labelSelector}} : {});
+    const res = await retrying(() => this.client.list<T>(pathOf(ref), labelSelector ? {query: {labelSelector}} : {}));
     return res.items;
   }
 
   patch<T = KubeObject>(ref: ObjectRef, body: unknown, type: 'merge' | 'strategic' | 'json' = 'merge', manager: string = managers.kubectlPatch): Promise<T> {
-    return this.client.patch<T>(pathOf(ref), body, type, {query: {fieldManager: manager}});
+    return retrying(() => this.client.patch<T>(pathOf(ref), body, type, {query: {fieldManager: manager}}));
   }
 
-  /** Deletes; absent is fine. Foreground by default so dependents (pods of a ReplicaSet) go too. */
+  /** Deletes; absent is fine. Background propagation: the garbage collector removes dependents (pods of a ReplicaSet). */
   async delete(ref: ObjectRef, opts: {propagation?: 'Foreground' | 'Background' | 'Orphan'} = {}): Promise<void> {
     try {
-      await this.client.delete(pathOf(ref), {body: {kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: opts.propagation ?? 'Background'}});
+      await retrying(() => this.client.delete(pathOf(ref), {body: {kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: opts.propagation ?? 'Background'}}));
     } catch (error) {
       if (error instanceof ApiError && error.notFound) return;
       throw error;
