@@ -227,8 +227,19 @@ const CASES: Case[] = [
     fault: 'route-pool-missing',
     source: 'domain-facts §7 (500: backendRef InferencePool missing)',
     exit: 1,
-    want: (n) => [{code: 'IGW-408', severity: 'error', kind: 'HTTPRoute', namespace: n.routeNamespace, name: n.httpRoute, message: [`${n.pool}-v2`], fix: [n.httpRoute, n.pool]}],
-    blocked: [['IGW-409', 'IGW-408']],
+    want: (n) => [
+      {
+        code: 'IGW-415',
+        severity: 'error',
+        kind: 'HTTPRoute',
+        namespace: n.routeNamespace,
+        name: n.httpRoute,
+        message: [`${n.namespace}/${n.pool}-v2`, 'does not exist'],
+        fix: [`kubectl patch httproute ${n.httpRoute} -n ${n.routeNamespace}`, '/spec/rules/0/backendRefs/0/name', `"value":"${n.pool}"`],
+      },
+    ],
+    // the real pool has no route because of that backendRef: not a second root cause (R3)
+    blocked: [['IGW-408', 'IGW-415']],
   },
   {
     fault: 'route-cross-namespace-no-grant',
