@@ -70,13 +70,10 @@ export const poolsFound: Check = {
     const where = target.namespace ? `namespace ${target.namespace}` : 'the cluster';
     const filter = [target.releaseFilter ? `release ${target.releaseFilter}` : '', target.poolFilter ? `pool ${target.poolFilter}` : ''].filter(Boolean).join(', ');
     const others = [...items(snap, 'InferencePool'), ...items(snap, 'XInferencePool')].map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
-    return [
-      warning(
-        `no InferencePool${filter ? ` matching ${filter}` : ''} and no inference-gateway release found in ${where}${others.length ? ` (pools elsewhere: ${others.slice(0, 5).join(', ')})` : ''}`,
-        undefined,
-        target.namespace ? 'kubectl infgw doctor -A   # look in every namespace' : undefined,
-      ),
-    ];
+    const msg = `no InferencePool${filter ? ` matching ${filter}` : ''} and no inference-gateway release found in ${where}${others.length ? ` (pools elsewhere: ${others.slice(0, 5).join(', ')})` : ''}`;
+    const fix = target.namespace ? 'kubectl infgw doctor -A   # look in every namespace' : undefined;
+    // asked for a release or pool by name that is not there: that is an error, not "nothing to do"
+    return [filter ? error(msg, undefined, fix) : warning(msg, undefined, fix)];
   },
 };
 

@@ -63,3 +63,11 @@ describe('catalog and runner', () => {
     expect(discover(s, {release: 'igw'}).chains).toEqual([]);
   });
 });
+
+describe('IGW-300', () => {
+  it('a release or pool asked for by name and not found is an error; nothing in the namespace is a warning', () => {
+    const objs = loadObjects('healthy-ai-gateway.yaml');
+    expect(doctor(objs, {pool: 'nope'}).find((f) => f.code === 'IGW-300')?.severity).toBe('error');
+    expect(doctor(objs, {namespace: 'empty'}).find((f) => f.code === 'IGW-300')?.severity).toBe('warning');
+  });
+});
