@@ -2,13 +2,19 @@ import type {KubeObject} from '../kube/client.ts';
 import {kindDef, type KindKey} from './kinds.ts';
 import type {ListError, Snapshot} from './types.ts';
 
-/** Every object of a kind that could be read. */
+const itemCache = new WeakMap<object, {n: number; items: KubeObject[]}>();
+
+/** Every object of a kind that could be read (cached per list; callers must not mutate the array). */
 export function items<T extends KubeObject = KubeObject>(snap: Snapshot, kind: KindKey): T[] {
   const l = snap.lists[kind];
   if (!l) return [];
-  const out: T[] = [];
-  for (const p of l.parts) if ('items' in p) out.push(...(p.items as T[]));
-  return out;
+  const n = l.parts.reduce((k, p) => k + ('items' in p ? p.items.length + 1 : 1), 0);
+  const hit = itemCache.get(l);
+  if (hit && hit.n === n) return hit.items as T[];
+  const out: KubeObject[] = [];
+  for (const p of l.parts) if ('items' in p) out.push(...p.items);
+  itemCache.set(l, {n, items: out});
+  return out as T[];
 }
 
 /**
