@@ -67,12 +67,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     return;
   }
 
-  // No manifest (a development tree that was not built): let oclif find and run the command. Its
-  // help needs modules the bundle leaves out (scripts/build.ts), so say how to get help back.
-  if (argv.length === 0 || argv.some((a) => a === '--help' || a === '-h' || a === 'help')) {
-    fail('oclif.manifest.json is missing, and help is rendered from it', 'Run "npm run build && npm run manifest" (it is committed in the repository).', ExitCode.problems);
-    return;
-  }
+  // No manifest on disk: the single-file executable (scripts/sea/cli.ts hands oclif its embedded
+  // manifest), or a development tree without one. oclif finds and runs the command. (In dist/,
+  // oclif's own help lacks the template engine scripts/build.ts leaves out: run
+  // "npm run manifest".)
 
   // @oclif/core is CommonJS: in the bundle its dynamic import yields only a default export.
   const mod = await import('@oclif/core');
