@@ -311,6 +311,7 @@ function phaseSummary(endpoints: EndpointRef[], s0: Snapshot, s1: Snapshot, run:
   let queries = 0;
   let hits = 0;
   const noPrefix: string[] = [];
+  const notExposed: string[] = [];
   for (const e of endpoints) {
     const f0 = figuresOf(s0, e.id);
     const f1 = figuresOf(s1, e.id);
@@ -328,7 +329,10 @@ function phaseSummary(endpoints: EndpointRef[], s0: Snapshot, s1: Snapshot, run:
     };
     if (q.delta === null || h.delta === null) {
       // a pod that got none of our requests does not matter for the pooled ratio
-      if (requests === null || requests > 0) noPrefix.push(e.id);
+      if (requests === null || requests > 0) {
+        noPrefix.push(e.id);
+        if (f0 && f1) notExposed.push(e.id);
+      }
     } else {
       queries += q.delta;
       hits += h.delta;
@@ -336,7 +340,15 @@ function phaseSummary(endpoints: EndpointRef[], s0: Snapshot, s1: Snapshot, run:
   }
   let hitRatio: number | null = null;
   let hitRatioUnknown: string | undefined;
-  if (noPrefix.length > 0) hitRatioUnknown = `prefix-cache counters not readable on ${noPrefix.join(', ')}`;
+  if (noPrefix.length > 0) {
+    const unreadable = noPrefix.filter((id) => !notExposed.includes(id));
+    hitRatioUnknown = [
+      notExposed.length ? `${notExposed.join(', ')} ${notExposed.length === 1 ? 'does' : 'do'} not expose vllm:prefix_cache_queries/hits` : '',
+      unreadable.length ? `the counters of ${unreadable.join(', ')} could not be read` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+  }
   else if (queries === 0) hitRatioUnknown = 'the prefix-cache query counters did not move';
   else hitRatio = hits / queries;
 
@@ -523,9 +535,10 @@ export function decide(a: Omit<Analysis, 'verdict'>, endpoints: EndpointRef[], i
     };
   }
 
+  // Supporting evidence only (TTFT also moves with load): mentioned when the repeats were clearly faster.
   const ttftNote =
-    a.ttft.firstMs !== null && a.ttft.restMedianMs !== null && a.ttft.restMedianMs > 0
-      ? `; TTFT ${Math.round(a.ttft.firstMs)} ms first, ${Math.round(a.ttft.restMedianMs)} ms median after`
+    a.ttft.firstMs !== null && a.ttft.restMedianMs !== null && a.ttft.restMedianMs > 0 && a.ttft.firstMs >= 1.5 * a.ttft.restMedianMs
+      ? `; TTFT ${Math.round(a.ttft.firstMs)} ms for the first, ${Math.round(a.ttft.restMedianMs)} ms median for the repeats`
       : '';
   if (aff.share < AFFINITY_MIN_SHARE) {
     const steps: string[] = [];
@@ -547,7 +560,7 @@ export function decide(a: Omit<Analysis, 'verdict'>, endpoints: EndpointRef[], i
     steps.push('Check the EPP logs for prefix plugin errors, and that the EPP version matches its config (kind EndpointPickerConfig).');
     return {
       result: 'not-working',
-      reason: `the ${aff.total} identical prompts spread over ${aff.podsUsed} pods (${describeCounts(id.attribution)}); at most ${pct(aff.share)} on one pod, ${pct(AFFINITY_MIN_SHARE)} needed${ttftNote}`,
+      reason: `the ${aff.total} identical prompts spread over ${aff.podsUsed} pods (${describeCounts(id.attribution)}); at most ${pct(aff.share)} on one pod, ${pct(AFFINITY_MIN_SHARE)} needed`,
       nextSteps: steps,
       caveats,
     };

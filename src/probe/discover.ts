@@ -80,10 +80,22 @@ async function listOptional<T = KubeObject>(kube: KubeClient, path: string, quer
 export async function resolvePool(kube: KubeClient, opts: {namespace: string; pool?: string | undefined; release?: string | undefined}): Promise<PoolInfo> {
   const found: PoolInfo[] = [];
   const objects: {o: PoolObject; api: {group: string; version: string}}[] = [];
+  let forbidden: ApiError | undefined;
   for (const api of POOL_APIS) {
-    const items = await listOptional<PoolObject>(kube, apiPath({...api, resource: 'inferencepools', namespace: opts.namespace}));
+    let items: PoolObject[] | undefined;
+    try {
+      items = await listOptional<PoolObject>(kube, apiPath({...api, resource: 'inferencepools', namespace: opts.namespace}));
+    } catch (error) {
+      // May read one API group and not the other (RBAC names groups): use what we may read.
+      if (error instanceof ApiError && error.forbidden) {
+        forbidden ??= error;
+        continue;
+      }
+      throw error;
+    }
     for (const o of items ?? []) objects.push({o, api});
   }
+  if (objects.length === 0 && forbidden) throw forbidden;
   // The same pool name in both groups: prefer v1 (listed first).
   const seen = new Set<string>();
   for (const {o, api} of objects) {

@@ -56,7 +56,7 @@ export function renderProbe(r: ProbeReport): string {
     const notes: string[] = [];
     if (p.error) notes.push(chalk.yellow(`unreadable: ${p.error.slice(0, 80)}`));
     if (p.identical.reset || p.unique.reset) notes.push('counter reset (restarted?)');
-    if (p.deprecated.length) notes.push(`deprecated metrics: ${p.deprecated.join(', ')}`);
+    if (p.deprecated.length) notes.push(`deprecated: ${p.deprecated.join(', ')}`);
     rows.push([
       p.id,
       requests(p.identical),

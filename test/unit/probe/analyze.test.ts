@@ -113,7 +113,7 @@ describe('verdict', () => {
     expect(a.unique?.hitRatio).toBeCloseTo(16 / 8100);
     expect(a.pods[0]?.identical).toMatchObject({requests: 10, queries: 8100, hits: 7200});
     expect(a.pods[1]?.unique).toMatchObject({requests: 3, hitRatio: 0});
-    expect(a.verdict.reason).toMatch(/10 of 10 identical prompts landed on vllm-0; prefix-cache hit ratio 0.89 for identical prompts vs 0.00 for unique ones; TTFT 800 ms first, 95 ms median after/);
+    expect(a.verdict.reason).toMatch(/10 of 10 identical prompts landed on vllm-0; prefix-cache hit ratio 0.89 for identical prompts vs 0.00 for unique ones; TTFT 800 ms for the first, 95 ms median for the repeats/);
     expect(a.verdict.nextSteps).toEqual([]);
     expect(a.ttft).toMatchObject({firstMs: 800, restCount: 9, restMedianMs: 95});
   });
@@ -209,7 +209,7 @@ describe('verdict', () => {
     expect(a.identical.attribution).toMatchObject({source: 'epp-picks', counts: {'vllm-0': 0, 'vllm-1': 9, 'vllm-2': 1}, total: 10});
     expect(a.verdict.result).toBe('working');
     expect(a.verdict.caveats.join(' ')).toMatch(/Attributed from the EPP picks/);
-    expect(a.verdict.caveats.join(' ')).toMatch(/hit ratio unknown \(prefix-cache counters not readable on vllm-1, vllm-2\)/);
+    expect(a.verdict.caveats.join(' ')).toMatch(/hit ratio unknown \(the counters of vllm-1, vllm-2 could not be read\)/);
   });
 
   it('infers the share of an unreadable pod by elimination when the others account for every request', () => {
@@ -250,7 +250,7 @@ describe('verdict', () => {
     expect(a.affinity?.share).toBe(0.9);
     expect(a.identical.hitRatio).toBeNull();
     expect(a.verdict.result).toBe('working');
-    expect(a.verdict.caveats.join(' ')).toMatch(/Prefix-cache hit ratio unknown \(prefix-cache counters not readable on vllm-0, vllm-2\); affinity judged from request counts only/);
+    expect(a.verdict.caveats.join(' ')).toMatch(/Prefix-cache hit ratio unknown \(vllm-0, vllm-2 do not expose vllm:prefix_cache_queries\/hits\); affinity judged from request counts only/);
     // just below the threshold is not working
     const m2 = snap('between', {'vllm-0': sim(7), 'vllm-1': sim(2), 'vllm-2': sim(1)});
     expect(AFFINITY_MIN_SHARE).toBe(0.8);
