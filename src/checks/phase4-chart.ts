@@ -433,6 +433,11 @@ export const httpRouteReferences: Check = {
     if (!chain.pool) return [];
     const relGw = chain.gateways.find((g) => g.via.includes('release')) ?? chain.gateways.find((g) => g.via.includes('policy'));
     if (chain.routes.length === 0 && partial(snap, 'HTTPRoute')) return [skipped(`skipped: no HTTPRoute to ${chain.key} in the manifests (it may come from another chart)`, poolRef(chain))];
+    // routes were read in one namespace only (-n without cluster-wide read access): one elsewhere may exist
+    const narrow = (snap.lists.HTTPRoute?.parts ?? []).every((p) => p.namespace !== undefined);
+    if (chain.routes.length === 0 && narrow && snap.source !== 'files') {
+      return [warning(`no HTTPRoute in namespace ${chain.namespace} sends traffic to InferencePool ${chain.key}; routes in other namespaces could not be read (run with -A, or grant list on httproutes cluster-wide)`, poolRef(chain))];
+    }
     if (chain.routes.length === 0) {
       const gw = relGw ?? chain.gateways[0];
       const route = {

@@ -21,6 +21,8 @@ export interface SnapshotScope {
 
 /** Kinds read in Envoy Gateway's namespace too when the run is scoped to another namespace. */
 const ENVOY_GATEWAY_KINDS: ReadonlySet<KindKey> = new Set(['Deployment', 'Pod', 'ConfigMap', 'Service']);
+/** Kinds whose objects refer across namespaces: read cluster-wide even with -n (when allowed). */
+const ROUTING_KINDS: ReadonlySet<KindKey> = new Set(['Gateway', 'HTTPRoute', 'EnvoyExtensionPolicy']);
 
 /** Turn an API failure into a recorded reason; errors that mean "no cluster" are rethrown. */
 function listError(error: unknown): ListError {
@@ -91,7 +93,20 @@ export async function takeSnapshot(kube: KubeClient, scope: SnapshotScope = {}):
   for (const d of KINDS) {
     if (d.followUp || !wanted.has(d.key)) continue;
     if (!d.namespaced || scope.namespace === undefined) jobs.push(listInto(d, undefined));
+    else if (ROUTING_KINDS.has(d.key)) jobs.push(listRouting(d, scope.namespace));
     else jobs.push(listInto(d, scope.namespace));
+  }
+
+  // Routes, Gateways and their policies cross namespaces (a route in one namespace, a shared Gateway
+  // in another): with -n they are read cluster-wide when allowed, else in the namespace only.
+  function listRouting(d: KindDef, namespace: string): Promise<void> {
+    const path = apiPath({group: d.group, version: d.version, resource: d.resource});
+    return timed(`${d.kind}.${d.group}/${d.version} (all namespaces)`, path, () => kube.list(path, signal ? {signal} : {})).then((r) => {
+      if ('reason' in r && r.reason === 'forbidden') return listInto(d, namespace);
+      const part: ListPart = 'reason' in r ? {error: r} : {items: r.items.map((o) => withKind(o, d))};
+      (lists[d.key] ??= {kind: d.key, parts: []}).parts.push(part);
+      return undefined;
+    });
   }
 
   // Scoped to a namespace: find Envoy Gateway's controller wherever it is installed (one labelled

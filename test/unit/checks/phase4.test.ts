@@ -249,3 +249,15 @@ describe('IGW-415 — dangling HTTPRoute backendRefs', () => {
     expect(one(f, 'IGW-408', 'error').object?.name).toBe('qwen');
   });
 });
+
+describe('IGW-408 with routes read in one namespace only', () => {
+  it('no route found but other namespaces unreadable → warning, not error', async () => {
+    const {snap: mk, NOW} = await import('./fixture.ts');
+    const {runDoctor} = await import('../../../src/checks/doctor.ts');
+    const s = mk(chartInstall().filter((o) => o.kind !== 'HTTPRoute'));
+    s.lists.HTTPRoute!.parts[0]!.namespace = 'llm';
+    const w = runDoctor(s, {now: NOW}).findings.find((f) => f.code === 'IGW-408')!;
+    expect(w.severity).toBe('warning');
+    expect(w.message).toContain('routes in other namespaces could not be read');
+  });
+});

@@ -106,7 +106,17 @@ describe('takeSnapshot', () => {
     expect(c.paths).not.toContain('/api/v1/pods');
     expect(access(s, 'Pod', 'other')?.reason).toBe('outOfScope');
     expect(c.paths).toContain('/apis/apps/v1/deployments');
+    // routing objects cross namespaces: read cluster-wide when allowed
+    expect(c.paths).toContain('/apis/gateway.networking.k8s.io/v1/httproutes');
     expect(c.requestCount).toBeLessThanOrEqual(29);
+  });
+
+  it('-n: routing kinds fall back to the namespace when the cluster-wide list is forbidden', async () => {
+    const c = fakeClient(loadObjects('healthy-ai-gateway.yaml'), {deny: /^\/apis\/gateway\.networking\.k8s\.io\/v1\/httproutes$/});
+    const s = await takeSnapshot(c, {namespace: 'llm'});
+    expect(c.paths).toContain('/apis/gateway.networking.k8s.io/v1/namespaces/llm/httproutes');
+    expect(access(s, 'HTTPRoute', 'llm')).toBeUndefined();
+    expect(items(s, 'HTTPRoute').map((r) => r.metadata.name)).toEqual(['qwen']);
   });
 
   it('-n: Envoy Gateway installed in another namespace is found by its label and read there', async () => {
