@@ -95,12 +95,19 @@ export function helpRequest(argv: string[], manifest: Manifest): HelpRequest | u
   return undefined; // an unknown command: oclif's error
 }
 
-/** Break text into lines of at most `width` characters, keeping existing line breaks. */
+/**
+ * Break text into lines of at most `width` characters, keeping existing line breaks; an indented
+ * line is preformatted (a table or a list in a description) and kept as it is.
+ */
 export function wrap(text: string, width: number, indent = ''): string[] {
   const out: string[] = [];
   for (const para of text.split('\n')) {
     if (para.trim() === '') {
       out.push('');
+      continue;
+    }
+    if (/^\s/.test(para)) {
+      out.push(indent + para.trimEnd());
       continue;
     }
     let line = '';

@@ -8,6 +8,7 @@ import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, w
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {helpRequest, wrap, type Manifest} from '../../src/cli/help.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const nodeDir = path.dirname(process.execPath);
@@ -275,5 +276,24 @@ describe('bundle layout (dist/meta.json)', () => {
     expect(inputs.some((i) => i.includes('node_modules/typescript/'))).toBe(false);
     // and client-node is still there for the code that needs it (Watch, PortForward)
     expect(Object.keys(meta.outputs[chunkOf('src/kube/k8s.ts')]!.inputs).some((i) => i.includes('@kubernetes/client-node'))).toBe(true);
+  });
+});
+
+describe('help rendering (src/cli/help.ts)', () => {
+  it('wraps prose to the width and keeps indented lines (tables in descriptions) as written', () => {
+    const text = 'one two three four five six seven\n  a   aligned   table row that is long\n\nlast';
+    expect(wrap(text, 12)).toEqual(['one two', 'three four', 'five six', 'seven', '  a   aligned   table row that is long', '', 'last']);
+  });
+  it('knows a help request from a command line', () => {
+    const manifest = {version: '0', commands: {version: {id: 'version', flags: {}}, 'rollout:status': {id: 'rollout:status', flags: {}}, x: {id: 'x', flags: {h: {name: 'host', char: 'h', type: 'option'}}}}} as unknown as Manifest;
+    expect(helpRequest([], manifest)).toEqual({kind: 'root'});
+    expect(helpRequest(['version', '--help'], manifest)).toEqual({kind: 'command', id: 'version'});
+    expect(helpRequest(['help', 'rollout', 'status'], manifest)).toEqual({kind: 'command', id: 'rollout:status'});
+    expect(helpRequest(['rollout'], manifest)).toEqual({kind: 'topic', prefix: 'rollout'});
+    expect(helpRequest(['version', '--', '--help'], manifest)).toBeUndefined();
+    expect(helpRequest(['version', '--client'], manifest)).toBeUndefined();
+    // -h belongs to a command that defines it
+    expect(helpRequest(['x', '-h', 'host1'], manifest)).toBeUndefined();
+    expect(helpRequest(['nope', '--help'], manifest)).toBeUndefined();
   });
 });
