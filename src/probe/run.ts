@@ -213,7 +213,14 @@ async function runProbe(kube: KubeClient, o: ProbeOptions, t0: number, resources
       const fromObjects = await modelFromObjects(kube, pool, pods);
       if (fromObjects) ({model, source: modelSource} = fromObjects);
     }
-    if (!model) throw new UsageError(`cannot tell which model InferencePool ${pool.name} serves`, 'Pass --model NAME.');
+    if (!model) {
+      throw new UsageError(
+        endpoints.length === 0
+          ? `InferencePool ${pool.namespace}/${pool.name} has no ready model-server pod to ask which model it serves`
+          : `cannot tell which model InferencePool ${pool.namespace}/${pool.name} serves (no answer from /v1/models, no InferenceService)`,
+        endpoints.length === 0 ? 'Wait until its pods are Ready, or pass --model NAME to probe anyway.' : 'Pass --model NAME.',
+      );
+    }
 
     // Where to send.
     let url: string;
