@@ -554,7 +554,7 @@ export function decide(a: Omit<Analysis, 'verdict'>, endpoints: EndpointRef[], i
       );
     } else {
       steps.push(
-        'Check the EPP scheduling profile includes the prefix-cache-scorer plugin with a weight at least as high as the queue and kv-cache scorers (upstream default profile: prefix 3, queue 2, kv-cache 2).',
+        'Check the EPP scheduling profile includes the prefix-cache-scorer plugin with a weight at least as high as the queue and kv-cache scorers (the upstream chart defaults to prefix 3, queue 2, kv-cache 2).',
       );
     }
     steps.push('Check the EPP logs for prefix plugin errors, and that the EPP version matches its config (kind EndpointPickerConfig).');
