@@ -62,14 +62,7 @@ Exit codes: 0 healthy (warnings allowed), 1 problems found, 2 usage, 3 cluster u
 
     const {lineProgress, treeProgress} = await import('../render/doctor-progress.ts');
     const tree = process.stderr.isTTY && flags.output === 'text' && !waitMs ? treeProgress(process.stderr) : undefined;
-    const base = tree ?? lineProgress((l) => this.note(l));
-    // --debug: every API request with its duration and outcome, on stderr
-    const progress = flags.debug
-      ? {...base, request: (r: import('../snapshot/types.ts').RequestRecord) => {
-          base.request?.(r);
-          this.note(`doctor: ${r.status.padEnd(9)} ${String(r.durationMs).padStart(5)} ms  GET ${r.path}`);
-        }}
-      : base;
+    const progress = tree ?? lineProgress((l) => this.note(l));
     let report;
     try {
       report = await doctorRun(
