@@ -107,7 +107,8 @@ describe('npm package', () => {
     expect(files).toEqual(expect.arrayContaining(['package.json', 'LICENSE', 'oclif.manifest.json', 'bin/kubectl-infgw', 'bin/kubectl_complete-infgw', 'dist/main.js', 'dist/commands.js']));
     const unexpected = files.filter((f) => !(/^dist\/[^/]+\.js$/.test(f) || /^bin\/kubectl(-|_complete-)infgw$/.test(f) || ['package.json', 'LICENSE', 'README.md', 'oclif.manifest.json'].includes(f)));
     expect(unexpected).toEqual([]);
-  });
+    // flock waits while an end-to-end test builds dist/ under the same lock.
+  }, 600_000);
 
   it('installs with npm i -g and runs kubectl-infgw and kubectl_complete-infgw', async () => {
     const dest = path.join(tmp, 'npm');
