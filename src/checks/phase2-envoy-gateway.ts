@@ -10,7 +10,7 @@ import {access, isLive, items, lookup} from '../snapshot/query.ts';
 import {envoyGatewayConfigMap, envoyGatewayController as findController, envoyGatewayInstalls, lastChanged, type EnvoyGatewayInstall} from '../snapshot/envoy-gateway.ts';
 import {imageTag} from '../snapshot/versions.ts';
 import {envoyGatewayWarnings, validateEnvoyGateway} from '../envoy/validate.ts';
-import {controllerErrorFromLog, serviceFromHostname} from './envoy-log.ts';
+import {controllerErrorFromLog, serviceFromHostname} from '../envoy/cluster.ts';
 import type {Snapshot} from '../snapshot/types.ts';
 import {age, condition, describeCondition, newestPods, podReady, rolloutStatus, serviceEndpoints, worstPodProblem, type EndpointSlice, type Pod, type Service} from './k8s.ts';
 import {error, info, ok, skipped, warning, type Check, type Draft} from './types.ts';
