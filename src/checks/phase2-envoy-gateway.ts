@@ -7,7 +7,7 @@
  */
 import {ENVOY_GATEWAY_CONFIG_KEY, ENVOY_GATEWAY_NAMESPACE, GROUP} from '../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../snapshot/query.ts';
-import {envoyGatewayConfigMap, envoyGatewayController as findController, envoyGatewayInstalls, lastChanged, type EnvoyGatewayInstall} from '../snapshot/envoy-gateway.ts';
+import {envoyGatewayConfigMap, envoyGatewayController as findController, lastChanged, type EnvoyGatewayInstall} from '../snapshot/envoy-gateway.ts';
 import {imageTag} from '../snapshot/versions.ts';
 import {envoyGatewayWarnings, validateEnvoyGateway} from '../envoy/validate.ts';
 import {controllerErrorFromLog, serviceFromHostname} from '../envoy/cluster.ts';
@@ -16,7 +16,7 @@ import {age, condition, describeCondition, newestPods, podReady, rolloutStatus, 
 import {error, info, ok, skipped, warning, type Check, type Draft} from './types.ts';
 import {yamlBlock} from './fix.ts';
 import {podProblemFix} from './phase3-model-serving.ts';
-import {EG_CONTROLLER_NAME, egControllerName, egForChain, envoyGatewayConfig, extensionHandlingPool, extensionManagers, poolGvk} from './wiring.ts';
+import {EG_CONTROLLER_NAME, egControllerName, egForChain, envoyGatewayConfig, extensionHandlingPool, extensionManagers, installsInScope, poolGvk} from './wiring.ts';
 import type {KubeObject} from '../kube/client.ts';
 
 const EG_INSTALL = `helm upgrade --install eg oci://docker.io/envoyproxy/gateway-helm -n ${ENVOY_GATEWAY_NAMESPACE} --create-namespace`;
@@ -54,9 +54,9 @@ export const controllerAvailable: Check = {
   title: 'Envoy Gateway controller is available',
   symptoms: ['gateway-not-programmed', 'config-not-applied', 'ext-proc-not-routing'],
   reads: ['Deployment', 'Pod'],
-  run({snap}) {
+  run({snap, target}) {
     if (snap.source === 'files') return [];
-    const installs = envoyGatewayInstalls(snap);
+    const installs = installsInScope(snap, target);
     const why = access(snap, 'Deployment', ENVOY_GATEWAY_NAMESPACE);
     if (installs.length === 0 && why && why.reason !== 'notServed') return [skipped(`skipped: cannot read Deployments in ${ENVOY_GATEWAY_NAMESPACE}: ${why.message}`, undefined, why.rule)];
     if (installs.length === 0) {
@@ -128,10 +128,10 @@ export const envoyGatewayVersionCheck: Check = {
   title: 'Envoy Gateway version supports what is configured',
   dependsOn: ['IGW-201'],
   symptoms: ['no-streaming'],
-  run({snap}) {
+  run({snap, target}) {
     if (snap.source === 'files') return [];
     const out: Draft[] = [];
-    for (const eg of envoyGatewayInstalls(snap)) {
+    for (const eg of installsInScope(snap, target)) {
       const v = envoyGatewayVersion(snap, eg);
       const dref = egDeploymentRef(eg.deployment.metadata.name, eg.namespace);
       if (!parseVersion(v)) {
@@ -222,9 +222,9 @@ export const envoyGatewayConfigParses: Check = {
   title: 'Envoy Gateway config (envoy-gateway.yaml) is readable',
   symptoms: ['config-not-applied', 'ext-proc-not-routing', '500'],
   reads: ['ConfigMap'],
-  run({snap}) {
+  run({snap, target}) {
     if (snap.source === 'files' && !envoyGatewayConfigMap(snap)) return [];
-    const installs = envoyGatewayInstalls(snap);
+    const installs = installsInScope(snap, target);
     const out: Draft[] = [];
     for (const eg of installs.length ? installs : [undefined]) {
       const ns = eg?.namespace ?? ENVOY_GATEWAY_NAMESPACE;
@@ -279,7 +279,7 @@ export const envoyGatewayConfigValid: Check = {
   symptoms: ['config-not-applied', 'ext-proc-not-routing', '500'],
   run({snap, target}) {
     const out: Draft[] = [];
-    const installs = envoyGatewayInstalls(snap);
+    const installs = installsInScope(snap, target);
     for (const eg of installs.length ? installs : [undefined]) {
       const cfg = envoyGatewayConfig(snap, eg);
       if (!cfg.value) continue;
@@ -378,9 +378,9 @@ export const configLoaded: Check = {
   title: 'Envoy Gateway runs the current config',
   dependsOn: ['IGW-201', 'IGW-205'],
   symptoms: ['config-not-applied'],
-  run({snap, now}) {
+  run({snap, target, now}) {
     if (snap.source === 'files') return [];
-    return envoyGatewayInstalls(snap).flatMap((eg) => reloadDrafts(snap, eg, now));
+    return installsInScope(snap, target).flatMap((eg) => reloadDrafts(snap, eg, now));
   },
 };
 
@@ -419,10 +419,10 @@ export const controllerRejectedConfig: Check = {
   title: 'Envoy Gateway controller logs show no rejected config',
   dependsOn: ['IGW-201'],
   symptoms: ['config-not-applied'],
-  run({snap}) {
+  run({snap, target}) {
     if (snap.source === 'files') return [];
     const out: Draft[] = [];
-    for (const eg of envoyGatewayInstalls(snap)) {
+    for (const eg of installsInScope(snap, target)) {
       let read = false;
       let found: Draft | undefined;
       for (const p of eg.pods) {

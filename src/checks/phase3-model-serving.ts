@@ -166,7 +166,8 @@ export const poolSelectsPods: Check = {
   symptoms: ['503'],
   reads: ['Pod'],
   run({chain, snap}) {
-    const pool = chain.pool!;
+    if (!chain.pool) return [];
+    const pool = chain.pool;
     if (selectorIsEmpty(pool.selector)) {
       return [error(`InferencePool ${chain.key} has an empty selector`, pool.ref, poolPatch(chain, {spec: {selector: {matchLabels: {app: '<model-server-label>'}}}}, {spec: {selector: {app: '<model-server-label>'}}}))];
     }
@@ -194,7 +195,8 @@ export const poolPodsReady: Check = {
   run({chain}) {
     const pods = chain.modelPods;
     const ready = pods.filter(podReady);
-    const pool = chain.pool!;
+    if (!chain.pool) return [];
+    const pool = chain.pool;
     if (ready.length === pods.length) return [ok(`${ready.length}/${pods.length} pods Ready`, pool.ref)];
     const worst = worstPodProblem(pods)!;
     const podRef = {apiVersion: 'v1', kind: 'Pod', namespace: worst.pod.metadata.namespace, name: worst.pod.metadata.name};
@@ -213,7 +215,8 @@ export const poolTargetPorts: Check = {
   symptoms: ['503'],
   reads: ['Pod'],
   run({chain}) {
-    const pool = chain.pool!;
+    if (!chain.pool) return [];
+    const pool = chain.pool;
     if (pool.targetPorts.length === 0) {
       return [error(`InferencePool ${chain.key} has no target port`, pool.ref, poolPatch(chain, {spec: {targetPorts: [{number: 8080}]}}, {spec: {targetPortNumber: 8080}}))];
     }
@@ -243,7 +246,8 @@ export const poolEndpointPickerRef: Check = {
   symptoms: ['ext-proc-not-routing', '500', '503'],
   reads: ['Service'],
   run({chain, snap}) {
-    const pool = chain.pool!;
+    if (!chain.pool) return [];
+    const pool = chain.pool;
     const field = pool.group === GROUP.xPool ? 'extensionRef' : 'endpointPickerRef';
     const refPatch = (name: string, port: number): string =>
       poolPatch(chain, {spec: {endpointPickerRef: {name, port: {number: port}}}}, {spec: {extensionRef: {name, portNumber: port}}});
@@ -305,7 +309,8 @@ export const poolStatus: Check = {
   dependsOn: ['IGW-301'],
   symptoms: ['500', 'ext-proc-not-routing'],
   run({chain, snap}) {
-    const pool = chain.pool!;
+    if (!chain.pool) return [];
+    const pool = chain.pool;
     if (!isLive(snap, pool.obj)) return [];
     if (pool.parents.length === 0) {
       return [info(`no gateway controller has reported status on ${chain.key} (normal when an EnvoyExtensionPolicy wires the EPP; the Envoy AI Gateway controller reports it)`, pool.ref)];

@@ -438,6 +438,11 @@ export const httpRouteReferences: Check = {
     if (chain.routes.length === 0 && narrow && snap.source !== 'files') {
       return [warning(`no HTTPRoute in namespace ${chain.namespace} sends traffic to InferencePool ${chain.key}; routes in other namespaces could not be read (run with -A, or grant list on httproutes cluster-wide)`, poolRef(chain))];
     }
+    // a route in this namespace names a pool that does not exist (a typo for this one?): IGW-415 has the fix
+    const dangling = chain.routes.length === 0 ? danglingPoolRefs(snap).find((d) => d.namespace === chain.namespace) : undefined;
+    if (dangling) {
+      return [{severity: 'blocked', message: `blocked by IGW-415: HTTPRoute ${dangling.route.metadata.namespace}/${dangling.route.metadata.name} names InferencePool ${dangling.name}, which does not exist, instead of ${chain.name}?`, blockedBy: ['IGW-415']}];
+    }
     if (chain.routes.length === 0) {
       const gw = relGw ?? chain.gateways[0];
       const route = {
@@ -765,10 +770,8 @@ export const wiringCheck: Check = {
         ),
       ];
     }
-    if (w.kind === 'none') {
-      if (chain.routes.length > 0) return []; // IGW-206 explains why the route's pool is not handled
-      return [error(`nothing sends requests through the EPP of ${chain.key}: no HTTPRoute references the pool and no EnvoyExtensionPolicy sends ext-proc to its EPP`, pref)];
-    }
+    // neither wiring: IGW-408 (no route to the pool) or IGW-206 (route, but no extension) says why
+    if (w.kind === 'none') return [];
     const how = w.kind === 'ai-gateway' ? 'Envoy AI Gateway extension (HTTPRoute → InferencePool)' : 'EnvoyExtensionPolicy ext-proc (the chart\'s way)';
     return [ok(`wired once: ${how}`, pref)];
   },
@@ -786,6 +789,35 @@ export const otherExtensionPolicies: Check = {
   },
 };
 
+interface DanglingRef {
+  route: HTTPRoute;
+  ruleIndex: number;
+  refIndex: number;
+  namespace: string;
+  name: string;
+  group: string;
+}
+
+/** HTTPRoute backendRefs to InferencePools that exist in neither API group. */
+export function danglingPoolRefs(snap: Snapshot): DanglingRef[] {
+  const out: DanglingRef[] = [];
+  for (const r of items<HTTPRoute>(snap, 'HTTPRoute')) {
+    const rns = r.metadata.namespace ?? '';
+    (r.spec?.rules ?? []).forEach((rule, ruleIndex) => {
+      (rule.backendRefs ?? []).forEach((b, refIndex) => {
+        if (b.kind !== 'InferencePool') return;
+        const ns = b.namespace ?? rns;
+        const key = (b.group ?? '') === GROUP.xPool ? 'XInferencePool' : 'InferencePool';
+        if (!('absent' in lookup(snap, key, ns, b.name))) return;
+        // the same name in the other group is IGW-105's business
+        if ('found' in lookup(snap, key === 'XInferencePool' ? 'InferencePool' : 'XInferencePool', ns, b.name)) return;
+        out.push({route: r, ruleIndex, refIndex, namespace: ns, name: b.name, group: b.group ?? ''});
+      });
+    });
+  }
+  return out;
+}
+
 export const danglingRouteRefs: Check = {
   code: 'IGW-415',
   phase: 4,
@@ -795,30 +827,25 @@ export const danglingRouteRefs: Check = {
   reads: ['HTTPRoute', 'InferencePool'],
   run({snap, target}) {
     const out: Draft[] = [];
-    for (const r of items<HTTPRoute>(snap, 'HTTPRoute')) {
+    for (const d of danglingPoolRefs(snap)) {
+      const r = d.route;
       const rns = r.metadata.namespace ?? '';
-      if (target.namespace !== undefined && rns !== target.namespace) continue;
-      (r.spec?.rules ?? []).forEach((rule, ri) => {
-        (rule.backendRefs ?? []).forEach((b, bi) => {
-          if (b.kind !== 'InferencePool') return;
-          const ns = b.namespace ?? rns;
-          const key = (b.group ?? '') === GROUP.xPool ? 'XInferencePool' : 'InferencePool';
-          const l = lookup(snap, key, ns, b.name);
-          if (!('absent' in l)) return;
-          // the same name in the other group is IGW-105's business
-          if ('found' in lookup(snap, key === 'XInferencePool' ? 'InferencePool' : 'XInferencePool', ns, b.name)) return;
-          const candidates = inNamespace(snap, key, ns).map((p) => p.metadata.name);
-          out.push(
-            error(
-              `HTTPRoute ${rns}/${r.metadata.name} sends to InferencePool ${ns}/${b.name} (${b.group ?? ''}), which does not exist: Envoy answers 500 "fault filter abort"`,
-              routeRef(r),
-              candidates.length === 1
-                ? jsonPatch('httproute', rns, r.metadata.name, [{op: 'replace', path: `/spec/rules/${ri}/backendRefs/${bi}/name`, value: candidates[0]}])
-                : `kubectl get inferencepools -n ${ns}   # then point the backendRef at one of them`,
-            ),
-          );
-        });
-      });
+      if (target.namespace !== undefined && rns !== target.namespace && d.namespace !== target.namespace) continue;
+      // the pool a release's EPP serves is missing: IGW-301 is the root cause and has the fix (recreate it)
+      if (target.chains.some((c) => !c.pool && c.namespace === d.namespace && c.name === d.name)) {
+        out.push({severity: 'blocked', message: `blocked by IGW-301: HTTPRoute ${rns}/${r.metadata.name} sends to InferencePool ${d.namespace}/${d.name}, which IGW-301 reports missing`, blockedBy: ['IGW-301'], object: routeRef(r)});
+        continue;
+      }
+      const candidates = inNamespace(snap, d.group === GROUP.xPool ? 'XInferencePool' : 'InferencePool', d.namespace).map((p) => p.metadata.name);
+      out.push(
+        error(
+          `HTTPRoute ${rns}/${r.metadata.name} sends to InferencePool ${d.namespace}/${d.name} (${d.group}), which does not exist: Envoy answers 500 "fault filter abort"`,
+          routeRef(r),
+          candidates.length === 1
+            ? jsonPatch('httproute', rns, r.metadata.name, [{op: 'replace', path: `/spec/rules/${d.ruleIndex}/backendRefs/${d.refIndex}/name`, value: candidates[0]}])
+            : `kubectl get inferencepools -n ${d.namespace}   # then point the backendRef at one of them`,
+        ),
+      );
     }
     return out;
   },
@@ -832,6 +859,7 @@ export const phase4: Check[] = [
   eppDeploymentAvailable,
   eppServesPool,
   eppService,
+  danglingRouteRefs,
   httpRouteReferences,
   httpRouteStatus,
   oneEppPerPool,
@@ -839,7 +867,6 @@ export const phase4: Check[] = [
   extProcModes,
   wiringCheck,
   otherExtensionPolicies,
-  danglingRouteRefs,
 ];
 
 export type {Gateway};

@@ -13,7 +13,7 @@ import {items, lookup} from '../snapshot/query.ts';
 import type {Snapshot} from '../snapshot/types.ts';
 import type {ObjectRef, Service} from './k8s.ts';
 import {error, info, ok, warning, type Check, type Draft} from './types.ts';
-import {KSERVE_ISVC_LABEL, type Gateway} from './target.ts';
+import {KSERVE_ISVC_LABEL, type Gateway, type Target} from './target.ts';
 
 const OWNING_NAME = 'gateway.envoyproxy.io/owning-gateway-name';
 const OWNING_NS = 'gateway.envoyproxy.io/owning-gateway-namespace';
@@ -59,6 +59,27 @@ function proxyServicesFor(snap: Snapshot, gw: {namespace: string; name: string})
   return items<Service>(snap, 'Service').filter((s) => s.metadata.labels?.[OWNING_NAME] === gw.name && s.metadata.labels?.[OWNING_NS] === gw.namespace);
 }
 
+/**
+ * Whose proxy Service a name is (envoy-<ns>-<gateway>-<8 hex>, envoyproxy/gateway internal/utils/misc.go
+ * GetHashedName), when that Gateway is missing or not Programmed — with the code that reports it.
+ */
+function proxyOwner(snap: Snapshot, name: string, target: Target): {gateway: string; code: string; why: string} | undefined {
+  const candidates = new Map<string, {namespace: string; name: string}>();
+  for (const g of items<Gateway>(snap, 'Gateway')) candidates.set(`${g.metadata.namespace}/${g.metadata.name}`, {namespace: g.metadata.namespace ?? '', name: g.metadata.name});
+  for (const c of target.chains) for (const g of c.gateways) candidates.set(`${g.namespace}/${g.name}`, {namespace: g.namespace, name: g.name});
+  for (const g of candidates.values()) {
+    const prefix = `envoy-${g.namespace}-${g.name}`.slice(0, 48);
+    if (!new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{8}$`).test(name)) continue;
+    const gw = lookup<Gateway>(snap, 'Gateway', g.namespace, g.name);
+    if ('absent' in gw) return {gateway: `${g.namespace}/${g.name}`, code: 'IGW-403', why: 'the Gateway does not exist'};
+    if ('found' in gw) {
+      const programmed = (gw.found.status?.conditions ?? []).find((c) => c.type === 'Programmed');
+      if (programmed?.status !== 'True') return {gateway: `${g.namespace}/${g.name}`, code: 'IGW-404', why: 'the Gateway is not programmed'};
+    }
+  }
+  return undefined;
+}
+
 const nsCache = new WeakMap<Snapshot, Set<string>>();
 function knownNamespaces(snap: Snapshot): Set<string> {
   let s = nsCache.get(snap);
@@ -77,7 +98,7 @@ export const litellmApiBase: Check = {
   title: "LiteLLM's api_base reaches the inference Gateway's proxy",
   symptoms: ['503', '500', 'high-latency'],
   reads: ['ConfigMap', 'Service'],
-  run({snap}) {
+  run({snap, target}) {
     const out: Draft[] = [];
     const gateways = items<Gateway>(snap, 'Gateway');
     for (const m of litellmModels(snap)) {
@@ -103,6 +124,13 @@ export const litellmApiBase: Check = {
       const l = lookup<Service>(snap, 'Service', svc.namespace, svc.name);
       if ('unknown' in l) continue;
       if ('absent' in l) {
+        // The proxy Service Envoy Gateway creates for a Gateway (envoy-<ns>-<gateway>-<hash>) is gone
+        // because the Gateway is missing or not programmed: that is IGW-403/404's root cause, not LiteLLM's.
+        const owner = proxyOwner(snap, svc.name, target);
+        if (owner) {
+          out.push({severity: 'blocked', message: `blocked by ${owner.code}: model ${m.modelName}'s api_base names the proxy Service of Gateway ${owner.gateway}, which Envoy Gateway does not run (${owner.why})`, blockedBy: [owner.code], object: cmRef});
+          continue;
+        }
         // The install notes' form: <gateway>.<namespace>.svc — the Gateway exists but its proxy Service has another name.
         const gw = gateways.find((g) => g.metadata.name === svc.name && g.metadata.namespace === svc.namespace);
         const proxy = gw ? proxyServicesFor(snap, {namespace: svc.namespace, name: svc.name})[0] : undefined;
@@ -122,7 +150,14 @@ export const litellmApiBase: Check = {
         const gwNs = s.metadata.labels?.[OWNING_NS] ?? '';
         const gw = gateways.find((g) => g.metadata.name === owning && g.metadata.namespace === gwNs);
         if (!(s.spec?.ports ?? []).some((p) => p.port === port)) {
-          out.push(error(`model ${m.modelName}: api_base port ${port} is not a port of proxy Service ${s.metadata.namespace}/${s.metadata.name} (ports ${(s.spec?.ports ?? []).map((p) => p.port).join(', ')})`, cmRef));
+          const right = `${url.protocol}//${url.hostname}:${s.spec?.ports?.[0]?.port ?? 80}${url.pathname}`;
+          out.push(
+            error(
+              `model ${m.modelName}: api_base port ${port} is not a port of proxy Service ${s.metadata.namespace}/${s.metadata.name} (ports ${(s.spec?.ports ?? []).map((p) => p.port).join(', ')})`,
+              cmRef,
+              `# in ${m.configMap.metadata.namespace}/${m.configMap.metadata.name} (${m.key}), model ${m.modelName}:\napi_base: ${right}`,
+            ),
+          );
         } else {
           out.push(ok(`model ${m.modelName} → proxy of Gateway ${gwNs}/${owning}${gw ? '' : ' (Gateway not found)'}`, cmRef));
         }

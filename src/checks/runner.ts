@@ -52,12 +52,24 @@ export function runChecks(catalog: readonly Check[], snap: Snapshot, target: Tar
     return [...roots].sort();
   };
 
+  /** a dependency that could not run at all here (every finding "skipped"): this one cannot either */
+  const skippedDependency = (check: Check, chainKey: string | undefined): string | undefined => {
+    for (const dep of check.dependsOn ?? []) {
+      const depCheck = codes.get(dep);
+      if (!depCheck) continue;
+      const fs = depCheck.scope === 'cluster' ? (byScope.get('')?.get(dep) ?? []) : chainKey !== undefined ? (byScope.get(chainKey)?.get(dep) ?? []) : [];
+      if (fs.length > 0 && fs.every((f) => f.severity === 'skipped')) return dep;
+    }
+    return undefined;
+  };
+
   const unreadable = (check: Check, namespace: string | undefined): Draft | undefined => {
     for (const k of check.reads ?? []) {
       const why = access(snap, k, namespace);
       if (!why || why.reason === 'notServed') continue;
       const what = kindDef(k).kind;
-      if (why.reason === 'forbidden') return {severity: 'skipped', message: `skipped: forbidden to list ${what}${namespace ? ` in ${namespace}` : ''}`, fix: why.rule};
+      const where = namespace && kindDef(k).namespaced ? ` in ${namespace}` : '';
+      if (why.reason === 'forbidden') return {severity: 'skipped', message: `skipped: forbidden to list ${what}${where}`, fix: why.rule};
       if (why.reason === 'offline') return {severity: 'skipped', message: `skipped: ${what} ${why.message}`};
       return {severity: 'skipped', message: `skipped: ${what}: ${why.message}`};
     }
@@ -92,7 +104,9 @@ export function runChecks(catalog: readonly Check[], snap: Snapshot, target: Tar
       const t0 = performance.now();
       const roots = blockers(check, undefined);
       let drafts: Draft[];
+      const skippedDep = roots.length ? undefined : skippedDependency(check, undefined);
       if (roots.length) drafts = [blockedDraft(check, roots)];
+      else if (skippedDep) drafts = [{severity: 'skipped', message: `skipped: ${skippedDep} (${codes.get(skippedDep)?.title ?? ''}) could not run`}];
       else drafts = [unreadable(check, snap.namespace) ?? undefined].filter((d): d is Draft => d !== undefined);
       if (!drafts.length) drafts = safeRun(() => check.run({snap, target, now}));
       const f = finish(check, drafts, performance.now() - t0);
@@ -104,7 +118,9 @@ export function runChecks(catalog: readonly Check[], snap: Snapshot, target: Tar
       const t0 = performance.now();
       const roots = blockers(check, chain.key);
       let drafts: Draft[];
+      const skippedDep = roots.length ? undefined : skippedDependency(check, chain.key);
       if (roots.length) drafts = [blockedDraft(check, roots)];
+      else if (skippedDep) drafts = [{severity: 'skipped', message: `skipped: ${skippedDep} (${codes.get(skippedDep)?.title ?? ''}) could not run`}];
       else {
         const u = unreadable(check, chain.namespace);
         drafts = u ? [u] : safeRun(() => check.run({snap, target, chain, now}));

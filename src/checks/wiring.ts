@@ -15,7 +15,7 @@ import type {Gateway} from './target.ts';
 import type {KubeObject} from '../kube/client.ts';
 import type {Snapshot} from '../snapshot/types.ts';
 import {GROUP} from '../snapshot/kinds.ts';
-import type {PoolChain} from './target.ts';
+import type {PoolChain, Target} from './target.ts';
 
 export interface ParsedEgConfig {
   /** undefined: no ConfigMap / key (or unreadable) */
@@ -139,4 +139,21 @@ export function egForChain(snap: Snapshot, chain: PoolChain): EnvoyGatewayInstal
     if (eg) return eg;
   }
   return installs[0];
+}
+
+/**
+ * The Envoy Gateway installs a run judges: all of them with -A and no -r/--pool; otherwise those
+ * that serve the chains in scope (another team's broken Envoy Gateway is not this namespace's
+ * problem). Installs being deleted are left out.
+ */
+export function installsInScope(snap: Snapshot, target: Target): EnvoyGatewayInstall[] {
+  const all = envoyGatewayInstalls(snap).filter((i) => !i.deployment.metadata.deletionTimestamp);
+  const scoped = target.namespace !== undefined || target.releaseFilter !== undefined || target.poolFilter !== undefined;
+  if (!scoped || target.chains.length === 0) return all;
+  const used = new Set<EnvoyGatewayInstall>();
+  for (const c of target.chains) {
+    const eg = egForChain(snap, c);
+    if (eg && !eg.deployment.metadata.deletionTimestamp) used.add(eg);
+  }
+  return used.size ? all.filter((i) => used.has(i)) : all;
 }

@@ -245,8 +245,15 @@ describe('IGW-415 — dangling HTTPRoute backendRefs', () => {
     const e = one(f, 'IGW-415', 'error');
     expect(e.message).toContain('sends to InferencePool llm/qwen-pool (inference.networking.k8s.io), which does not exist');
     expect(e.fix).toBe(`kubectl patch httproute qwen -n llm --type json -p '[{"op":"replace","path":"/spec/rules/0/backendRefs/0/name","value":"qwen"}]'`);
-    // and the real pool has no route now
-    expect(one(f, 'IGW-408', 'error').object?.name).toBe('qwen');
+    // the real pool has no route now: blocked by the typo, not a second error (and no "wired" error)
+    expect(one(f, 'IGW-408', 'blocked').blockedBy).toEqual(['IGW-415']);
+    expect(byCode(f, 'IGW-413')).toEqual([]);
+  });
+
+  it('the route names the pool a release serves, and that pool is missing → IGW-415 blocked by IGW-301', () => {
+    const f = doctor(without(chartInstall(), 'InferencePool', 'qwen'));
+    one(f, 'IGW-301', 'error');
+    expect(one(f, 'IGW-415', 'blocked').blockedBy).toEqual(['IGW-301']);
   });
 });
 

@@ -49,3 +49,18 @@ describe('phase 7 — hosts outside the cluster', () => {
     expect(one(doctor([...healthy, litellm('https://example.com/v1')]), 'IGW-701', 'info').message).toContain('outside the cluster');
   });
 });
+
+describe('phase 7 — root causes elsewhere, fixes', () => {
+  it('api_base to the proxy Service of a Gateway that is not programmed → blocked by IGW-404, not an error', () => {
+    const objs = structuredClone(healthy).filter((o) => !(o.kind === 'Service' && o.metadata.name === 'envoy-llm-inference-gateway-5a1b2c3d'));
+    const gw = objs.find((o) => o.kind === 'Gateway')! as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    gw.status.conditions[1] = {type: 'Programmed', status: 'False', reason: 'AddressNotAssigned', lastTransitionTime: '2026-11-20T10:00:00Z'};
+    const b = one(doctor([...objs, litellm('http://envoy-llm-inference-gateway-5a1b2c3d.envoy-gateway-system.svc.cluster.local:80/v1')]), 'IGW-701', 'blocked');
+    expect(b.blockedBy).toEqual(['IGW-404']);
+  });
+
+  it('wrong port → the corrected api_base as fix', () => {
+    const e = one(doctor([...healthy, litellm('http://envoy-llm-inference-gateway-5a1b2c3d.envoy-gateway-system.svc.cluster.local:8080/v1')]), 'IGW-701', 'error');
+    expect(e.fix).toContain('api_base: http://envoy-llm-inference-gateway-5a1b2c3d.envoy-gateway-system.svc.cluster.local:80/v1');
+  });
+});
