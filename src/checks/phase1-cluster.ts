@@ -7,8 +7,8 @@ import {isListError} from '../snapshot/types.ts';
 import {served, unreadable} from '../snapshot/query.ts';
 import type {KubeObject} from '../kube/client.ts';
 import {error, info, ok, warning, type Check, type Draft} from './types.ts';
-import {GATEWAY_API_CRDS_URL, GIE_CRDS_URL, jsonPatch} from './fix.ts';
-import {poolRef} from './target.ts';
+import {GATEWAY_API_CRDS_URL, GIE_CRDS_URL, jsonPatch, yamlBlock} from './fix.ts';
+import {poolRef, type PoolChain} from './target.ts';
 
 function crdRef(name: string) {
   return {apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name};
@@ -135,7 +135,7 @@ export const poolGroupAgreement: Check = {
   scope: 'chain',
   title: 'InferencePool API group agrees across HTTPRoute, pool and EPP',
   symptoms: ['500', '503', 'ext-proc-not-routing'],
-  run({chain}) {
+  run({chain, snap}) {
     if (!chain.pool) return [];
     const out: Draft[] = [];
     const pool = chain.pool;
@@ -157,19 +157,42 @@ export const poolGroupAgreement: Check = {
       if (e.poolGroup !== pool.group) {
         const d = e.deployment;
         const ci = d.spec.template.spec.containers.indexOf(e.container!);
-        out.push(
-          error(
-            `EPP ${d.metadata.namespace}/${d.metadata.name} watches InferencePools of group ${e.poolGroup}${e.poolGroup === GROUP.pool ? ' (the --pool-group default)' : ''}, but pool ${pool.name} is ${pool.group}: the EPP never sees the pool or its endpoints`,
-            {apiVersion: 'apps/v1', kind: 'Deployment', namespace: d.metadata.namespace, name: d.metadata.name},
-            jsonPatch('deployment', d.metadata.namespace, d.metadata.name, [{op: 'add', path: `/spec/template/spec/containers/${ci}/args/-`, value: `--pool-group=${pool.group}`}]),
-          ),
-        );
+        const dref = {apiVersion: 'apps/v1', kind: 'Deployment', namespace: d.metadata.namespace, name: d.metadata.name};
+        const msg = `EPP ${d.metadata.namespace}/${d.metadata.name} watches InferencePools of group ${e.poolGroup}${e.poolGroup === GROUP.pool ? ' (the --pool-group default)' : ''}, but pool ${pool.name} is ${pool.group}: the EPP never sees the pool or its endpoints`;
+        if (pool.group === GROUP.xPool && served(snap, 'InferencePool')) {
+          // The old group was removed upstream in GIE 1.5 (domain-facts §1): move the pool to v1 rather
+          // than point the EPP (and Envoy's InferencePool support) at the removed API.
+          out.push(error(`${msg}; ${GROUP.xPool} was removed in GIE 1.5 — recreate the pool as ${GROUP.pool}/v1`, dref, migratePoolFix(chain)));
+        } else {
+          out.push(error(msg, dref, jsonPatch('deployment', d.metadata.namespace, d.metadata.name, [{op: 'add', path: `/spec/template/spec/containers/${ci}/args/-`, value: `--pool-group=${pool.group}`}])));
+        }
       }
     }
     if (out.length === 0) out.push(ok(`${pool.group}/${pool.version} used consistently`, poolRef(chain)));
     return out;
   },
 };
+
+/** An inference.networking.x-k8s.io/v1alpha2 pool rewritten as inference.networking.k8s.io/v1, and its routes' backendRef group. */
+function migratePoolFix(chain: PoolChain): string {
+  const p = chain.pool!;
+  const sel = p.selector && typeof (p.selector as {matchLabels?: unknown}).matchLabels === 'object' ? (p.selector as {matchLabels: Record<string, string>}).matchLabels : (p.selector as Record<string, string> | undefined);
+  const v1 = {
+    apiVersion: `${GROUP.pool}/v1`,
+    kind: 'InferencePool',
+    metadata: {name: p.name, namespace: p.namespace},
+    spec: {
+      selector: {matchLabels: sel ?? {}},
+      targetPorts: p.targetPorts.map((n) => ({number: n})),
+      ...(p.epp ? {endpointPickerRef: {name: p.epp.name, port: {number: p.epp.port ?? 9002}, ...(p.epp.failureMode ? {failureMode: p.epp.failureMode} : {})}} : {}),
+    },
+  };
+  const routes = chain.routes.map((l) => {
+    const idx = (l.route.spec?.rules?.[l.ruleIndex]?.backendRefs ?? []).indexOf(l.backendRef);
+    return jsonPatch('httproute', l.route.metadata.namespace, l.route.metadata.name, [{op: 'replace', path: `/spec/rules/${l.ruleIndex}/backendRefs/${idx}/group`, value: GROUP.pool}]);
+  });
+  return [`kubectl apply -f - <<'EOF'\n${yamlBlock(v1)}\nEOF`, ...routes, `kubectl delete inferencepools.${GROUP.xPool} ${p.name} -n ${p.namespace}`].join('\n');
+}
 
 export const inferenceObjectiveApi: Check = {
   code: 'IGW-106',

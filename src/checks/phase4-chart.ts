@@ -28,8 +28,9 @@ import {jsonPatch, mergePatch, yamlBlock} from './fix.ts';
 import {podProblemFix} from './phase3-model-serving.ts';
 import {envoyGatewayVersion, versionBelow} from './phase2-envoy-gateway.ts';
 import {egControllerName, egForChain} from './wiring.ts';
-import {gatewayRef, poolRef, policyTargets, releaseRef, type ChartRelease, type EnvoyExtensionPolicy, type Gateway, type HTTPRoute, type PoolChain} from './target.ts';
+import {gatewayRef, poolRef, policyTargets, releaseRef, type ChartRelease, type EnvoyExtensionPolicy, type EppInfo, type Gateway, type HTTPRoute, type PoolChain} from './target.ts';
 import {wiringOf} from './wiring.ts';
+import {can} from './rbac.ts';
 
 const deployRef = (d: KubeObject): ObjectRef => ({apiVersion: 'apps/v1', kind: 'Deployment', namespace: d.metadata.namespace, name: d.metadata.name});
 const svcRef = (ns: string, name: string): ObjectRef => ({apiVersion: 'v1', kind: 'Service', namespace: ns, name});
@@ -256,6 +257,16 @@ export const gatewayProgrammed: Check = {
   },
 };
 
+/** Whether the EPP's ServiceAccount lacks a permission IGW-501 checks (pods / InferencePools in the pool's namespace). */
+function rbacGap(snap: Snapshot, e: EppInfo): boolean {
+  const sa = {namespace: e.deployment.metadata.namespace ?? '', name: e.deployment.spec.template.spec.serviceAccountName ?? 'default'};
+  for (const p of [{group: '', resource: 'pods'}, {group: e.poolGroup, resource: 'inferencepools'}]) {
+    const v = can(snap, sa, {...p, verb: 'list', namespace: e.poolNamespace});
+    if ('allowed' in v && !v.allowed) return true;
+  }
+  return false;
+}
+
 function eppFixForRelease(chain: PoolChain): string {
   return chain.release
     ? reapply(chain.release)
@@ -267,6 +278,8 @@ export const eppDeploymentAvailable: Check = {
   phase: 4,
   scope: 'chain',
   title: 'EPP Deployment is available',
+  // an EPP without its pool (missing, wrong name, wrong group) never gets ready: those are the root causes
+  dependsOn: ['IGW-105', 'IGW-301', 'IGW-406'],
   symptoms: ['epp-not-starting', 'ext-proc-not-routing', '500', '503'],
   reads: ['Deployment', 'Pod'],
   run({chain, snap}) {
@@ -301,7 +314,8 @@ export const eppDeploymentAvailable: Check = {
       }
       if (worst && (available < 1 || worst.problem.kind !== 'NotReady')) {
         const old = e.pods.filter((p) => podReady(p)).length;
-        const msg = `EPP ${d.metadata.namespace}/${d.metadata.name}: ${worst.pod.metadata.name}: ${worst.problem.message}`;
+        const rbac = rbacGap(snap, e) ? ' (its ServiceAccount may not read what it watches: see IGW-501)' : '';
+        const msg = `EPP ${d.metadata.namespace}/${d.metadata.name}: ${worst.pod.metadata.name}: ${worst.problem.message}${rbac}`;
         if (available < 1) out.push(error(`${msg} — no EPP is ready, the gateway cannot pick endpoints`, dref, podProblemFix(worst.pod, worst.problem)));
         else out.push(warning(`${msg} (${old} older pod${old === 1 ? '' : 's'} still serve${old === 1 ? 's' : ''})`, dref, podProblemFix(worst.pod, worst.problem)));
         continue;
@@ -325,7 +339,7 @@ export const eppServesPool: Check = {
   scope: 'chain',
   title: 'EPP serves this pool (--pool-name, --pool-namespace)',
   symptoms: ['epp-not-starting', '503', 'ext-proc-not-routing'],
-  run({chain}) {
+  run({chain, target}) {
     const out: Draft[] = [];
     for (const e of chain.epps) {
       const d = e.deployment;
@@ -341,6 +355,13 @@ export const eppServesPool: Check = {
         continue;
       }
       if (e.poolName !== chain.name || e.poolNamespace !== chain.namespace) {
+        // Fan-in: this pool shares the EPP of another pool that the EPP does serve. IGW-410 is the
+        // root cause (and its fix, a second EPP, is right; moving the only EPP would break the other pool).
+        const shared = chain.pool?.epp && target.chains.some((o) => o !== chain && o.namespace === e.poolNamespace && o.name === e.poolName && o.pool?.epp?.name === chain.pool!.epp!.name);
+        if (shared) {
+          out.push({severity: 'blocked', object: deployRef(d), message: `blocked by IGW-410: EPP ${d.metadata.name} serves ${e.poolNamespace}/${e.poolName}; ${chain.key} shares it (fan-in)`, blockedBy: ['IGW-410']});
+          continue;
+        }
         // An EPP reached through this pool's endpointPickerRef that serves another pool: it picks
         // from the wrong endpoints (or none).
         out.push(
@@ -856,8 +877,8 @@ export const phase4: Check[] = [
   releaseObjectsPresent,
   gatewayExists,
   gatewayProgrammed,
-  eppDeploymentAvailable,
   eppServesPool,
+  eppDeploymentAvailable,
   eppService,
   danglingRouteRefs,
   httpRouteReferences,

@@ -53,6 +53,8 @@ export const eppRbac: Check = {
   phase: 5,
   scope: 'chain',
   title: "EPP's ServiceAccount may watch pods, InferencePools and InferenceObjectives",
+  // with the wrong --pool-group the missing permission is for the wrong group: IGW-105 is the cause
+  dependsOn: ['IGW-105'],
   symptoms: ['epp-not-starting', 'ext-proc-not-routing', '503'],
   run({chain, snap}) {
     const out: Draft[] = [];

@@ -21,14 +21,29 @@ describe('phase 1 — cluster & CRDs', () => {
     expect(one(old, 'IGW-104', 'warning').message).toContain('removed upstream in GIE 1.5');
   });
 
-  it('IGW-105: EPP watching the default group while the pool is x-k8s.io v1alpha2 → error with --pool-group fix', () => {
+  it('IGW-105: EPP watching the default group while the pool is x-k8s.io v1alpha2 and v1 is served → recreate the pool as v1', () => {
     const objs = structuredClone(healthy);
     const pool = obj<Any>(objs, 'InferencePool', 'qwen');
     pool.apiVersion = 'inference.networking.x-k8s.io/v1alpha2';
     pool.spec = {selector: {'serving.kserve.io/inferenceservice': 'qwen'}, targetPortNumber: 8080, extensionRef: {name: 'qwen-epp', portNumber: 9002}};
     delete pool.status;
     obj<Any>(objs, 'HTTPRoute', 'qwen').spec.rules[0].backendRefs[0].group = 'inference.networking.x-k8s.io';
-    const f = doctor(objs);
+    const e = one(doctor(objs), 'IGW-105', 'error');
+    expect(e.message).toContain('removed in GIE 1.5');
+    expect(e.fix).toContain('apiVersion: inference.networking.k8s.io/v1');
+    expect(e.fix).toContain('targetPorts:\n    - number: 8080');
+    expect(e.fix).toContain(`kubectl patch httproute qwen -n llm --type json -p '[{"op":"replace","path":"/spec/rules/0/backendRefs/0/group","value":"inference.networking.k8s.io"}]'`);
+    expect(e.fix).toContain('kubectl delete inferencepools.inference.networking.x-k8s.io qwen -n llm');
+  });
+
+  it('IGW-105: only the old API is served → point the EPP at it with --pool-group', () => {
+    const objs = structuredClone(healthy);
+    const pool = obj<Any>(objs, 'InferencePool', 'qwen');
+    pool.apiVersion = 'inference.networking.x-k8s.io/v1alpha2';
+    pool.spec = {selector: {'serving.kserve.io/inferenceservice': 'qwen'}, targetPortNumber: 8080, extensionRef: {name: 'qwen-epp', portNumber: 9002}};
+    delete pool.status;
+    obj<Any>(objs, 'HTTPRoute', 'qwen').spec.rules[0].backendRefs[0].group = 'inference.networking.x-k8s.io';
+    const f = doctor(objs, {snapshot: {errors: {InferencePool: notServed('inferencepools')}}});
     const e = one(f, 'IGW-105', 'error');
     expect(e.object).toEqual({apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'llm', name: 'qwen-epp'});
     expect(e.message).toContain('watches InferencePools of group inference.networking.k8s.io (the --pool-group default)');

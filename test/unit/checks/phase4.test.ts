@@ -174,6 +174,8 @@ describe('phase 4 — the inference-gateway chart', () => {
     expect(e.object?.name).toBe('llama');
     expect(e.message).toContain('fan-in');
     expect(e.fix).toContain('helm install llama-epp <chart>/inference-gateway -n llm --set epp.poolName=llama');
+    // not IGW-406 with a fix that would move the only EPP to llama
+    expect(f.find((x) => x.code === 'IGW-406' && x.chain === 'llm/llama')?.severity).toBe('blocked');
   });
 
   it('IGW-411: EPP serving TLS behind the EnvoyExtensionPolicy → error (gRPC status 14)', () => {

@@ -23,8 +23,23 @@ describe('phase 5 — EPP runtime (RBAC)', () => {
     expect(e.fix).toBe(`kubectl create role ${EPP}-access -n llm --verb=get,list,watch --resource=pods\nkubectl create rolebinding ${EPP}-access -n llm --role=${EPP}-access --serviceaccount=llm:${EPP}`);
   });
 
-  it('IGW-501: EPP switched to --pool-group x-k8s.io, Role only for k8s.io pools → error naming inferencepools.inference.networking.x-k8s.io', () => {
+  it('IGW-501: EPP switched to --pool-group x-k8s.io while the pool is v1 → IGW-105 is the cause, 501 and 405 blocked by it', () => {
     const objs = chartInstall();
+    const args: string[] = obj<Any>(objs, 'Deployment', EPP).spec.template.spec.containers[0].args;
+    args[args.indexOf('--pool-group') + 1] = 'inference.networking.x-k8s.io';
+    const f = doctor(objs);
+    one(f, 'IGW-105', 'error');
+    expect(one(f, 'IGW-501', 'blocked').blockedBy).toEqual(['IGW-105']);
+    expect(one(f, 'IGW-405', 'blocked').blockedBy).toEqual(['IGW-105']);
+  });
+
+  it('IGW-501: an x-k8s.io pool and EPP, Role only for k8s.io pools → error naming inferencepools.inference.networking.x-k8s.io', () => {
+    const objs = chartInstall();
+    const pool = obj<Any>(objs, 'InferencePool', 'qwen');
+    pool.apiVersion = 'inference.networking.x-k8s.io/v1alpha2';
+    pool.spec = {selector: {'serving.kserve.io/inferenceservice': 'qwen'}, targetPortNumber: 8080, extensionRef: {name: EPP, portNumber: 9002}};
+    delete pool.status;
+    obj<Any>(objs, 'HTTPRoute', 'qwen').spec.rules[0].backendRefs[0].group = 'inference.networking.x-k8s.io';
     const args: string[] = obj<Any>(objs, 'Deployment', EPP).spec.template.spec.containers[0].args;
     args[args.indexOf('--pool-group') + 1] = 'inference.networking.x-k8s.io';
     const e = doctor(objs).find((x) => x.code === 'IGW-501' && x.severity === 'error')!;
