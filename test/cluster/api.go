@@ -271,7 +271,8 @@ func (a *api) waitDefaultServiceAccount(ctx context.Context) error {
 
 // kwokStageFiles returns the stage files for KWOK's --config: the stock stages copied from the
 // kwok module at build time (<kwok-share>/stages/*.yaml; pod-ready gets one more selector term
-// so pods labelled infgw.test/never-ready are left to our own stage) plus our embedded stages.
+// so pods labelled infgw.test/never-ready or infgw.test/image-pull-error are left to our own
+// stages) plus our embedded stages.
 func (c *cluster) kwokStageFiles() ([]string, error) {
 	outDir := filepath.Join(c.stateDir, "kwok")
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
@@ -292,8 +293,10 @@ func (c *cluster) kwokStageFiles() ([]string, error) {
 			return nil, err
 		}
 		if e.Name() == "pod-ready.yaml" {
-			if b, err = excludeLabel(b, "infgw.test/never-ready"); err != nil {
-				return nil, fmt.Errorf("pod-ready stage: %w", err)
+			for _, label := range []string{"infgw.test/never-ready", "infgw.test/image-pull-error"} {
+				if b, err = excludeLabel(b, label); err != nil {
+					return nil, fmt.Errorf("pod-ready stage: %w", err)
+				}
 			}
 		}
 		out := filepath.Join(outDir, e.Name())

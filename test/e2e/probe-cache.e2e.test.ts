@@ -87,7 +87,7 @@ beforeAll(async () => {
   lockHolder.stdout!.resume();
 
   await kubectl(['create', 'namespace', ns], {kubeconfig});
-  sims = await Promise.all(PODS.map(() => startSim({model: MODEL, mode: 'echo', timeToFirstToken: 10})));
+  sims = await Promise.all(PODS.map(() => startSim({model: MODEL, mode: 'echo', timeToFirstToken: 10, enableKvcache: true})));
   gw = await startAffinityGateway({
     backends: sims.map((s, i) => ({name: PODS[i] as string, url: s.url, port: 8000})),
     affinity: true,
@@ -278,13 +278,18 @@ describe('probe-cache', () => {
     expect(a.identical.eppPrefixIndexerHitRatio).toBeCloseTo(7 / 8);
     expect(gw.scrapes.length).toBeGreaterThanOrEqual(3);
     expect(gw.scrapes.every((s) => s.authorized && s.user === 'admin')).toBe(true);
-    // the simulator has no prefix-cache counters: the ratio is unknown, never invented
+    // the simulators (--enable-kvcache) keep a real prefix cache each and expose its counters
+    // (in tokens, without _total): identical prompts kept on one pod hit it, unique ones do not
     const simText = await (await fetch(`${(sims[0] as Sim).url}/metrics`)).text();
-    if (simText.includes('vllm:prefix_cache_queries')) expect(a.identical.hitRatio).not.toBeNull();
-    else {
-      expect(a.identical.hitRatio).toBeNull();
-      expect(a.verdict.caveats.join(' ')).toMatch(/Prefix-cache hit ratio unknown/);
-    }
+    expect(simText).toMatch(/^vllm:prefix_cache_queries\{model_name="[^"]+"\} \d+$/m);
+    expect(simText).toMatch(/^vllm:prefix_cache_hits\{model_name="[^"]+"\} \d+$/m);
+    // (8 identical prompts on one pod: the first misses, 7 hit; measured 0.875 vs 0)
+    expect(a.identical.hitRatio).not.toBeNull();
+    expect(a.unique?.hitRatio).not.toBeNull();
+    expect(a.identical.hitRatio as number).toBeGreaterThan(a.unique?.hitRatio as number);
+    expect(a.identical.hitRatio).toBeCloseTo(7 / 8);
+    expect(a.unique?.hitRatio).toBe(0);
+    expect(a.verdict.caveats.join(' ')).not.toMatch(/Prefix-cache hit ratio unknown/);
     expect(a.ttft.series).toHaveLength(8);
     expect(a.ttft.firstMs).toBeGreaterThan(0);
     expect(a.errors.total).toBe(0);

@@ -460,6 +460,27 @@ const checks: Record<FaultName, (inst: Installation) => Promise<void>> = {
     });
     expect(await podLogs(inst, names.namespace, pods[0]!.metadata.name, 'epp', true)).toContain('Failed to run EPP');
   },
+  async 'epp-image-pull'(inst) {
+    const {names} = inst;
+    await until('EPP Deployment unavailable', async () => {
+      const d = await inst.kube.get<DeploymentJson>(ref('apps/v1', 'Deployment', names.namespace, names.eppDeployment));
+      return (d.status?.availableReplicas ?? 0) === 0;
+    });
+    const pods = await eppPods(inst);
+    expect(pods.length).toBeGreaterThan(0);
+    for (const p of pods) {
+      const image = p.spec?.containers?.find((c) => c.name === 'epp')?.image;
+      expect(image).toMatch(/:v0\.0\.0-does-not-exist$/);
+      expect(p.status?.phase).toBe('Pending');
+      expect(p.spec?.nodeName).toBeTruthy();
+      expect(cond(p.status?.conditions, 'PodScheduled')).toMatchObject({status: 'True'});
+      expect(cond(p.status?.conditions, 'Ready')).toMatchObject({status: 'False', reason: 'ContainersNotReady'});
+      expect(cond(p.status?.conditions, 'ContainersReady')).toMatchObject({status: 'False', reason: 'ContainersNotReady'});
+      expect(podReady(p)).toBe(false);
+      const cs = p.status?.containerStatuses?.find((c) => c.name === 'epp');
+      expect(cs).toMatchObject({ready: false, started: false, image, state: {waiting: {reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"`}}});
+    }
+  },
   async 'epp-unschedulable'(inst) {
     const pods = await eppPods(inst);
     expect(pods.length).toBeGreaterThan(0);

@@ -55,6 +55,10 @@ export interface Fault {
 
 const LABEL_CRASHLOOP = 'infgw.test/crashloop';
 const LABEL_NEVER_READY = 'infgw.test/never-ready';
+const LABEL_IMAGE_PULL_ERROR = 'infgw.test/image-pull-error';
+
+/** An EPP image tag no registry has (the epp-image-pull fault). */
+const EPP_MISSING_TAG = 'v0.0.0-does-not-exist';
 
 /** helm --set-string key for a pod label of the EPP (dots in the label key escaped). */
 function eppPodLabel(label: string): string {
@@ -423,6 +427,17 @@ export const faults = {
       writeLog(inst.logFiles.epp, []);
       await upgradeReplacingEppPods(inst, [], [eppPodLabel(LABEL_CRASHLOOP), eppPodLabel(LABEL_NEVER_READY)]);
       await waitEppPods(inst, 'in CrashLoopBackOff', (p) => waitingReason(p) === 'CrashLoopBackOff');
+    },
+  },
+  'epp-image-pull': {
+    description: 'The EPP image cannot be pulled (the image tag does not exist)',
+    changes:
+      'helm upgrade --set epp.image.tag=v0.0.0-does-not-exist, every EPP pod replaced by one labelled infgw.test/image-pull-error (via helm epp.podLabels): Pending (scheduled), containers waiting ImagePullBackOff "Back-off pulling image ...", never Ready, Deployment unavailable',
+    scope: 'namespace',
+    async inject(inst) {
+      writeLog(inst.logFiles.epp, []);
+      await upgradeReplacingEppPods(inst, [`epp.image.tag=${EPP_MISSING_TAG}`], [eppPodLabel(LABEL_IMAGE_PULL_ERROR)]);
+      await waitEppPods(inst, 'in ImagePullBackOff', (p) => waitingReason(p) === 'ImagePullBackOff');
     },
   },
   'epp-unschedulable': {

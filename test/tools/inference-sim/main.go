@@ -10,15 +10,18 @@
 // vllm:* series an inference-gateway endpoint picker scrapes: num_requests_running,
 // num_requests_waiting, kv_cache_usage_perc, gpu_cache_usage_perc, lora_requests_info,
 // cache_config_info, and token/request counters without the `_total` suffix, as the llm-d
-// simulator reports them).
+// simulator reports them; with --enable-kvcache also prefix_cache_queries/prefix_cache_hits,
+// counted in tokens against a per-server prefix cache of --block-size token blocks).
 // Metric names and label meanings follow the Gateway API Inference Extension model-server
 // protocol (docs/proposals/003-model-server-protocol) and vLLM's metrics design doc.
 package main
 
 import (
+	"container/list"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"math/rand"
 	"net"
 	"net/http"
@@ -66,6 +69,46 @@ type sim struct {
 	genTok      int64
 	success     map[string]int64
 	slots       chan struct{}
+	// Prefix cache (with --enable-kvcache): hashes of full prompt blocks, each hash covering
+	// the block and everything before it (as vLLM's automatic prefix caching keys blocks),
+	// least recently used first out once more than kvBlocks are held.
+	prefixLRU     *list.List
+	prefixIndex   map[uint64]*list.Element
+	prefixQueries int64
+	prefixHits    int64
+}
+
+// prefixLookup counts one request's prompt against this server's prefix cache, in tokens:
+// queries grow by the tokens in full blocks; hits by the tokens of the leading full blocks
+// already cached (a prefix cache can only reuse an unbroken run from the start). All the
+// request's blocks are then cached. Call with s.mu held.
+func (s *sim) prefixLookup(tokens []string) {
+	if !s.kvEnabled || s.blockSize <= 0 || s.kvBlocks <= 0 {
+		return
+	}
+	full := len(tokens) / s.blockSize
+	var parent uint64
+	leading := true
+	for b := 0; b < full; b++ {
+		h := fnv.New64a()
+		fmt.Fprintf(h, "%d\x00%s", parent, strings.Join(tokens[b*s.blockSize:(b+1)*s.blockSize], "\x00"))
+		parent = h.Sum64()
+		s.prefixQueries += int64(s.blockSize)
+		if e, ok := s.prefixIndex[parent]; ok {
+			if leading {
+				s.prefixHits += int64(s.blockSize)
+			}
+			s.prefixLRU.MoveToFront(e)
+			continue
+		}
+		leading = false
+		s.prefixIndex[parent] = s.prefixLRU.PushFront(parent)
+		for s.prefixLRU.Len() > s.kvBlocks {
+			old := s.prefixLRU.Back()
+			s.prefixLRU.Remove(old)
+			delete(s.prefixIndex, old.Value.(uint64))
+		}
+	}
 }
 
 var words = strings.Fields("the quick brown fox jumps over a lazy dog while inference gateways route " +
@@ -129,7 +172,8 @@ func main() {
 		ttft: time.Duration(*ttft) * time.Millisecond, itl: time.Duration(*itl) * time.Millisecond,
 		maxNumSeqs: *maxSeqs, maxLoras: *maxLoras, started: time.Now(),
 		runningLora: map[string]int{}, waitingLora: map[string]int{}, success: map[string]int64{},
-		slots: make(chan struct{}, *maxSeqs),
+		slots:     make(chan struct{}, *maxSeqs),
+		prefixLRU: list.New(), prefixIndex: map[uint64]*list.Element{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/health", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]any{}) })
@@ -333,6 +377,7 @@ func (s *sim) generate(w http.ResponseWriter, r *http.Request, chat bool) {
 		s.runningLora[req.Model]++
 	}
 	s.usedBlocks += blocks
+	s.prefixLookup(promptTokens)
 	s.mu.Unlock()
 	defer func() {
 		<-s.slots
@@ -458,6 +503,14 @@ func (s *sim) metrics(w http.ResponseWriter, _ *http.Request) {
 	p("# HELP vllm:generation_tokens Number of generation tokens processed.")
 	p("# TYPE vllm:generation_tokens counter")
 	p("vllm:generation_tokens{%s} %d", ml, s.genTok)
+	if s.kvEnabled {
+		p("# HELP vllm:prefix_cache_queries Prefix cache queries, in terms of number of queried tokens.")
+		p("# TYPE vllm:prefix_cache_queries counter")
+		p("vllm:prefix_cache_queries{%s} %d", ml, s.prefixQueries)
+		p("# HELP vllm:prefix_cache_hits Prefix cache hits, in terms of number of cached tokens.")
+		p("# TYPE vllm:prefix_cache_hits counter")
+		p("vllm:prefix_cache_hits{%s} %d", ml, s.prefixHits)
+	}
 	p("# HELP vllm:request_success Count of successfully processed requests.")
 	p("# TYPE vllm:request_success counter")
 	for _, reason := range []string{"length", "stop"} {
