@@ -27,3 +27,11 @@ export function restartDeployment(ns: string, name: string): string {
 
 export const GIE_CRDS_URL = 'https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/latest/download/manifests.yaml';
 export const GATEWAY_API_CRDS_URL = 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.4.1/standard-install.yaml';
+
+/**
+ * The chart reference for helm commands: the repository is not recorded in a release, so it stays a
+ * placeholder; the chart's name and version are (release Secret, chart.metadata).
+ */
+export function chartRef(chart?: {name: string; version: string}): string {
+  return `<repo>/${chart?.name || 'inference-gateway'}${chart?.version ? ` --version ${chart.version}` : ''}`;
+}

@@ -19,7 +19,7 @@ import {
   type Service,
 } from './k8s.ts';
 import {error, info, ok, skipped, warning, type Check, type Draft} from './types.ts';
-import {nsFlag, yamlBlock} from './fix.ts';
+import {chartRef, nsFlag, yamlBlock} from './fix.ts';
 import {eppPoolOf, KSERVE_ISVC_LABEL, poolRef, releaseRef, type PoolChain} from './target.ts';
 import type {Deployment} from './k8s.ts';
 
@@ -96,7 +96,7 @@ export const poolExists: Check = {
         error(
           `release ${rel.release.name} does not say which InferencePool its EPP serves (epp.poolName is not set; the EPP cannot start without --pool-name)`,
           releaseRef(rel),
-          `helm upgrade ${rel.release.name} <chart>/inference-gateway -n ${rel.release.namespace} --reuse-values --set epp.poolName=${candidates[0] ?? '<pool-name>'}`,
+          `helm upgrade ${rel.release.name} ${chartRef(rel.release.chart)} -n ${rel.release.namespace} --reuse-values --set epp.poolName=${candidates[0] ?? '<pool-name>'}`,
         ),
       ];
     }

@@ -24,7 +24,7 @@ import {
   type Service,
 } from './k8s.ts';
 import {error, info, ok, skipped, warning, type Check, type Draft} from './types.ts';
-import {jsonPatch, mergePatch, yamlBlock} from './fix.ts';
+import {chartRef, jsonPatch, mergePatch, yamlBlock} from './fix.ts';
 import {podProblemFix} from './phase3-model-serving.ts';
 import {envoyGatewayVersion, versionBelow} from './phase2-envoy-gateway.ts';
 import {egControllerName, egForChain} from './wiring.ts';
@@ -43,7 +43,7 @@ function reapply(r: ChartRelease): string {
 }
 
 function helmSet(r: ChartRelease, set: string): string {
-  return `helm upgrade ${r.release.name} <chart>/inference-gateway -n ${r.release.namespace} --reuse-values --set ${set}`;
+  return `helm upgrade ${r.release.name} ${chartRef(r.release.chart)} -n ${r.release.namespace} --reuse-values --set ${set}`;
 }
 
 export const releaseStatus: Check = {
@@ -270,7 +270,7 @@ function rbacGap(snap: Snapshot, e: EppInfo): boolean {
 function eppFixForRelease(chain: PoolChain): string {
   return chain.release
     ? reapply(chain.release)
-    : `helm install ${chain.name}-epp <chart>/inference-gateway -n ${chain.namespace} --set epp.poolName=${chain.name}`;
+    : `helm install ${chain.name}-epp ${chartRef()} -n ${chain.namespace} --set epp.poolName=${chain.name}`;
 }
 
 export const eppDeploymentAvailable: Check = {
@@ -370,7 +370,7 @@ export const eppServesPool: Check = {
             deployRef(d),
             chain.release && chain.release.eppDeployment?.metadata.name === d.metadata.name
               ? helmSet(chain.release, `epp.poolName=${chain.name}`)
-              : `# one EPP per pool: install an EPP for ${chain.name} and point the pool at it\nhelm install ${chain.name}-epp <chart>/inference-gateway -n ${chain.namespace} --set epp.poolName=${chain.name}`,
+              : `# one EPP per pool: install an EPP for ${chain.name} and point the pool at it\nhelm install ${chain.name}-epp ${chartRef(chain.release?.release.chart)} -n ${chain.namespace} --set epp.poolName=${chain.name}`,
           ),
         );
         continue;
@@ -601,7 +601,7 @@ export const oneEppPerPool: Check = {
           error(
             `InferencePools ${chains.map((x) => x.name).join(', ')} all send to EPP Service ${svc} (fan-in); an EPP serves one pool (--pool-name ${served ?? '?'}), so ${c.key}'s requests are scheduled onto ${served ?? 'another pool'}'s pods or fail`,
             poolRef(c),
-            `# one EPP per pool (install notes, MULTIPLE MODELS):\nhelm install ${c.name}-epp <chart>/inference-gateway -n ${c.namespace} --set epp.poolName=${c.name}\n${mergePatch('inferencepool', c.namespace, c.name, {spec: {endpointPickerRef: {name: `${c.name}-epp-inference-gateway-epp`, port: {number: 9002}}}})}`,
+            `# one EPP per pool (install notes, MULTIPLE MODELS):\nhelm install ${c.name}-epp ${chartRef(target.releases[0]?.release.chart)} -n ${c.namespace} --set epp.poolName=${c.name}\n${mergePatch('inferencepool', c.namespace, c.name, {spec: {endpointPickerRef: {name: `${c.name}-epp-inference-gateway-epp`, port: {number: 9002}}}})}`,
           ),
         );
       }

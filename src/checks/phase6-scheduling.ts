@@ -15,6 +15,7 @@ import type {EppInfo} from './target.ts';
 import {eppFlavour} from './phase5-epp-runtime.ts';
 import {versionBelow} from './phase2-envoy-gateway.ts';
 import {valueAt} from '../helm/release.ts';
+import {chartRef, yamlBlock} from './fix.ts';
 
 const deployRef = (e: EppInfo): ObjectRef => ({apiVersion: 'apps/v1', kind: 'Deployment', namespace: e.deployment.metadata.namespace, name: e.deployment.metadata.name});
 
@@ -100,6 +101,48 @@ interface PickerConfig {
 }
 
 const CONFIG_API_VERSIONS = ['inference.networking.x-k8s.io/v1alpha1', 'llm-d.ai/v1alpha1'];
+
+/**
+ * Plugin types the EPPs register (GIE cmd/epp/runner registerInTreePlugins; llm-d-router's
+ * deploy/config samples, ../shared/fixtures/epp-config*.yaml). Not exhaustive — versions add
+ * types — so an unknown type is only called a mistake when it is one edit or two away from a
+ * known one (a typo such as "max-scorer-picker").
+ */
+export const KNOWN_PLUGIN_TYPES = [
+  'prefix-cache-scorer',
+  'kv-cache-utilization-scorer',
+  'queue-scorer',
+  'lora-affinity-scorer',
+  'running-requests-size-scorer',
+  'max-score-picker',
+  'random-picker',
+  'weighted-random-picker',
+  'single-profile-handler',
+  'decode-filter',
+  'utilization-detector',
+  'metrics-data-source',
+  'core-metrics-extractor',
+  'token-producer',
+  'endpoint-notification-source',
+  'precise-prefix-cache-producer',
+];
+
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({length: a.length + 1}, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+function likelyTypo(type: string): string | undefined {
+  if (KNOWN_PLUGIN_TYPES.includes(type)) return undefined;
+  const best = KNOWN_PLUGIN_TYPES.map((k) => ({k, d: editDistance(type, k)})).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= 2 ? best.k : undefined;
+}
 const SCORERS = ['prefix-cache-scorer', 'kv-cache-utilization-scorer', 'queue-scorer'];
 
 export const schedulingConfigValid: Check = {
@@ -138,8 +181,15 @@ export const schedulingConfigValid: Check = {
       for (const prof of cfg.schedulingProfiles ?? []) {
         for (const r of prof.plugins ?? []) if (r.pluginRef && !names.has(r.pluginRef)) problems.push(`profile ${prof.name ?? '?'} refers to plugin "${r.pluginRef}", which is not defined under plugins`);
       }
+      const typos = (cfg.plugins ?? []).map((p) => ({type: p.type ?? '', fix: likelyTypo(p.type ?? '')})).filter((t) => t.type && t.fix);
+      for (const t of typos) problems.push(`plugin type "${t.type}" is not a registered plugin type (did you mean "${t.fix}"?)`);
       if (problems.length) {
-        out.push(error(`EPP ${e.deployment.metadata.name}'s EndpointPickerConfig is invalid: ${problems.join('; ')} — the EPP exits at start`, where));
+        const fixText = typos.length
+          ? chain.release && valueAt(chain.release.release.values, 'epp.schedulingConfig.picker') === typos[0]!.type
+            ? `helm upgrade ${chain.release.release.name} ${chartRef(chain.release.release.chart)} -n ${chain.release.release.namespace} --reuse-values --set epp.schedulingConfig.picker=${typos[0]!.fix}`
+            : `# in ${where.kind} ${where.namespace ?? ''}/${where.name}: ${typos.map((t) => `type: ${t.type} → type: ${t.fix}`).join(', ')} (pluginRefs too), then restart the EPP`
+          : undefined;
+        out.push(error(`EPP ${e.deployment.metadata.name}'s EndpointPickerConfig is invalid: ${problems.join('; ')} — the EPP exits at start`, where, fixText));
         continue;
       }
       // saturationDetector: inline thresholds up to GIE 1.4, a pluginRef to utilization-detector from 1.5 (domain-facts §2)
@@ -148,7 +198,9 @@ export const schedulingConfigValid: Check = {
       const inline = sd && ['queueDepthThreshold', 'kvCacheUtilThreshold', 'metricsStalenessThreshold'].some((k) => k in sd);
       if (eppFlavour(e.container?.image) === 'gie' && sd) {
         if (inline && !versionBelow(tag, 1, 5) && tag) {
-          out.push(warning(`EPP ${e.deployment.metadata.name} is GIE ${tag}, which takes saturationDetector as a pluginRef to a utilization-detector plugin; the inline thresholds here are the GIE ≤ 1.4 form and are not applied`, where));
+          const params = Object.fromEntries(['queueDepthThreshold', 'kvCacheUtilThreshold', 'metricsStalenessThreshold'].filter((k) => k in sd).map((k) => [k, sd[k]]));
+          const form = yamlBlock({plugins: [{type: 'utilization-detector', parameters: params}], saturationDetector: {pluginRef: 'utilization-detector'}});
+          out.push(warning(`EPP ${e.deployment.metadata.name} is GIE ${tag}, which takes saturationDetector as a pluginRef to a utilization-detector plugin; the inline thresholds here are the GIE ≤ 1.4 form and are not applied`, where, `# in the EndpointPickerConfig: add the plugin and refer to it\n${form}`));
         } else if (!inline && 'pluginRef' in sd && versionBelow(tag, 1, 5)) {
           out.push(warning(`EPP ${e.deployment.metadata.name} is GIE ${tag}, which takes inline saturationDetector thresholds; the pluginRef form needs GIE 1.5+`, where));
         }
@@ -162,7 +214,7 @@ export const schedulingConfigValid: Check = {
             warning(
               `scorer weights sum to ${sum} (${refs.map((r) => `${r.pluginRef} ${r.weight ?? 1}`).join(', ')}); release ${chain.release.release.name}'s chart expects them to sum to 100 (its convention; the EPP itself only compares them relatively)`,
               where,
-              `helm upgrade ${chain.release.release.name} <chart>/inference-gateway -n ${chain.release.release.namespace} --reuse-values --set epp.schedulingConfig.scorers.prefixCacheScorer=60,epp.schedulingConfig.scorers.kvCacheUtilizationScorer=30,epp.schedulingConfig.scorers.queueScorer=10`,
+              `helm upgrade ${chain.release.release.name} ${chartRef(chain.release.release.chart)} -n ${chain.release.release.namespace} --reuse-values --set epp.schedulingConfig.scorers.prefixCacheScorer=60,epp.schedulingConfig.scorers.kvCacheUtilizationScorer=30,epp.schedulingConfig.scorers.queueScorer=10`,
             ),
           );
         }

@@ -21,7 +21,7 @@ describe('phase 4 — the inference-gateway chart', () => {
     const w = one(f, 'IGW-413', 'warning');
     expect(w.object).toEqual({apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'EnvoyExtensionPolicy', namespace: 'llm', name: POLICY});
     expect(w.message).toContain('picked twice');
-    expect(w.fix).toBe('helm upgrade igw <chart>/inference-gateway -n llm --reuse-values --set extensionPolicy.enabled=false');
+    expect(w.fix).toBe('helm upgrade igw <repo>/inference-gateway --version 0.3.0 -n llm --reuse-values --set extensionPolicy.enabled=false');
     for (const code of ['IGW-401', 'IGW-402', 'IGW-403', 'IGW-404', 'IGW-405', 'IGW-406', 'IGW-407', 'IGW-408', 'IGW-409', 'IGW-410', 'IGW-411', 'IGW-412']) {
       expect(byCode(f, code).map((x) => x.severity), code).toEqual(['ok']);
     }
@@ -104,7 +104,7 @@ describe('phase 4 — the inference-gateway chart', () => {
     args[args.indexOf('--pool-name') + 1] = '';
     const e = one(doctor(objs), 'IGW-406', 'error');
     expect(e.message).toBe(`EPP llm/${EPP} has an empty --pool-name: it does not start`);
-    expect(e.fix).toBe('helm upgrade igw <chart>/inference-gateway -n llm --reuse-values --set epp.poolName=qwen');
+    expect(e.fix).toBe('helm upgrade igw <repo>/inference-gateway --version 0.3.0 -n llm --reuse-values --set epp.poolName=qwen');
   });
 
   it('IGW-301: a release whose pool does not exist (no pool points at its EPP either) → error with an InferencePool to apply', () => {
@@ -173,7 +173,7 @@ describe('phase 4 — the inference-gateway chart', () => {
     const e = one(f, 'IGW-410', 'error');
     expect(e.object?.name).toBe('llama');
     expect(e.message).toContain('fan-in');
-    expect(e.fix).toContain('helm install llama-epp <chart>/inference-gateway -n llm --set epp.poolName=llama');
+    expect(e.fix).toContain('helm install llama-epp <repo>/inference-gateway --version 0.3.0 -n llm --set epp.poolName=llama');
     // not IGW-406 with a fix that would move the only EPP to llama
     expect(f.find((x) => x.code === 'IGW-406' && x.chain === 'llm/llama')?.severity).toBe('blocked');
   });
@@ -184,7 +184,7 @@ describe('phase 4 — the inference-gateway chart', () => {
     c.args = c.args.filter((a: string) => a !== '--secure-serving=false');
     const e = one(doctor(objs), 'IGW-411', 'error');
     expect(e.message).toContain('serves TLS on 9002');
-    expect(e.fix).toBe('helm upgrade igw <chart>/inference-gateway -n llm --reuse-values --set epp.secureServing=false');
+    expect(e.fix).toBe('helm upgrade igw <repo>/inference-gateway --version 0.3.0 -n llm --reuse-values --set epp.secureServing=false');
   });
 
   it('IGW-411: policy targeting a Gateway that does not exist, or not Accepted → error', () => {
@@ -202,7 +202,7 @@ describe('phase 4 — the inference-gateway chart', () => {
     const f = doctor(objs);
     const ws = byCode(f, 'IGW-412').filter((x) => x.severity === 'warning');
     expect(ws.map((w) => w.message).join('\n')).toContain('Envoy Gateway default 200ms');
-    expect(ws.find((w) => w.message.includes('buffers the response body'))!.fix).toBe('helm upgrade igw <chart>/inference-gateway -n llm --reuse-values --set extensionPolicy.responseBodyMode=Streamed');
+    expect(ws.find((w) => w.message.includes('buffers the response body'))!.fix).toBe('helm upgrade igw <repo>/inference-gateway --version 0.3.0 -n llm --reuse-values --set extensionPolicy.responseBodyMode=Streamed');
     delete e.processingMode;
     expect(byCode(doctor(objs), 'IGW-412').some((x) => x.message.includes('does not send the request body'))).toBe(true);
   });

@@ -123,3 +123,29 @@ describe('phase 6 — scheduling config', () => {
     expect(byCode(f, 'IGW-602')).toEqual([]);
   });
 });
+
+describe('phase 6 — plugin types and the saturationDetector form', () => {
+  it('a misspelt plugin type (max-scorer-picker) → error naming it, fix names max-score-picker', () => {
+    const objs = chartInstall({file: SCHEDULING_FILE});
+    const cm = obj<Any>(objs, 'ConfigMap', `${EPP}-config`);
+    cm.data['epp-config.yaml'] = cm.data['epp-config.yaml'].replaceAll('max-score-picker', 'max-scorer-picker');
+    const e = one(doctor(objs), 'IGW-602', 'error');
+    expect(e.message).toContain('plugin type "max-scorer-picker" is not a registered plugin type (did you mean "max-score-picker"?)');
+    expect(e.fix).toContain('max-score-picker');
+  });
+
+  it('GIE v1.5 with inline thresholds → the pluginRef form as fix', () => {
+    const objs = chartInstall({file: SCHEDULING_FILE});
+    obj<Any>(objs, 'Deployment', EPP).spec.template.spec.containers[0].image = 'registry.k8s.io/gateway-api-inference-extension/epp:v1.5.0';
+    const w = doctor(objs).find((x) => x.code === 'IGW-602' && x.message.includes('GIE ≤ 1.4 form'))!;
+    expect(w.fix).toContain('type: utilization-detector');
+    expect(w.fix).toContain('pluginRef: utilization-detector');
+    expect(w.fix).toContain('queueDepthThreshold: 5');
+  });
+
+  it('editDistance', async () => {
+    const {editDistance} = await import('../../../src/checks/phase6-scheduling.ts');
+    expect(editDistance('max-scorer-picker', 'max-score-picker')).toBe(1);
+    expect(editDistance('', 'abc')).toBe(3);
+  });
+});
