@@ -100,14 +100,22 @@ export const poolExists: Check = {
         ),
       ];
     }
-    const isvc = items(snap, 'InferenceService').find((i) => i.metadata.namespace === chain.namespace && i.metadata.name === chain.name);
+    // Read the model server from the cluster rather than guess (issue 4): the InferenceService whose
+    // predictor pods are in this namespace (the one named in the pool's name when there are several),
+    // and the port those pods declare.
+    const pods = inNamespace<Pod>(snap, 'Pod', chain.namespace);
+    const isvcNames = [...new Set(pods.map((p) => p.metadata.labels?.[KSERVE_ISVC_LABEL]).filter((x): x is string => Boolean(x)))];
+    const isvc = isvcNames.find((n) => n === chain.name) ?? isvcNames.filter((n) => chain.name.includes(n)).sort((a, b) => b.length - a.length)[0] ?? (isvcNames.length === 1 ? isvcNames[0] : undefined);
+    const modelPods = isvc ? pods.filter((p) => p.metadata.labels?.[KSERVE_ISVC_LABEL] === isvc) : [];
+    const ports = [...new Set(modelPods.flatMap((p) => declaredPorts(p.spec)))];
+    const port = ports.find((x) => x === 8000 || x === 8080) ?? ports[0];
     const pool = {
       apiVersion: `${GROUP.pool}/v1`,
       kind: 'InferencePool',
       metadata: {name: chain.name, namespace: chain.namespace},
       spec: {
-        selector: {matchLabels: isvc ? {[KSERVE_ISVC_LABEL]: isvc.metadata.name} : {app: chain.name}},
-        targetPorts: [{number: 8080}],
+        selector: {matchLabels: isvc ? {[KSERVE_ISVC_LABEL]: isvc} : {app: chain.name}},
+        targetPorts: [{number: port ?? 8000}],
         endpointPickerRef: {name: rel?.eppService?.metadata.name ?? `${chain.name}-epp`, port: {number: 9002}},
       },
     };
@@ -115,7 +123,7 @@ export const poolExists: Check = {
       error(
         `InferencePool ${chain.key} (${chain.group}) does not exist${rel ? `, but release ${rel.release.name}'s EPP serves it (--pool-name=${chain.name})` : ''}: the EPP finds no endpoints and every request fails`,
         poolRef(chain),
-        `kubectl apply -f - <<'EOF'\n${yamlBlock(pool)}\nEOF${isvc ? '' : '\n# set selector to the labels of the model server pods and targetPorts to their port'}`,
+        `kubectl apply -f - <<'EOF'\n${yamlBlock(pool)}\nEOF${isvc && port ? '' : '\n# set selector to the labels of the model server pods and targetPorts to their port'}`,
       ),
     ];
   },
@@ -274,7 +282,14 @@ export const poolEndpointPickerRef: Check = {
     const svcLookup = chain.eppService;
     const svc = svcLookup && 'found' in svcLookup ? svcLookup.found : undefined;
     if (svcLookup && 'absent' in svcLookup && !(expectedName && e.name !== expectedName)) {
-      out.push(error(`${field} of ${chain.key} names Service ${chain.namespace}/${e.name}, which does not exist`, pool.ref, suggested && suggested !== e.name ? refPatch(suggested, 9002) : `kubectl get svc -n ${chain.namespace}   # point ${field} at the EPP Service`));
+      const rel = chain.release;
+      const fix =
+        rel && expectedName === e.name
+          ? `helm get manifest ${rel.release.name} -n ${rel.release.namespace} | kubectl apply -f -   # the release's EPP Service was deleted`
+          : suggested && suggested !== e.name
+            ? refPatch(suggested, 9002)
+            : `kubectl get svc -n ${chain.namespace}   # point ${field} at the EPP Service`;
+      out.push(error(`${field} of ${chain.key} names Service ${chain.namespace}/${e.name}, which does not exist`, pool.ref, fix));
     }
     const port = e.port ?? (e.field === 'extensionRef' ? 9002 : undefined);
     if (port === undefined) {

@@ -52,6 +52,7 @@ export const releaseStatus: Check = {
   scope: 'chain',
   title: 'inference-gateway release is deployed',
   symptoms: ['epp-not-starting', 'config-not-applied'],
+  reads: ['HelmReleaseSecret'],
   run({chain}) {
     const r = chain.release;
     if (!r || r.release.status === 'rendered') return [];
@@ -119,6 +120,7 @@ export const releaseObjectsPresent: Check = {
   scope: 'chain',
   title: "The release's objects exist as rendered",
   dependsOn: ['IGW-401'],
+  reads: ['HelmReleaseSecret'],
   symptoms: ['epp-not-starting', 'ext-proc-not-routing', 'config-not-applied'],
   run({chain, snap}) {
     const r = chain.release;
@@ -649,27 +651,45 @@ export const extensionPolicyAttached: Check = {
     }
     for (const p of policies) {
       const pref = policyRef(p);
+      const name = `EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name}`;
+      // everything wrong with the policy object itself is one finding (message and fixes joined)
+      const issues: {msg: string; fix?: string | undefined; hint?: boolean}[] = [];
       const targets = policyTargets(p);
       const gwTargets = targets.filter((t) => (t.kind ?? 'Gateway') === 'Gateway');
       const known = gwTargets.map((t) => chain.gateways.find((g) => g.name === t.name && g.namespace === p.metadata.namespace));
       const missing = gwTargets.filter((_, i) => !known[i] || 'absent' in known[i]!.lookup);
       if (gwTargets.length === 0 && (p.spec?.targetSelectors ?? []).length === 0) {
-        out.push(error(`EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} targets no Gateway (${targets.map((t) => `${t.kind} ${t.name}`).join(', ') || 'no targetRefs'}): the EPP is called only for those routes, or never`, pref));
+        issues.push({msg: `targets no Gateway (${targets.map((t) => `${t.kind} ${t.name}`).join(', ') || 'no targetRefs'}): the EPP is called only for those routes, or never`});
       }
       for (const t of missing) {
         const relGw = chain.release?.gatewayName;
-        out.push(
-          error(
-            `EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} targets Gateway ${t.name}, which does not exist in ${p.metadata.namespace} (status TargetNotFound): no request goes through the EPP`,
-            pref,
-            relGw && relGw !== t.name ? jsonPatch('envoyextensionpolicy', p.metadata.namespace, p.metadata.name, [{op: 'replace', path: '/spec/targetRefs', value: [{group: GROUP.gatewayApi, kind: 'Gateway', name: relGw}]}]) : undefined,
-          ),
-        );
+        issues.push({
+          msg: `targets Gateway ${t.name}, which does not exist in ${p.metadata.namespace} (status TargetNotFound): no request goes through the EPP`,
+          fix: relGw && relGw !== t.name ? jsonPatch('envoyextensionpolicy', p.metadata.namespace, p.metadata.name, [{op: 'replace', path: '/spec/targetRefs', value: [{group: GROUP.gatewayApi, kind: 'Gateway', name: relGw}]}]) : undefined,
+        });
       }
       for (const l of chain.eppPolicies.filter((x) => x.policy === p)) {
         if (l.backendRef.port !== undefined && l.backendRef.port !== 9002) {
-          out.push(error(`EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} sends ext-proc to ${l.backendRef.name}:${l.backendRef.port}; the EPP serves gRPC on 9002`, pref, jsonPatch('envoyextensionpolicy', p.metadata.namespace, p.metadata.name, [{op: 'replace', path: `/spec/extProc/${l.extProcIndex}/backendRefs/0/port`, value: 9002}])));
+          issues.push({
+            msg: `sends ext-proc to ${l.backendRef.name}:${l.backendRef.port}; the EPP serves gRPC on 9002`,
+            fix: jsonPatch('envoyextensionpolicy', p.metadata.namespace, p.metadata.name, [{op: 'replace', path: `/spec/extProc/${l.extProcIndex}/backendRefs/0/port`, value: 9002}]),
+          });
         }
+      }
+      if (isLive(snap, p)) {
+        const ancestors = p.status?.ancestors ?? [];
+        for (const a of ancestors) {
+          const c = condition(a.conditions, 'Accepted');
+          if (c && c.status !== 'True') issues.push({msg: `on ${a.ancestorRef.kind ?? 'Gateway'} ${a.ancestorRef.name}: ${describeCondition(c)}`, fix: `kubectl describe envoyextensionpolicy ${p.metadata.name} -n ${p.metadata.namespace}`, hint: true});
+        }
+        if (ancestors.length === 0 && missing.length === 0 && issues.length === 0) {
+          out.push(warning(`${name} has no status: Envoy Gateway has not processed it (controller down, or the Gateway is not Envoy Gateway's)`, pref));
+        }
+      }
+      if (issues.length) {
+        const fixes = issues.filter((i) => i.fix && !i.hint).map((i) => i.fix!);
+        const fix = fixes.length ? fixes.join('\n') : issues.find((i) => i.fix)?.fix;
+        out.push(error(`${name} ${issues.map((i) => i.msg).join('; ')}`, pref, fix));
       }
       // TLS: the EPP serves TLS on 9002 unless --secure-serving=false (domain-facts §2); plain gRPC to it fails with status 14.
       // Judge the EPPs behind this policy's backend Service.
@@ -685,22 +705,18 @@ export const extensionPolicyAttached: Check = {
           const e = tlsEpps[0]!;
           out.push(
             error(
-              `EPP ${e.deployment.metadata.namespace}/${e.deployment.metadata.name} serves TLS on 9002 (--secure-serving defaults to true), but EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} talks plain gRPC to it: ext-proc fails (gRPC status 14 / "upstream connect error")`,
+              `EPP ${e.deployment.metadata.namespace}/${e.deployment.metadata.name} serves TLS on 9002 (--secure-serving defaults to true), but ${name} talks plain gRPC to it: ext-proc fails (gRPC status 14 / "upstream connect error")`,
               deployRef(e.deployment),
               chain.release ? helmSet(chain.release, 'epp.secureServing=false') : jsonPatch('deployment', e.deployment.metadata.namespace, e.deployment.metadata.name, [{op: 'add', path: `/spec/template/spec/containers/${e.deployment.spec.template.spec.containers.indexOf(e.container!)}/args/-`, value: '--secure-serving=false'}]),
             ),
           );
         }
       }
-      if (isLive(snap, p)) {
-        const ancestors = p.status?.ancestors ?? [];
-        const accepted = ancestors.map((a) => ({a, c: condition(a.conditions, 'Accepted')}));
-        const rejected = accepted.filter((x) => x.c && x.c.status !== 'True');
-        for (const {a, c} of rejected) out.push(error(`EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} on ${a.ancestorRef.kind ?? 'Gateway'} ${a.ancestorRef.name}: ${describeCondition(c)}`, pref, `kubectl describe envoyextensionpolicy ${p.metadata.name} -n ${p.metadata.namespace}`));
-        if (ancestors.length === 0 && missing.length === 0) out.push(warning(`EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} has no status: Envoy Gateway has not processed it (controller down, or the Gateway is not Envoy Gateway's)`, pref));
-      }
     }
-    if (out.length === 0 && policies.length) out.push(ok(`${policies.map((p) => `EnvoyExtensionPolicy ${p.metadata.name}`).join(', ')} → EPP Service ${chain.eppPolicies[0]!.backendRef.name}:${chain.eppPolicies[0]!.backendRef.port ?? 9002}, Accepted`, policyRef(policies[0]!)));
+    if (out.length === 0 && policies.length) {
+      const accepted = isLive(snap, policies[0]!) ? 'Accepted' : 'status unknown (not applied)';
+      out.push(ok(`${policies.map((p) => `EnvoyExtensionPolicy ${p.metadata.name}`).join(', ')} → EPP Service ${chain.eppPolicies[0]!.backendRef.name}:${chain.eppPolicies[0]!.backendRef.port ?? 9002}, ${accepted}`, policyRef(policies[0]!)));
+    }
     return out;
   },
 };
@@ -804,9 +820,12 @@ export const otherExtensionPolicies: Check = {
   scope: 'chain',
   title: 'Other EnvoyExtensionPolicies on the Gateway',
   run({chain}) {
-    return chain.otherPolicies.map((p) =>
-      info(`EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} also applies to this Gateway (not the EPP: e.g. body-based routing) — fine`, policyRef(p)),
-    );
+    return chain.otherPolicies.map((p) => {
+      const bad = (p.status?.ancestors ?? []).map((a) => condition(a.conditions, 'Accepted')).find((c) => c && c.status !== 'True');
+      return bad
+        ? warning(`EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} also applies to this Gateway (not to the EPP) and is not accepted: ${describeCondition(bad)}`, policyRef(p), `kubectl describe envoyextensionpolicy ${p.metadata.name} -n ${p.metadata.namespace}`)
+        : info(`EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} also applies to this Gateway (not the EPP: e.g. body-based routing) — fine`, policyRef(p));
+    });
   },
 };
 

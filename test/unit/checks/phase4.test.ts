@@ -113,6 +113,8 @@ describe('phase 4 — the inference-gateway chart', () => {
     const e = one(f, 'IGW-301', 'error');
     expect(e.message).toBe("InferencePool llm/qwen (inference.networking.k8s.io) does not exist, but release igw's EPP serves it (--pool-name=qwen): the EPP finds no endpoints and every request fails");
     expect(e.fix).toContain('serving.kserve.io/inferenceservice: qwen');
+    expect(e.fix).toContain('- number: 8080');
+    expect(e.fix).not.toContain('# set selector');
     expect(e.fix).toContain(`name: ${EPP}`);
     for (const code of ['IGW-303', 'IGW-306', 'IGW-408']) expect(one(f, code, 'blocked').blockedBy).toEqual(['IGW-301']);
   });
@@ -268,5 +270,34 @@ describe('IGW-408 with routes read in one namespace only', () => {
     const w = runDoctor(s, {now: NOW}).findings.find((f) => f.code === 'IGW-408')!;
     expect(w.severity).toBe('warning');
     expect(w.message).toContain('routes in other namespaces could not be read');
+  });
+});
+
+describe('requests R6', () => {
+  it("the release's EPP Service deleted → IGW-306's fix re-applies the release", () => {
+    const e = one(doctor(without(chartInstall(), 'Service', EPP)), 'IGW-306', 'error');
+    expect(e.fix).toBe('helm get manifest igw -n llm | kubectl apply -f -   # the release\'s EPP Service was deleted');
+  });
+
+  it('IGW-411: wrong port and Accepted=False on one policy → one finding with both', () => {
+    const objs = chartInstall();
+    const p = obj<Record<string, any>>(objs, 'EnvoyExtensionPolicy', POLICY); // eslint-disable-line @typescript-eslint/no-explicit-any
+    p.spec.extProc[0].backendRefs[0].port = 9003;
+    p.status.ancestors[0].conditions[0] = {type: 'Accepted', status: 'False', reason: 'Invalid', message: 'port 9003 not found'};
+    const e = one(doctor(objs), 'IGW-411', 'error');
+    expect(e.message).toContain(`${EPP}:9003; the EPP serves gRPC on 9002; on Gateway ${GATEWAY}: Accepted=False (Invalid: port 9003 not found)`);
+    expect(e.fix).toContain('/spec/extProc/0/backendRefs/0/port');
+  });
+
+  it('IGW-414: another policy on the Gateway that is not accepted → warning', () => {
+    const objs = chartInstall();
+    objs.push({
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'EnvoyExtensionPolicy',
+      metadata: {name: 'bbr', namespace: 'llm'},
+      spec: {targetRefs: [{group: 'gateway.networking.k8s.io', kind: 'Gateway', name: GATEWAY}], extProc: [{backendRefs: [{name: 'bbr', port: 9004}]}]},
+      status: {ancestors: [{ancestorRef: {name: GATEWAY}, conditions: [{type: 'Accepted', status: 'False', reason: 'Invalid', message: 'service llm/bbr not found'}]}]},
+    } as KubeObject);
+    expect(one(doctor(objs), 'IGW-414', 'warning').message).toContain('service llm/bbr not found');
   });
 });
