@@ -333,6 +333,13 @@ const CASES: Case[] = [
     extra: {symptom: (n) => ['-n', n.namespace, '--symptom', 'epp-not-starting']},
   },
   {
+    fault: 'epp-image-pull',
+    source: 'notes TROUBLESHOOTING 1 (EPP pods not starting: image pull)',
+    exit: 1,
+    want: (n) => [{code: 'IGW-405', severity: 'error', ...EPP(n), message: [/pull/i, 'v0.0.0-does-not-exist'], fix: [`-n ${n.namespace}`]}],
+    blocked: [['IGW-407', 'IGW-405']],
+  },
+  {
     fault: 'epp-unschedulable',
     source: 'notes TROUBLESHOOTING 1 (EPP pods not starting: unschedulable)',
     exit: 1,
@@ -752,7 +759,9 @@ beforeAll(async () => {
   cliReady = buildCli();
   cliReady.catch(() => {});
   // Installs need no binary: they start while it is built (the healthy one first, outside the queue).
-  const healthyInstall = installHealthy(kubeconfig, {namespace: `dr-${RUN}-healthy`, pods: 2});
+  // withEppMetrics: the EPP's /metrics answers (a stand-in behind KWOK port-forward that authenticates
+  // like the EPP), so the EPP-runtime checks run instead of being skipped.
+  const healthyInstall = installHealthy(kubeconfig, {namespace: `dr-${RUN}-healthy`, pods: 2, withEppMetrics: true});
   healthyInstall.catch(() => {});
   startCases();
   const [inst] = await Promise.all([healthyInstall, cliReady]);
