@@ -18,6 +18,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {XMLParser, XMLValidator} from 'fast-xml-parser';
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
+import {connect} from '../../src/kube/client.ts';
 import {helm, kubectl, run, type RunResult} from '../harness/cluster.ts';
 import {chartDir, faults, installHealthy, type Fault, type FaultName, type Installation, type InstallOptions, type Names} from '../scenarios/index.ts';
 
@@ -755,6 +756,32 @@ const PLACEHOLDER_NAMES = structuredClone({
 let healthy: Installation;
 const extraNamespaces: string[] = [];
 
+/**
+ * Every custom resource list answers. A fresh test cluster is "ready" while some CRDs' storage is
+ * still starting ("storage is (re)initializing", 429 with Retry-After — kubectl would retry it,
+ * doctor does not yet: requests-doctor-e2e.md R18). Wait for that, so the healthy verdict is about
+ * the install, not the cluster's start.
+ */
+async function apisServing(): Promise<void> {
+  const kube = await connect({kubeconfig});
+  const crds = await kube.list<{spec: {group: string; names: {plural: string}; versions: {name: string; served: boolean}[]}}>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
+  const paths = crds.items.flatMap((c) => c.spec.versions.filter((v) => v.served).map((v) => `/apis/${c.spec.group}/${v.name}/${c.spec.names.plural}`));
+  const deadline = Date.now() + 120_000;
+  await Promise.all(
+    paths.map(async (path) => {
+      for (;;) {
+        try {
+          await kube.list(path, {query: {limit: '1'}});
+          return;
+        } catch (error) {
+          if (Date.now() > deadline) throw new Error(`${path} still fails: ${String(error)}`);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    }),
+  );
+}
+
 beforeAll(async () => {
   cliReady = buildCli();
   cliReady.catch(() => {});
@@ -764,7 +791,7 @@ beforeAll(async () => {
   const healthyInstall = installHealthy(kubeconfig, {namespace: `dr-${RUN}-healthy`, pods: 2, withEppMetrics: true});
   healthyInstall.catch(() => {});
   startCases();
-  const [inst] = await Promise.all([healthyInstall, cliReady]);
+  const [inst] = await Promise.all([healthyInstall, cliReady, apisServing()]);
   healthy = inst;
 }, 900_000);
 
