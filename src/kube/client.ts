@@ -405,19 +405,32 @@ export class KubeClient {
   }
 
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const {url, options, body, creds, timeout} = await this.prepare(method, path, opts);
-    this.requestCount++;
-    const started = performance.now();
     let status: number;
     let text: string;
-    try {
-      ({status, text} = await send(this.secure ? https : http, url, options, body));
-    } catch (error) {
-      if (opts.signal?.aborted) throw opts.signal.reason ?? error;
-      this.log?.(`${options.method} ${url} failed after ${Math.round(performance.now() - started)} ms: ${(error as Error).message}`);
-      throw networkError(error, this.server, timeout?.aborted ? this.config.requestTimeoutMs : 0);
+    let creds;
+    for (let attempt = 0; ; attempt++) {
+      const prepared = await this.prepare(method, path, opts);
+      creds = prepared.creds;
+      const {url, options, body, timeout} = prepared;
+      this.requestCount++;
+      const started = performance.now();
+      let retryAfter: string | undefined;
+      try {
+        ({status, text, retryAfter} = await send(this.secure ? https : http, url, options, body));
+      } catch (error) {
+        if (opts.signal?.aborted) throw opts.signal.reason ?? error;
+        this.log?.(`${options.method} ${url} failed after ${Math.round(performance.now() - started)} ms: ${(error as Error).message}`);
+        throw networkError(error, this.server, timeout?.aborted ? this.config.requestTimeoutMs : 0);
+      }
+      this.log?.(`${options.method} ${url} ${status} in ${Math.round(performance.now() - started)} ms`);
+      const waitMs = retryAfterMs(status, retryAfter, method, attempt);
+      if (waitMs === undefined) break;
+      // The server asked us to come back later (429, e.g. "storage is (re)initializing" while a CRD
+      // starts, or a 5xx with Retry-After on a read): wait as asked and try again, as client-go's
+      // rest client does (k8s.io/client-go/rest/request.go, checkWait / maxRetries 10).
+      this.log?.(`retrying ${options.method} ${url} in ${waitMs} ms (Retry-After)`);
+      await sleepUnlessAborted(waitMs, opts.signal);
     }
-    this.log?.(`${options.method} ${url} ${status} in ${Math.round(performance.now() - started)} ms`);
     if (status < 200 || status > 299) throw this.failure(status, text, method, path, creds, opts);
     if (opts.text) return text as T;
     if (text === '') return undefined as T;
@@ -553,17 +566,49 @@ function send(
   url: URL,
   options: HttpRequestOptions,
   body: string | undefined,
-): Promise<{status: number; text: string}> {
+): Promise<{status: number; text: string; retryAfter: string | undefined}> {
   return new Promise((resolve, reject) => {
     const req = mod.request(url, options, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8')}));
+      const retryAfter = res.headers['retry-after'];
+      res.on('end', () => resolve({status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter}));
       res.on('error', reject);
       res.on('aborted', () => reject(Object.assign(new Error('the server closed the connection mid-response'), {code: 'ECONNRESET'})));
     });
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+const MAX_RETRIES = 10;
+
+/**
+ * When to retry a response the server marked with Retry-After: a 429 for any method (the server
+ * did not process it), a 5xx only for reads. Seconds from the header, at least 1 s and at most 10 s
+ * a time, at most MAX_RETRIES times. undefined = do not retry.
+ */
+export function retryAfterMs(status: number, retryAfter: string | undefined, method: string, attempt: number): number | undefined {
+  if (retryAfter === undefined || attempt >= MAX_RETRIES) return undefined;
+  const retryable = status === 429 || (status >= 500 && status <= 599 && method.toUpperCase() === 'GET');
+  if (!retryable) return undefined;
+  const seconds = Number.parseInt(retryAfter, 10);
+  if (!Number.isFinite(seconds)) return undefined;
+  return Math.min(Math.max(seconds, 1), 10) * 1000;
+}
+
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, {once: true});
   });
 }
 

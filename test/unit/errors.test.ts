@@ -13,7 +13,7 @@ import {createServer, type AddressInfo, type Server as NetServer, type Socket} f
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {apiPath, KubeClient, runExecPlugin} from '../../src/kube/client.ts';
+import {apiPath, KubeClient, retryAfterMs, runExecPlugin} from '../../src/kube/client.ts';
 import {ApiError, apiErrorFromResponse, missingRuleHint, networkError, parseApiPath, rbacVerb} from '../../src/kube/errors.ts';
 import type {ResolvedKubeconfig} from '../../src/kube/kubeconfig.ts';
 import {ExitCode, InfgwError} from '../../src/errors.ts';
@@ -346,5 +346,58 @@ describe('network failures against real local servers', () => {
       expect(kube.execRuns).toBe(4);
       kube.close();
     });
+  });
+});
+
+describe('Retry-After (client-go rest/request.go checkWait)', () => {
+  async function listen(server: http.Server): Promise<number> {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return (server.address() as AddressInfo).port;
+  }
+
+  it('waits as a 429 with Retry-After asks, and retries until the server answers', async () => {
+    let calls = 0;
+    const server = http.createServer((_q, s) => {
+      calls++;
+      if (calls <= 2) {
+        s.writeHead(429, {'content-type': 'application/json', 'retry-after': '1'});
+        s.end(JSON.stringify({kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'storage is (re)initializing'}));
+        return;
+      }
+      s.end('{"kind":"InferencePoolList","items":[]}');
+    });
+    const port = await listen(server);
+    const kube = new KubeClient(resolved(`http://127.0.0.1:${port}`));
+    const started = Date.now();
+    const list = await kube.list('/apis/inference.networking.k8s.io/v1/inferencepools');
+    expect(list.items).toEqual([]);
+    expect(calls).toBe(3);
+    expect(kube.requestCount).toBe(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    kube.close();
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('does not retry a 429 without Retry-After, nor a failed write with a 5xx', async () => {
+    expect(retryAfterMs(429, undefined, 'GET', 0)).toBeUndefined();
+    expect(retryAfterMs(503, '2', 'POST', 0)).toBeUndefined();
+    expect(retryAfterMs(503, '2', 'GET', 0)).toBe(2000);
+    expect(retryAfterMs(429, '0', 'PATCH', 0)).toBe(1000);
+    expect(retryAfterMs(429, '60', 'GET', 0)).toBe(10_000);
+    expect(retryAfterMs(429, '1', 'GET', 10)).toBeUndefined();
+    let calls = 0;
+    const server = http.createServer((_q, s) => {
+      calls++;
+      s.writeHead(429, {'content-type': 'application/json'});
+      s.end(JSON.stringify({kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'slow down'}));
+    });
+    const port = await listen(server);
+    const kube = new KubeClient(resolved(`http://127.0.0.1:${port}`));
+    await expect(kube.get('/version')).rejects.toBeInstanceOf(ApiError);
+    expect(calls).toBe(1);
+    kube.close();
+    server.closeAllConnections();
+    server.close();
   });
 });
