@@ -11,10 +11,11 @@ import {phase2} from './phase2-envoy-gateway.ts';
 import {phase3} from './phase3-model-serving.ts';
 import {phase4} from './phase4-chart.ts';
 import {phase5} from './phase5-epp-runtime.ts';
+import {phase5Live} from './phase5-epp-runtime-live.ts';
 import {phase6} from './phase6-scheduling.ts';
 import {phase7} from './phase7-litellm.ts';
 
-export const CORE_CHECKS: readonly Check[] = [...phase1, ...phase2, ...phase3, ...phase4, ...phase5, ...phase6, ...phase7];
+export const CORE_CHECKS: readonly Check[] = [...phase1, ...phase2, ...phase3, ...phase4, ...phase5, ...phase5Live, ...phase6, ...phase7];
 
 /** Phase modules register here (src/checks/phase5-*.ts …) — sorted into the catalog by code. */
 const extra: Check[] = [];

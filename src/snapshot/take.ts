@@ -7,6 +7,7 @@ import {argValue, podReady, type Deployment} from '../checks/k8s.ts';
 import {CRD_NAMES, ENVOY_GATEWAY_NAMESPACE, KINDS, type KindDef, type KindKey} from './kinds.ts';
 import {EG_CONTROLLER_LABEL, envoyGatewayConfigMap, envoyGatewayInstalls, lastChanged} from './envoy-gateway.ts';
 import {items} from './query.ts';
+import {readEppRuntime} from './runtime.ts';
 import type {KindList, ListError, ListPart, RequestRecord, ServerVersion, Snapshot} from './types.ts';
 
 export interface SnapshotScope {
@@ -17,6 +18,8 @@ export interface SnapshotScope {
   onRequest?: (r: RequestRecord) => void;
   /** kinds to read; default all (a --only/--symptom run may need fewer) */
   kinds?: readonly KindKey[];
+  /** read EPP logs and /metrics after the lists (src/snapshot/runtime.ts); default true */
+  runtime?: boolean;
 }
 
 /** Kinds read in Envoy Gateway's namespace too when the run is scoped to another namespace. */
@@ -157,6 +160,7 @@ export async function takeSnapshot(kube: KubeClient, scope: SnapshotScope = {}):
     : releasesFromSecrets(items(snap, 'HelmReleaseSecret'));
 
   await followUp(kube, snap, scope, timed);
+  if (scope.runtime !== false) await readEppRuntime(kube, snap, {signal});
 
   snap.durationMs = Math.round(performance.now() - started);
   snap.apiRequests = kube.requestCount - startCount;

@@ -72,6 +72,8 @@ export interface Snapshot {
   /** container logs read in the follow-up wave, key `ns/pod/container` (+ `/previous`) */
   logs: Record<string, string | ListError>;
   requests: RequestRecord[];
+  /** EPP log tails and /metrics read live (src/snapshot/runtime.ts); absent = not read (files, --no-runtime) */
+  runtime?: import('./runtime.ts').EppRuntime[] | undefined;
   /** wall time of the whole gathering */
   durationMs: number;
   apiRequests: number;

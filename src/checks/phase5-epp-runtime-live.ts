@@ -1,0 +1,193 @@
+/*
+ * Phase 5 — EPP runtime, judged from what the EPP itself says: its /metrics (scraped through the
+ * API with a bearer token) and its log tail, both read by src/snapshot/runtime.ts for live runs.
+ * Offline (--from-file) or --no-runtime: these checks are skipped, never guessed.
+ */
+import type {EppRuntime} from '../snapshot/runtime.ts';
+import {podReady, type ObjectRef} from './k8s.ts';
+import type {EppInfo} from './target.ts';
+import {error, info, ok, skipped, warning, type Check, type Draft} from './types.ts';
+
+/** Average KV-cache utilization (0..1) above which requests queue (high latency). */
+export const KV_CACHE_HIGH = 0.9;
+
+const podRef = (r: EppRuntime): ObjectRef => ({apiVersion: 'v1', kind: 'Pod', namespace: r.namespace, name: r.pod});
+const deployRef = (e: EppInfo): ObjectRef => ({apiVersion: 'apps/v1', kind: 'Deployment', namespace: e.deployment.metadata.namespace, name: e.deployment.metadata.name});
+
+/** Each EPP of the chain with its runtime reads, or the draft saying why there are none. */
+function perEpp(ctx: {snap: {runtime?: EppRuntime[] | undefined}; chain: {epps: EppInfo[]}}, each: (r: EppRuntime, e: EppInfo) => Draft[]): Draft[] {
+  const out: Draft[] = [];
+  for (const e of ctx.chain.epps) {
+    if (!ctx.snap.runtime) {
+      out.push(skipped(`EPP runtime not read (offline snapshot or --no-runtime): logs and /metrics of ${e.deployment.metadata.name} unknown`, deployRef(e)));
+      continue;
+    }
+    const r = ctx.snap.runtime.find((x) => x.namespace === e.deployment.metadata.namespace && x.deployment === e.deployment.metadata.name);
+    if (!r) {
+      out.push(skipped(`EPP ${e.deployment.metadata.name} has no Ready pod to read logs and /metrics from (or more EPPs than are read at runtime)`, deployRef(e)));
+      continue;
+    }
+    out.push(...each(r, e));
+  }
+  return out;
+}
+
+function authFix(e: EppInfo): string {
+  const ns = e.deployment.metadata.namespace ?? '';
+  const sa = e.deployment.spec.template.spec.serviceAccountName ?? 'default';
+  const name = `${e.deployment.metadata.name}-${ns}-metrics-auth`;
+  return `kubectl create clusterrole ${name} --verb=create --resource=tokenreviews.authentication.k8s.io,subjectaccessreviews.authorization.k8s.io\nkubectl create clusterrolebinding ${name} --clusterrole=${name} --serviceaccount=${ns}:${sa}`;
+}
+
+export const eppMetricsLive: Check = {
+  code: 'IGW-504',
+  phase: 5,
+  scope: 'chain',
+  title: "EPP's /metrics accepts a bearer token (read through the API)",
+  dependsOn: ['IGW-502'],
+  symptoms: ['metrics-unauthorized'],
+  run(ctx) {
+    return perEpp(ctx, (r, e) => {
+      const m = r.metrics;
+      const where = `EPP pod ${r.namespace}/${r.pod}:${r.port}/metrics`;
+      switch (m.outcome) {
+        case 'ok':
+          return [ok(`${where} answered (token: ${m.tokenSource}, ${m.durationMs} ms)`, podRef(r))];
+        case 'unauthorized':
+          return [error(`${where} answered 401 to a valid ${m.tokenSource ?? ''} token: the EPP cannot check tokens (TokenReview) — Prometheus and doctor cannot read its metrics`.replace('  ', ' '), podRef(r), authFix(e))];
+        case 'http':
+          if (m.status === 500) return [error(`${where} answered 500 (the EPP answers 500 when it cannot create a TokenReview/SubjectAccessReview): ${m.message}`, podRef(r), authFix(e))];
+          return [warning(`${where}: ${m.message}`, podRef(r))];
+        case 'forbidden': {
+          const sa = e.deployment.spec.template.spec.serviceAccountName ?? 'default';
+          const name = `${e.deployment.metadata.name}-metrics-reader`;
+          return [
+            warning(
+              `${where} answered 403: the token (${m.tokenSource ?? 'unknown source'}) is valid but may not get /metrics`,
+              podRef(r),
+              m.tokenSource === 'tokenrequest'
+                ? `kubectl create clusterrole ${name} --verb=get --non-resource-url=/metrics\nkubectl create clusterrolebinding ${name} --clusterrole=${name} --serviceaccount=${r.namespace}:${sa}`
+                : `kubectl create clusterrole ${name} --verb=get --non-resource-url=/metrics   # and bind it to your user (or your Prometheus ServiceAccount)`,
+            ),
+          ];
+        }
+        default:
+          // not reachable / no token / too slow: unknown, not a fault of the install
+          return [info(`${where} not read (${m.outcome}): ${m.message}`, podRef(r))];
+      }
+    });
+  },
+};
+
+export const eppSeesEndpoints: Check = {
+  code: 'IGW-505',
+  phase: 5,
+  scope: 'chain',
+  title: 'EPP sees the Ready model server pods of its InferencePool',
+  dependsOn: ['IGW-504'],
+  symptoms: ['503', 'ext-proc-not-routing'],
+  run(ctx) {
+    const ready = ctx.chain.modelPods.filter(podReady).length;
+    return perEpp(ctx, (r, e) => {
+      if (r.metrics.outcome !== 'ok') return [skipped(`EPP ${r.namespace}/${r.pod} /metrics not read (${r.metrics.outcome})`, podRef(r))];
+      const f = r.metrics.reading.readyPods;
+      if (!f.found) return [info(`EPP ${r.namespace}/${r.pod} exposes no ready-pods gauge (tried ${f.tried.join(', ')})`, podRef(r))];
+      if (f.value === 0 && ready > 0) {
+        const group = e.poolGroup;
+        return [
+          error(
+            `EPP ${r.namespace}/${r.pod} reports 0 ready endpoints (${f.name}) while ${ready} Ready pod(s) match InferencePool ${ctx.chain.key}'s selector: the EPP watches another pool, namespace or API group, and every request gets 503`,
+            podRef(r),
+            `kubectl get deployment ${e.deployment.metadata.name} -n ${r.namespace} -o jsonpath='{.spec.template.spec.containers[*].args}'   # expect --pool-name=${ctx.chain.name} --pool-namespace=${ctx.chain.namespace} --pool-group=${group}\nkubectl get inferencepool ${ctx.chain.name} -n ${ctx.chain.namespace} -o jsonpath='{.spec.endpointPickerRef}'   # must name this EPP's Service`,
+          ),
+        ];
+      }
+      return [ok(`EPP ${r.namespace}/${r.pod} reports ${f.value} ready endpoint(s) (${ready} Ready pod(s) match the pool)`, podRef(r))];
+    });
+  },
+};
+
+export const eppKvCache: Check = {
+  code: 'IGW-506',
+  phase: 5,
+  scope: 'chain',
+  title: 'Average KV-cache utilization of the pool is not saturated',
+  dependsOn: ['IGW-504'],
+  symptoms: ['high-latency'],
+  run(ctx) {
+    return perEpp(ctx, (r) => {
+      if (r.metrics.outcome !== 'ok') return [skipped(`EPP ${r.namespace}/${r.pod} /metrics not read (${r.metrics.outcome})`, podRef(r))];
+      const f = r.metrics.reading.avgKvCache;
+      if (!f.found) return [info(`EPP ${r.namespace}/${r.pod} exposes no average KV-cache gauge (tried ${f.tried.join(', ')})`, podRef(r))];
+      if (f.value > KV_CACHE_HIGH) {
+        return [
+          warning(
+            `average KV-cache utilization of pool ${ctx.chain.key} is ${(f.value * 100).toFixed(0)}% (${f.name}, above ${KV_CACHE_HIGH * 100}%): requests queue in the model servers (high latency, then saturation 429/503)`,
+            podRef(r),
+            `add model server replicas (or lower max context) for pool ${ctx.chain.key}; watch: kubectl infgw doctor -n ${ctx.chain.namespace} --symptom high-latency`,
+          ),
+        ];
+      }
+      return [ok(`average KV-cache utilization of pool ${ctx.chain.key} is ${(f.value * 100).toFixed(0)}%`, podRef(r))];
+    });
+  },
+};
+
+/** Log lines an EPP prints for known failure modes; the first match per pattern is cited. */
+export const EPP_LOG_PATTERNS: readonly {id: string; re: RegExp; severity: 'error' | 'warning'; what: string; see: string}[] = [
+  {
+    id: 'rbac',
+    re: /forbidden.*cannot (?:list|watch|get) resource "(?:pods|inferencepools|inferenceobjectives)"|(?:pods|inferencepools|inferenceobjectives)[\w.-]* is forbidden/,
+    severity: 'error',
+    what: "the EPP may not read pods/InferencePools (RBAC): it cannot see endpoints",
+    see: 'IGW-501',
+  },
+  {
+    id: 'metric-renamed',
+    re: /metric family .*not found|gpu_cache_usage_perc|kv_cache_usage_perc.*(?:not found|missing)/i,
+    severity: 'warning',
+    what: "the EPP cannot find a model server metric it scrapes (renamed in the model server's version): scheduling runs blind",
+    see: 'IGW-603',
+  },
+  {
+    id: 'transport',
+    re: /x509:|tls: |transport: (?:authentication handshake failed|Error while dialing)|connection refused/i,
+    severity: 'warning',
+    what: 'the EPP reports TLS/transport errors',
+    see: 'IGW-405',
+  },
+];
+
+export function matchEppLog(text: string): {pattern: (typeof EPP_LOG_PATTERNS)[number]; line: string; count: number}[] {
+  const lines = text.split('\n');
+  const out = [];
+  for (const pattern of EPP_LOG_PATTERNS) {
+    const hits = lines.filter((l) => pattern.re.test(l));
+    if (hits.length) out.push({pattern, line: hits[0]!.trim().slice(0, 300), count: hits.length});
+  }
+  return out;
+}
+
+export const eppLogErrors: Check = {
+  code: 'IGW-507',
+  phase: 5,
+  scope: 'chain',
+  title: 'EPP log shows no known failure (RBAC, renamed model server metric, TLS)',
+  symptoms: ['epp-not-starting', '503'],
+  run(ctx) {
+    return perEpp(ctx, (r) => {
+      if (!r.log.ok) return [info(`log of EPP pod ${r.namespace}/${r.pod} unavailable: ${r.log.reason}`, podRef(r))];
+      const hits = matchEppLog(r.log.text);
+      if (!hits.length) return [ok(`last ${r.log.text.split('\n').filter(Boolean).length} log lines of EPP pod ${r.namespace}/${r.pod} show no known failure`, podRef(r))];
+      return hits.map((h) =>
+        (h.pattern.severity === 'error' ? error : warning)(
+          `${h.pattern.what} (${h.count} line(s) in the last 200; see ${h.pattern.see}): ${h.line}`,
+          podRef(r),
+          `kubectl logs ${r.pod} -n ${r.namespace} --tail=200   # then fix the cause: kubectl infgw doctor -n ${r.namespace} --only ${h.pattern.see}`,
+        ),
+      );
+    });
+  },
+};
+
+export const phase5Live: Check[] = [eppMetricsLive, eppSeesEndpoints, eppKvCache, eppLogErrors];
