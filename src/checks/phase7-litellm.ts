@@ -169,9 +169,18 @@ export const litellmApiBase: Check = {
             `model ${m.modelName}: api_base ${m.apiBase} goes straight to the model server Service ${s.metadata.namespace}/${s.metadata.name}, bypassing the gateway and its EPP (no KV-cache/prefix-aware scheduling)`,
             cmRef,
             (() => {
-              const gw = gateways.find((g) => proxyServicesFor(snap, {namespace: g.metadata.namespace ?? '', name: g.metadata.name}).length > 0);
-              const proxy = gw ? proxyServicesFor(snap, {namespace: gw.metadata.namespace ?? '', name: gw.metadata.name})[0] : undefined;
-              return proxy ? `api_base: http://${proxy.metadata.name}.${proxy.metadata.namespace}.svc.cluster.local:${proxy.spec?.ports?.[0]?.port ?? 80}/v1` : undefined;
+              // The Gateway to use is the one in front of THIS model: the chain whose InferenceService
+              // (or, failing that, whose pool namespace) is the bypassed Service's — never another install's.
+              const isvc = s.metadata.labels?.[KSERVE_ISVC_LABEL];
+              const ns = s.metadata.namespace ?? '';
+              const chain =
+                target.chains.find((c) => c.namespace === ns && isvc !== undefined && c.inferenceServices.some((i) => i.name === isvc)) ??
+                target.chains.find((c) => c.namespace === ns);
+              for (const g of chain?.gateways ?? []) {
+                const proxy = proxyServicesFor(snap, {namespace: g.namespace, name: g.name})[0];
+                if (proxy) return `api_base: http://${proxy.metadata.name}.${proxy.metadata.namespace}.svc.cluster.local:${proxy.spec?.ports?.[0]?.port ?? 80}/v1`;
+              }
+              return undefined;
             })(),
           ),
         );
