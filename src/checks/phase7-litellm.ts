@@ -68,7 +68,8 @@ function proxyOwner(snap: Snapshot, name: string, target: Target): {gateway: str
   for (const g of items<Gateway>(snap, 'Gateway')) candidates.set(`${g.metadata.namespace}/${g.metadata.name}`, {namespace: g.metadata.namespace ?? '', name: g.metadata.name});
   for (const c of target.chains) for (const g of c.gateways) candidates.set(`${g.namespace}/${g.name}`, {namespace: g.namespace, name: g.name});
   for (const g of candidates.values()) {
-    const prefix = `envoy-${g.namespace}-${g.name}`.slice(0, 48);
+    // GetHashedName cuts "<namespace>-<name>" at 48 characters, then Envoy Gateway prefixes "envoy-".
+    const prefix = `envoy-${`${g.namespace}-${g.name}`.slice(0, 48)}`;
     if (!new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{8}$`).test(name)) continue;
     const gw = lookup<Gateway>(snap, 'Gateway', g.namespace, g.name);
     if ('absent' in gw) return {gateway: `${g.namespace}/${g.name}`, code: 'IGW-403', why: 'the Gateway does not exist'};

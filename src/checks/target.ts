@@ -361,7 +361,8 @@ function buildChain(snap: Snapshot, key: {namespace: string; name: string; group
     return {
       deployment: d,
       container: pp.container,
-      pods: pods.filter((p) => p.metadata.namespace === d.metadata.namespace && selectorMatches(d.spec?.selector, p.metadata.labels)),
+      // A terminating pod is already out of the Service's endpoints: it does not serve the EPP any more.
+      pods: pods.filter((p) => p.metadata.namespace === d.metadata.namespace && !p.metadata.deletionTimestamp && selectorMatches(d.spec?.selector, p.metadata.labels)),
       poolName: pp.name,
       poolNamespace: pp.namespace,
       poolGroup: pp.group,

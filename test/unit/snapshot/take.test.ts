@@ -99,7 +99,8 @@ describe('takeSnapshot', () => {
 
   it('-n: namespaced kinds in that namespace, plus Envoy Gateway\'s namespace for its controller and config', async () => {
     const c = fakeClient(loadObjects('healthy-ai-gateway.yaml'));
-    const s = await takeSnapshot(c, {namespace: 'llm'});
+    // The list budget only: the EPP runtime wave (log tail, /metrics, ≤ 5 EPPs) is bounded separately.
+    const s = await takeSnapshot(c, {namespace: 'llm', runtime: false});
     expect(c.paths).toContain('/api/v1/namespaces/llm/pods');
     expect(c.paths).toContain('/api/v1/namespaces/envoy-gateway-system/configmaps');
     expect(c.paths).toContain('/apis/gateway.networking.k8s.io/v1/gatewayclasses');
