@@ -179,6 +179,14 @@ export const gatewayExists: Check = {
         out.push(ok(`Gateway ${g.namespace}/${g.name} (class ${g.lookup.found.spec?.gatewayClassName ?? '?'})`, gref));
         continue;
       }
+      // A route's parentRef to a Gateway that does not exist, while this chain's own (release) Gateway
+      // does: the route is misattached — IGW-408 reports it with the fix to the route; creating a
+      // second Gateway would be the wrong fix.
+      const ownGateway = chain.gateways.find((o) => o !== g && o.via.includes('release') && 'found' in o.lookup);
+      if (ownGateway && !g.via.includes('release') && !g.via.includes('policy')) {
+        out.push(info(`Gateway ${g.namespace}/${g.name} named by an HTTPRoute does not exist; this pool's Gateway is ${ownGateway.namespace}/${ownGateway.name} (see IGW-408)`, gref));
+        continue;
+      }
       const who = g.via.includes('release') ? `release ${chain.release?.release.name}` : g.via.includes('route') ? `HTTPRoute ${chain.routes.find((l) => (l.route.spec?.parentRefs ?? []).some((p) => p.name === g.name))?.route.metadata.name ?? ''}` : 'an EnvoyExtensionPolicy';
       const fix = chain.release && g.via.includes('release') && chain.release.gateway
         ? reapply(chain.release)
