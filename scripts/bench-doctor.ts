@@ -73,13 +73,14 @@ interface DoctorFigures {
   pools: number;
   errors: number;
   warnings: number;
+  skipped: number;
 }
 
 async function timeDoctor(bin: string, kubeconfig: string, args: string[]): Promise<DoctorFigures> {
   const t0 = performance.now();
   const r = await run(bin, ['doctor', '-o', 'json', ...args], {kubeconfig, allowFail: true, timeoutMs: 600_000});
   const ms = Math.round(performance.now() - t0);
-  let j: {summary: {apiRequests: number; errors: number; warnings: number}; findings: {code: string}[]; target: {pools: unknown[]}};
+  let j: {summary: {apiRequests: number; errors: number; warnings: number; skipped: number}; findings: {code: string}[]; target: {pools: unknown[]}};
   try {
     j = JSON.parse(r.stdout) as typeof j;
   } catch {
@@ -94,6 +95,7 @@ async function timeDoctor(bin: string, kubeconfig: string, args: string[]): Prom
     pools: j.target.pools.length,
     errors: j.summary.errors,
     warnings: j.summary.warnings,
+    skipped: j.summary.skipped,
   };
 }
 
@@ -172,7 +174,8 @@ async function main(): Promise<void> {
 
     // ---- 1. the healthy install: doctor vs the notes' kubectl commands ----------------------
     const ns = `bench-${Date.now().toString(36).slice(-5)}`;
-    const inst = await installHealthy(kubeconfig, {namespace: ns, pods: 2});
+    // withEppMetrics: the EPP's /metrics answers (as a working EPP's does), so doctor's runtime reads succeed
+    const inst = await installHealthy(kubeconfig, {namespace: ns, pods: 2, withEppMetrics: true});
     installs.push(inst);
     log(`healthy install in ${ns} ready in ${inst.timings.total} ms; warming up`);
     await timeDoctor(bin, kubeconfig, ['-n', ns]);
@@ -196,7 +199,7 @@ async function main(): Promise<void> {
         String(Math.min(...doc.map((x) => x.ms))),
         String(Math.max(...doc.map((x) => x.ms))),
         String(d.apiRequests),
-        `${d.checks} checks, ${d.findings} verdicts (${d.errors} errors, ${d.warnings} warnings), exit ${d.code}`,
+        `${d.checks} checks, ${d.findings} verdicts (${d.errors} errors, ${d.warnings} warnings, ${d.skipped} skipped), exit ${d.code}`,
       ],
       [
         'scripts/notes-verify.sh (the notes, kubectl)',
