@@ -427,8 +427,14 @@ export const eppService: Check = {
     }
     if (isLive(snap, svc) && access(snap, 'EndpointSlice', ns) === undefined) {
       const ep = serviceEndpoints(svc, items<EndpointSlice>(snap, 'EndpointSlice'));
-      if (ep.ready === 0 && chain.epps.some((e) => (e.deployment.status?.availableReplicas ?? 0) > 0)) {
+      const readyEppPods = chain.epps.flatMap((e) => e.pods).filter(podReady);
+      const selected = readyEppPods.filter((p) => selectorMatches(svc.spec?.selector ?? {}, p.metadata.labels));
+      if (ep.ready === 0 && readyEppPods.length > 0 && selected.length === 0) {
         out.push(error(`EPP Service ${ns}/${svc.metadata.name} has no ready endpoints although an EPP pod is ready: its selector does not match the EPP pods`, sref, `kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${svc.metadata.name}`));
+      } else if (ep.ready === 0 && selected.length > 0) {
+        // The selector matches Ready EPP pods: the EndpointSlice controller has not caught up yet
+        // (moments after a rollout). Not a root cause; a re-run settles it.
+        out.push(info(`EPP Service ${ns}/${svc.metadata.name}: its EndpointSlices do not list the Ready EPP pod ${selected[0]!.metadata.name} yet (just rolled out?); re-run to confirm`, sref));
       } else if (ep.ready === 0) {
         out.push(error(`EPP Service ${ns}/${svc.metadata.name} has no ready endpoints`, sref, `kubectl get pods -n ${ns} -l ${Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}`));
       }
