@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  {ignores: ['dist/', 'node_modules/', '.tools/', 'test/cluster/', 'test/tools/', 'coverage/']},
+  {ignores: ['dist/', 'dist-pkg/', 'node_modules/', '.tools/', 'test/cluster/', 'test/tools/', 'coverage/']},
   ...tseslint.configs.recommended,
   {
     rules: {
