@@ -508,14 +508,7 @@ export async function patchEnvoy(kube: KubeClient, opts: PatchEnvoyOptions): Pro
   await opts.hooks?.beforeRestart?.({phase: 'patch', text: written.written});
   opts.progress?.(`Restarting deployment ${loc.namespace}/${loc.deployment}…`);
   const outcome = await restartController(kube, opts, ref);
-  if (outcome.error) {
-    result.outcome = 'restart-failed';
-    result.exitCode = outcome.error.exitCode;
-    result.message = `patched ${loc.namespace}/${loc.configMap}, but the controller was not restarted: ${outcome.error.message}`;
-    if (outcome.error.hint) result.notes.push(outcome.error.hint);
-    result.notes.push(RELOAD_NOTE);
-    return result;
-  }
+  if (outcome.error) return restartNotDone(result, `patched ${loc.namespace}/${loc.configMap}`, outcome.error);
   result.restart = outcome.restart;
   const rollout = outcome.rollout!;
   result.rollout = summarize(rollout);
@@ -536,6 +529,16 @@ export async function patchEnvoy(kube: KubeClient, opts: PatchEnvoyOptions): Pro
   result.controllerError = await controllerError(kube, loc.namespace, rollout);
   opts.progress?.(`The controller rollout failed (${rollout.reason ?? 'failed'}: ${result.controllerError ?? rollout.message}); restoring the previous config…`);
   await rollBackAfterFailure(kube, opts, ref, written.written, result);
+  return result;
+}
+
+/** The config is written but the controller could not be restarted: say so, and that it reloads by itself. */
+function restartNotDone(result: PatchEnvoyResult, done: string, error: {exitCode: PatchEnvoyResult['exitCode']; message: string; hint?: string | undefined}): PatchEnvoyResult {
+  result.outcome = 'restart-failed';
+  result.exitCode = error.exitCode;
+  result.message = `${done}, but the controller was not restarted: ${error.message}`;
+  if (error.hint) result.notes.push(error.hint);
+  result.notes.push(RELOAD_NOTE);
   return result;
 }
 
@@ -648,13 +651,7 @@ export async function rollbackEnvoy(kube: KubeClient, opts: Omit<PatchEnvoyOptio
   const ref: WorkloadRef = {kind: 'Deployment', namespace: loc.namespace, name: loc.deployment};
   await opts.hooks?.beforeRestart?.({phase: 'rollback', text});
   const outcome = await restartController(kube, full, ref);
-  if (outcome.error) {
-    result.outcome = 'restart-failed';
-    result.exitCode = outcome.error.exitCode;
-    result.message = `restored ${loc.namespace}/${loc.configMap}, but the controller was not restarted: ${outcome.error.message}`;
-    result.notes.push(RELOAD_NOTE);
-    return result;
-  }
+  if (outcome.error) return restartNotDone(result, `restored ${loc.namespace}/${loc.configMap}`, outcome.error);
   result.restart = outcome.restart;
   const rollout = outcome.rollout!;
   result.rollout = summarize(rollout);
