@@ -317,13 +317,19 @@ export const eppDeploymentAvailable: Check = {
       const st = d.status ?? {};
       const failure = condition(st.conditions, 'ReplicaFailure');
       const worst = worstPodProblem(newestPods(e.pods));
-      const available = st.availableReplicas ?? 0;
+      // Judge availability from the pods in the snapshot, not from status.availableReplicas alone:
+      // that counter is written by the deployment controller a moment after the ReplicaSets change
+      // and may still count a pod that is gone (a brand-new EPP that can never start would read as
+      // "1 available, a rollout in progress"). A pod counts when it is Ready and not terminating;
+      // the counter still caps it (minReadySeconds). When pods cannot be read, the counter is all we have.
+      const readyPods = e.pods.filter((p) => podReady(p)).length;
+      const available = access(snap, 'Pod', d.metadata.namespace ?? '') === undefined ? Math.min(st.availableReplicas ?? 0, readyPods) : (st.availableReplicas ?? 0);
       if (failure?.status === 'True') {
         out.push(error(`EPP Deployment ${d.metadata.namespace}/${d.metadata.name} cannot create pods: ${failure.message ?? failure.reason}`, dref, `kubectl describe replicaset -n ${d.metadata.namespace} -l ${Object.entries(d.spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}`));
         continue;
       }
       if (worst && (available < 1 || worst.problem.kind !== 'NotReady')) {
-        const old = e.pods.filter((p) => podReady(p)).length;
+        const old = readyPods;
         const rbac = rbacGap(snap, e) ? ' (its ServiceAccount may not read what it watches: see IGW-501)' : '';
         const msg = `EPP ${d.metadata.namespace}/${d.metadata.name}: ${worst.pod.metadata.name}: ${worst.problem.message}${rbac}`;
         if (available < 1) out.push(error(`${msg} — no EPP is ready, the gateway cannot pick endpoints`, dref, podProblemFix(worst.pod, worst.problem)));

@@ -74,6 +74,25 @@ describe('phase 4 — the inference-gateway chart', () => {
     expect(one(f, 'IGW-407', 'blocked').blockedBy).toEqual(['IGW-405']);
   });
 
+  it('IGW-405: a status counter that still counts a deleted pod does not hide an outage (no Ready EPP pod → error, root cause first)', () => {
+    // What a fresh machine saw: the new ReplicaSet's only pod is in ImagePullBackOff, the old pod is
+    // gone, and the deployment controller has not yet rewritten availableReplicas (still 1).
+    const objs = chartInstall();
+    const d = obj<Any>(objs, 'Deployment', EPP);
+    d.status = {observedGeneration: 2, replicas: 1, updatedReplicas: 1, availableReplicas: 1, unavailableReplicas: 0, conditions: [{type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable'}, {type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated'}]};
+    d.metadata.generation = 2;
+    const p = objs.find((o) => o.kind === 'Pod' && o.metadata.name.startsWith(EPP)) as Any;
+    p.status = {
+      phase: 'Pending',
+      conditions: [{type: 'PodScheduled', status: 'True'}, {type: 'Ready', status: 'False', reason: 'ContainersNotReady'}],
+      containerStatuses: [{name: 'epp', ready: false, restartCount: 0, state: {waiting: {reason: 'ImagePullBackOff', message: 'Back-off pulling image "epp:v0.0.0-does-not-exist"'}}}],
+    };
+    const f = doctor(objs);
+    expect(byCode(f, 'IGW-405').map((x) => x.severity)).toEqual(['error']);
+    expect(one(f, 'IGW-405', 'error').message).toContain('no EPP is ready');
+    expect(one(f, 'IGW-407', 'blocked').blockedBy).toEqual(['IGW-405']);
+  });
+
   it('IGW-405: EPP unschedulable → error with the scheduler message', () => {
     const objs = chartInstall();
     obj<Any>(objs, 'Deployment', EPP).status.availableReplicas = 0;
