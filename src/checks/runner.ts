@@ -2,7 +2,7 @@ import type {Snapshot} from '../snapshot/types.ts';
 import {access} from '../snapshot/query.ts';
 import {kindDef} from '../snapshot/kinds.ts';
 import type {Check, Draft, Finding, Severity} from './types.ts';
-import {poolRef, type PoolChain, type Target} from './target.ts';
+import {poolRef, type PoolChain, type Target} from '../model/target.ts';
 
 export interface RunOptions {
   /** run only checks for which this returns true (--only/--skip/--symptom) */

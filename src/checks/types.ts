@@ -1,7 +1,7 @@
 import type {Snapshot} from '../snapshot/types.ts';
 import type {KindKey} from '../snapshot/kinds.ts';
-import type {ObjectRef} from './k8s.ts';
-import type {PoolChain, Target} from './target.ts';
+import type {ObjectRef} from '../k8s/objects.ts';
+import type {PoolChain, Target} from '../model/target.ts';
 
 export type Severity = 'error' | 'warning' | 'info' | 'ok' | 'skipped' | 'blocked';
 
@@ -59,7 +59,7 @@ interface CheckBase {
   title: string;
   /** codes this check needs to have passed; when one failed, this one is "blocked by" it */
   dependsOn?: string[];
-  /** symptom playbooks this check belongs to (src/checks/symptoms.ts) */
+  /** symptom playbooks this check belongs to (src/doctor/symptoms.ts) */
   symptoms?: string[];
   /** kinds the check reads: when one is unreadable, the check is "skipped" with the reason */
   reads?: KindKey[];

@@ -43,12 +43,12 @@ Exit codes: 0 healthy (warnings allowed), 1 problems found, 2 usage, 3 cluster u
   async run(): Promise<void> {
     const {flags} = await this.parse(Doctor);
     if (flags.symptom === 'list') {
-      const {SYMPTOMS, renderSymptomList} = await import('../checks/symptoms.ts');
+      const {SYMPTOMS, renderSymptomList} = await import('../doctor/symptoms.ts');
       if (flags.output === 'json') this.printJson({symptoms: SYMPTOMS});
       else this.print(renderSymptomList());
       return;
     }
-    const {doctorRun, parseWait} = await import('../checks/session.ts');
+    const {doctorRun, parseWait} = await import('../doctor/session.ts');
     const waitMs = flags.wait ? parseWait(flags.wait) : undefined;
     const files = flags['from-file'] ?? [];
     const live = files.length === 0 || flags.overlay;

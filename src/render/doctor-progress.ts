@@ -5,8 +5,8 @@
  */
 import {Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper} from 'listr2';
 import {PHASES, type Phase} from '../checks/types.ts';
-import type {DoctorProgress} from '../checks/session.ts';
-import type {DoctorReport} from './doctor.ts';
+import type {DoctorProgress} from '../doctor/session.ts';
+import type {DoctorReport} from '../doctor/report.ts';
 import type {RequestRecord, Snapshot} from '../snapshot/types.ts';
 
 function phaseLine(report: DoctorReport, phase: Phase): {title: string; failed: boolean} {

@@ -5,24 +5,8 @@
  */
 import chalk from 'chalk';
 import {PHASES, type Finding, type Phase, type Severity} from '../checks/types.ts';
-import type {Summary} from '../checks/runner.ts';
-import type {ObjectRef} from '../checks/k8s.ts';
-
-export interface DoctorReport {
-  summary: Summary & {durationMs: number; apiRequests: number};
-  target: {
-    source: 'cluster' | 'files' | 'overlay';
-    context?: string | undefined;
-    server?: string | undefined;
-    namespace?: string | undefined;
-    releases: {namespace: string; name: string; revision: number; chart: string; status: string}[];
-    pools: {namespace: string; name: string; group: string; release?: string | undefined; wiring?: string | undefined}[];
-    symptom?: string | undefined;
-  };
-  findings: Finding[];
-  /** for --symptom: the playbook's conclusion */
-  conclusion?: string | undefined;
-}
+import type {DoctorReport} from '../doctor/report.ts';
+import type {ObjectRef} from '../k8s/objects.ts';
 
 const UNICODE: Record<Severity, string> = {ok: '✔', warning: '⚠', error: '✖', skipped: '○', blocked: '⏸', info: 'ℹ'};
 const ASCII: Record<Severity, string> = {ok: '[ok]', warning: '[warn]', error: '[FAIL]', skipped: '[skip]', blocked: '[blocked]', info: '[info]'};

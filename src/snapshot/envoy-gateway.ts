@@ -2,8 +2,8 @@ import type {KubeObject} from '../kube/client.ts';
 import {ENVOY_GATEWAY_CONFIG_KEY, ENVOY_GATEWAY_CONFIGMAP, ENVOY_GATEWAY_NAMESPACE} from './kinds.ts';
 import {get, items} from './query.ts';
 import type {Snapshot} from './types.ts';
-import type {Deployment, Pod} from '../checks/k8s.ts';
-import {selectorMatches} from '../checks/k8s.ts';
+import type {Deployment, Pod} from '../k8s/objects.ts';
+import {selectorMatches} from '../k8s/selectors.ts';
 
 /** The label gateway-helm puts on the controller Deployment and its pods (charts/gateway-helm/templates/envoy-gateway-deployment.yaml). */
 export const EG_CONTROLLER_LABEL = 'control-plane=envoy-gateway';

@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
 import {installHealthy, type Installation} from '../scenarios/index.ts';
 import {connect} from '../../src/kube/client.ts';
 import {takeSnapshot} from '../../src/snapshot/take.ts';
-import {runDoctor} from '../../src/checks/doctor.ts';
+import {runDoctor} from '../../src/doctor/run.ts';
 import type {Finding} from '../../src/checks/types.ts';
 import type {Snapshot} from '../../src/snapshot/types.ts';
 

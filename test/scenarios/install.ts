@@ -33,7 +33,7 @@ import * as status from './status.ts';
 export const chartDir: string = join(repoRoot, 'test', 'fixtures', 'charts', 'inference-gateway');
 
 /**
- * How the EPP is wired into the Gateway (doctor detects which one is in use, src/checks/wiring.ts):
+ * How the EPP is wired into the Gateway (doctor detects which one is in use, src/model/wiring.ts):
  * - 'ai-gateway' (default): no EnvoyExtensionPolicy (extensionPolicy.enabled=false); the Envoy AI
  *   Gateway extension server inserts the ext-proc for the HTTPRoute's InferencePool backend. The
  *   only wiring that is healthy with Envoy Gateway: without the extension an HTTPRoute to an

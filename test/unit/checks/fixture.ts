@@ -4,7 +4,7 @@ import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseManifests} from '../../../src/helm/release.ts';
 import {snapshotFromObjects, type ObjectsSnapshotOptions} from '../../../src/snapshot/files.ts';
-import {runDoctor, type DoctorOptions} from '../../../src/checks/doctor.ts';
+import {runDoctor, type DoctorOptions} from '../../../src/doctor/run.ts';
 import type {KubeObject} from '../../../src/kube/client.ts';
 import type {Finding} from '../../../src/checks/types.ts';
 import type {Snapshot} from '../../../src/snapshot/types.ts';

@@ -2,7 +2,8 @@ import {describe, expect, it} from 'vitest';
 import type {KubeObject} from '../../../src/kube/client.ts';
 import {byCode, doctor, loadObjects, obj, one, problems, without} from './fixture.ts';
 import {chartInstall, EPP, GATEWAY, POLICY} from './chart-fixture.ts';
-import {durationMs, subset} from '../../../src/checks/phase4-chart.ts';
+import {durationMs} from '../../../src/k8s/duration.ts';
+import {subset} from '../../../src/checks/phase4-chart/release.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const healthy = loadObjects('healthy-ai-gateway.yaml');
@@ -283,7 +284,7 @@ describe('IGW-415 — dangling HTTPRoute backendRefs', () => {
 describe('IGW-408 with routes read in one namespace only', () => {
   it('no route found but other namespaces unreadable → warning, not error', async () => {
     const {snap: mk, NOW} = await import('./fixture.ts');
-    const {runDoctor} = await import('../../../src/checks/doctor.ts');
+    const {runDoctor} = await import('../../../src/doctor/run.ts');
     const s = mk(chartInstall().filter((o) => o.kind !== 'HTTPRoute'));
     s.lists.HTTPRoute!.parts[0]!.namespace = 'llm';
     const w = runDoctor(s, {now: NOW}).findings.find((f) => f.code === 'IGW-408')!;

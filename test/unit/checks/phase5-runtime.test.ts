@@ -3,8 +3,8 @@
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {runDoctor} from '../../../src/checks/doctor.ts';
-import {matchEppLog} from '../../../src/checks/phase5-epp-runtime-live.ts';
+import {runDoctor} from '../../../src/doctor/run.ts';
+import {matchEppLog} from '../../../src/checks/phase5-epp-runtime/logs.ts';
 import {parseExposition} from '../../../src/metrics/exposition.ts';
 import {readEpp} from '../../../src/metrics/read.ts';
 import {runtimeTargets, type EppMetricsRead, type EppRuntime} from '../../../src/snapshot/runtime.ts';

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import type {KubeObject} from '../../../src/kube/client.ts';
 import {byCode, doctor, loadObjects, obj, one, problems} from './fixture.ts';
 import {chartInstall, EPP, SCHEDULING_FILE} from './chart-fixture.ts';
-import {can, ruleAllows} from '../../../src/checks/rbac.ts';
+import {can, ruleAllows} from '../../../src/model/rbac.ts';
 import {snap} from './fixture.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -144,7 +144,7 @@ describe('phase 6 — plugin types and the saturationDetector form', () => {
   });
 
   it('editDistance', async () => {
-    const {editDistance} = await import('../../../src/checks/phase6-scheduling.ts');
+    const {editDistance} = await import('../../../src/checks/phase6-scheduling/scheduling-config.ts');
     expect(editDistance('max-scorer-picker', 'max-score-picker')).toBe(1);
     expect(editDistance('', 'abc')).toBe(3);
   });

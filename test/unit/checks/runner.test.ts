@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {catalog} from '../../../src/checks/catalog.ts';
-import {codeMatcher, selection} from '../../../src/checks/doctor.ts';
+import {codeMatcher, selection} from '../../../src/doctor/run.ts';
 import {runChecks} from '../../../src/checks/runner.ts';
-import {discover} from '../../../src/checks/target.ts';
+import {discover} from '../../../src/model/target.ts';
 import type {Check} from '../../../src/checks/types.ts';
 import {doctor, loadObjects, snap} from './fixture.ts';
 

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {jsonDocument, renderJunit, renderShort, renderText, unicodeSupported, type DoctorReport} from '../../../src/render/doctor.ts';
+import {jsonDocument, renderJunit, renderShort, renderText, unicodeSupported} from '../../../src/render/doctor.ts';
+import type {DoctorReport} from '../../../src/doctor/report.ts';
 import {summarize} from '../../../src/checks/runner.ts';
 import type {Finding} from '../../../src/checks/types.ts';
 

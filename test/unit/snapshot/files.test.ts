@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {overlaySnapshot, releasesFromLabels, snapshotFromObjects} from '../../../src/snapshot/files.ts';
 import {items, lookup} from '../../../src/snapshot/query.ts';
-import {runDoctor} from '../../../src/checks/doctor.ts';
+import {runDoctor} from '../../../src/doctor/run.ts';
 import {loadObjects, snap} from '../checks/fixture.ts';
 import {rendered} from '../checks/chart-fixture.ts';
 

@@ -10,20 +10,9 @@ import {GROUP} from '../snapshot/kinds.ts';
 import {get, items, lookup, type Lookup} from '../snapshot/query.ts';
 import type {HelmRelease, Snapshot} from '../snapshot/types.ts';
 import {INFERENCE_GATEWAY_CHART, valueAt} from '../helm/release.ts';
-import {
-  argValue,
-  conditions,
-  envValue,
-  ref,
-  selectorMatches,
-  type Condition,
-  type Container,
-  type Deployment,
-  type LabelSelector,
-  type ObjectRef,
-  type Pod,
-  type Service,
-} from './k8s.ts';
+import {argValue, envValue} from '../k8s/args.ts';
+import {conditions, ref, type Condition, type Container, type Deployment, type LabelSelector, type ObjectRef, type Pod, type Service} from '../k8s/objects.ts';
+import {selectorMatches} from '../k8s/selectors.ts';
 
 export const DEFAULT_POOL_GROUP = GROUP.pool;
 export const KSERVE_ISVC_LABEL = 'serving.kserve.io/inferenceservice';

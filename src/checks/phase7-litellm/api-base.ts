@@ -8,12 +8,12 @@
  * GetHashedName; domain-facts §4).
  */
 import {parse} from 'yaml';
-import type {KubeObject} from '../kube/client.ts';
-import {items, lookup} from '../snapshot/query.ts';
-import type {Snapshot} from '../snapshot/types.ts';
-import type {ObjectRef, Service} from './k8s.ts';
-import {error, info, ok, warning, type Check, type Draft} from './types.ts';
-import {KSERVE_ISVC_LABEL, type Gateway, type Target} from './target.ts';
+import type {KubeObject} from '../../kube/client.ts';
+import {items, lookup} from '../../snapshot/query.ts';
+import type {Snapshot} from '../../snapshot/types.ts';
+import type {ObjectRef, Service} from '../../k8s/objects.ts';
+import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
+import {KSERVE_ISVC_LABEL, type Gateway, type Target} from '../../model/target.ts';
 
 const OWNING_NAME = 'gateway.envoyproxy.io/owning-gateway-name';
 const OWNING_NS = 'gateway.envoyproxy.io/owning-gateway-namespace';
@@ -193,4 +193,3 @@ export const litellmApiBase: Check = {
   },
 };
 
-export const phase7: Check[] = [litellmApiBase];

@@ -4,9 +4,9 @@
  * later phases (EPP runtime, scheduling config, LiteLLM) join a playbook by listing the symptom in
  * their `symptoms` field; they are appended after the ordered ones.
  */
-import type {Check, Finding} from './types.ts';
-import type {Target} from './target.ts';
-import {selectorString} from './k8s.ts';
+import type {Check, Finding} from '../checks/types.ts';
+import type {Target} from '../model/target.ts';
+import {selectorString} from '../k8s/selectors.ts';
 
 export interface Symptom {
   name: string;

@@ -3,12 +3,12 @@
  * snapshot and renders the report.
  */
 import type {Snapshot} from '../snapshot/types.ts';
-import {catalog as fullCatalog} from './catalog.ts';
-import {discover, type TargetOptions} from './target.ts';
-import {runChecks, summarize, type RunOptions} from './runner.ts';
-import type {Check, Finding} from './types.ts';
-import type {DoctorReport} from '../render/doctor.ts';
-import {wiringOf} from './wiring.ts';
+import {catalog as fullCatalog} from '../checks/catalog.ts';
+import {discover, type TargetOptions} from '../model/target.ts';
+import {runChecks, summarize, type RunOptions} from '../checks/runner.ts';
+import type {Check, Finding} from '../checks/types.ts';
+import type {DoctorReport} from './report.ts';
+import {wiringOf} from '../model/wiring.ts';
 
 export interface DoctorOptions extends TargetOptions {
   only?: string[] | undefined;

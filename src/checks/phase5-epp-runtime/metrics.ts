@@ -1,36 +1,15 @@
 /*
- * Phase 5 — EPP runtime, judged from what the EPP itself says: its /metrics (scraped through the
- * API with a bearer token) and its log tail, both read by src/snapshot/runtime.ts for live runs.
- * Offline (--from-file) or --no-runtime: these checks are skipped, never guessed.
+ * Phase 5 — EPP runtime, judged from what the EPP itself says on /metrics (scraped through the API
+ * with a bearer token by src/snapshot/runtime.ts for live runs): reachable, sees the pool's
+ * endpoints, KV cache not saturated. Offline (--from-file) or --no-runtime: skipped, never guessed.
  */
-import type {EppRuntime} from '../snapshot/runtime.ts';
-import {podReady, type ObjectRef} from './k8s.ts';
-import type {EppInfo} from './target.ts';
-import {error, info, ok, skipped, warning, type Check, type Draft} from './types.ts';
+import {podReady} from '../../k8s/pods.ts';
+import type {EppInfo} from '../../model/target.ts';
+import {perEpp, podRef} from '../helpers.ts';
+import {error, info, ok, skipped, warning, type Check} from '../types.ts';
 
 /** Average KV-cache utilization (0..1) above which requests queue (high latency). */
 export const KV_CACHE_HIGH = 0.9;
-
-const podRef = (r: EppRuntime): ObjectRef => ({apiVersion: 'v1', kind: 'Pod', namespace: r.namespace, name: r.pod});
-const deployRef = (e: EppInfo): ObjectRef => ({apiVersion: 'apps/v1', kind: 'Deployment', namespace: e.deployment.metadata.namespace, name: e.deployment.metadata.name});
-
-/** Each EPP of the chain with its runtime reads, or the draft saying why there are none. */
-function perEpp(ctx: {snap: {runtime?: EppRuntime[] | undefined}; chain: {epps: EppInfo[]}}, each: (r: EppRuntime, e: EppInfo) => Draft[]): Draft[] {
-  const out: Draft[] = [];
-  for (const e of ctx.chain.epps) {
-    if (!ctx.snap.runtime) {
-      out.push(skipped(`EPP runtime not read (offline snapshot or --no-runtime): logs and /metrics of ${e.deployment.metadata.name} unknown`, deployRef(e)));
-      continue;
-    }
-    const r = ctx.snap.runtime.find((x) => x.namespace === e.deployment.metadata.namespace && x.deployment === e.deployment.metadata.name);
-    if (!r) {
-      out.push(skipped(`EPP ${e.deployment.metadata.name} has no Ready pod to read logs and /metrics from (or more EPPs than are read at runtime)`, deployRef(e)));
-      continue;
-    }
-    out.push(...each(r, e));
-  }
-  return out;
-}
 
 function authFix(e: EppInfo): string {
   const ns = e.deployment.metadata.namespace ?? '';
@@ -132,62 +111,3 @@ export const eppKvCache: Check = {
     });
   },
 };
-
-/** Log lines an EPP prints for known failure modes; the first match per pattern is cited. */
-export const EPP_LOG_PATTERNS: readonly {id: string; re: RegExp; severity: 'error' | 'warning'; what: string; see: string}[] = [
-  {
-    id: 'rbac',
-    re: /forbidden.*cannot (?:list|watch|get) resource "(?:pods|inferencepools|inferenceobjectives)"|(?:pods|inferencepools|inferenceobjectives)[\w.-]* is forbidden/,
-    severity: 'error',
-    what: "the EPP may not read pods/InferencePools (RBAC): it cannot see endpoints",
-    see: 'IGW-501',
-  },
-  {
-    id: 'metric-renamed',
-    re: /metric family .*not found|gpu_cache_usage_perc|kv_cache_usage_perc.*(?:not found|missing)/i,
-    severity: 'warning',
-    what: "the EPP cannot find a model server metric it scrapes (renamed in the model server's version): scheduling runs blind",
-    see: 'IGW-603',
-  },
-  {
-    id: 'transport',
-    re: /x509:|tls: |transport: (?:authentication handshake failed|Error while dialing)|connection refused/i,
-    severity: 'warning',
-    what: 'the EPP reports TLS/transport errors',
-    see: 'IGW-405',
-  },
-];
-
-export function matchEppLog(text: string): {pattern: (typeof EPP_LOG_PATTERNS)[number]; line: string; count: number}[] {
-  const lines = text.split('\n');
-  const out = [];
-  for (const pattern of EPP_LOG_PATTERNS) {
-    const hits = lines.filter((l) => pattern.re.test(l));
-    if (hits.length) out.push({pattern, line: hits[0]!.trim().slice(0, 300), count: hits.length});
-  }
-  return out;
-}
-
-export const eppLogErrors: Check = {
-  code: 'IGW-507',
-  phase: 5,
-  scope: 'chain',
-  title: 'EPP log shows no known failure (RBAC, renamed model server metric, TLS)',
-  symptoms: ['epp-not-starting', '503'],
-  run(ctx) {
-    return perEpp(ctx, (r) => {
-      if (!r.log.ok) return [info(`log of EPP pod ${r.namespace}/${r.pod} unavailable: ${r.log.reason}`, podRef(r))];
-      const hits = matchEppLog(r.log.text);
-      if (!hits.length) return [ok(`last ${r.log.text.split('\n').filter(Boolean).length} log lines of EPP pod ${r.namespace}/${r.pod} show no known failure`, podRef(r))];
-      return hits.map((h) =>
-        (h.pattern.severity === 'error' ? error : warning)(
-          `${h.pattern.what} (${h.count} line(s) in the last 200; see ${h.pattern.see}): ${h.line}`,
-          podRef(r),
-          `kubectl logs ${r.pod} -n ${r.namespace} --tail=200   # then fix the cause: kubectl infgw doctor -n ${r.namespace} --only ${h.pattern.see}`,
-        ),
-      );
-    });
-  },
-};
-
-export const phase5Live: Check[] = [eppMetricsLive, eppSeesEndpoints, eppKvCache, eppLogErrors];

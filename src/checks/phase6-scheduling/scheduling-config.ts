@@ -1,96 +1,17 @@
 /*
- * Phase 6 — scheduling config: the EPP's EndpointPickerConfig (--config-file from a mounted
- * ConfigMap, or --config-text). Replaces the install notes' SCHEDULING CONFIGURATION and
- * TROUBLESHOOTING 7 ("ConfigMap changes require pod restart"). Shapes from GIE
- * apix/config/v1alpha1 (EndpointPickerConfig) and llm-d-router (llm-d.ai/v1alpha1), domain-facts §2.
+ * Phase 6 — the EndpointPickerConfig is valid: known plugin types, scorer weights (install notes
+ * SCHEDULING CONFIGURATION). Shapes from GIE apix/config/v1alpha1 (EndpointPickerConfig) and
+ * llm-d-router (llm-d.ai/v1alpha1), domain-facts §2.
  */
 import {parse} from 'yaml';
-import type {KubeObject} from '../kube/client.ts';
-import {lookup} from '../snapshot/query.ts';
-import {lastChanged} from '../snapshot/envoy-gateway.ts';
-import {imageTag} from '../snapshot/versions.ts';
-import {age, argValue, podReady, type ObjectRef} from './k8s.ts';
-import {error, ok, warning, type Check, type Draft} from './types.ts';
-import type {EppInfo} from './target.ts';
-import {eppFlavour} from './phase5-epp-runtime.ts';
-import {versionBelow} from './phase2-envoy-gateway.ts';
-import {valueAt} from '../helm/release.ts';
-import {chartRef, yamlBlock} from './fix.ts';
-
-const deployRef = (e: EppInfo): ObjectRef => ({apiVersion: 'apps/v1', kind: 'Deployment', namespace: e.deployment.metadata.namespace, name: e.deployment.metadata.name});
-
-export interface EppConfigSource {
-  kind: 'configmap' | 'inline';
-  configMap?: {namespace: string; name: string; key: string} | undefined;
-  text?: string | undefined;
-  path?: string | undefined;
-}
-
-/** Where the EPP's config comes from: --config-file → the ConfigMap volume mounted there; --config-text. */
-export function eppConfigSource(e: EppInfo): EppConfigSource | undefined {
-  const inline = argValue(e.container, '--config-text');
-  if (inline) return {kind: 'inline', text: inline};
-  const path = argValue(e.container, '--config-file');
-  if (!path) return undefined;
-  const mounts = e.container?.volumeMounts ?? [];
-  const m = mounts.filter((v) => path === v.mountPath || path.startsWith(`${v.mountPath.replace(/\/$/, '')}/`)).sort((a, b) => b.mountPath.length - a.mountPath.length)[0] as
-    | {name: string; mountPath: string; subPath?: string}
-    | undefined;
-  const vol = m ? e.deployment.spec.template.spec.volumes?.find((v) => v.name === m.name) : undefined;
-  if (!m || !vol?.configMap) return {kind: 'configmap', path};
-  const key = m.subPath ?? path.slice(m.mountPath.replace(/\/$/, '').length + 1);
-  return {kind: 'configmap', path, configMap: {namespace: e.deployment.metadata.namespace ?? '', name: vol.configMap.name, key}};
-}
-
-function restartFix(e: EppInfo, release?: string): string {
-  return release ? `kubectl infgw restart epp -r ${release} -n ${e.deployment.metadata.namespace}` : `kubectl rollout restart deployment/${e.deployment.metadata.name} -n ${e.deployment.metadata.namespace}`;
-}
-
-export const configAppliedAfterRestart: Check = {
-  code: 'IGW-601',
-  phase: 6,
-  scope: 'chain',
-  title: 'EPP runs its current scheduling config',
-  symptoms: ['config-not-applied', 'high-latency'],
-  reads: ['ConfigMap'],
-  run({chain, snap, now}) {
-    const out: Draft[] = [];
-    for (const e of chain.epps) {
-      const src = eppConfigSource(e);
-      if (!src || src.kind !== 'configmap') continue;
-      if (!src.configMap) {
-        out.push(warning(`EPP ${e.deployment.metadata.name} reads --config-file ${src.path}, but no ConfigMap volume is mounted there`, deployRef(e)));
-        continue;
-      }
-      const l = lookup<KubeObject & {data?: Record<string, string>}>(snap, 'ConfigMap', src.configMap.namespace, src.configMap.name);
-      const cmRef = {apiVersion: 'v1', kind: 'ConfigMap', namespace: src.configMap.namespace, name: src.configMap.name};
-      if ('unknown' in l) continue;
-      if ('absent' in l) {
-        out.push(error(`ConfigMap ${src.configMap.namespace}/${src.configMap.name}, mounted by EPP ${e.deployment.metadata.name} for --config-file, does not exist: its pods stay in ContainerCreating (FailedMount)`, cmRef, chain.release ? `helm get manifest ${chain.release.release.name} -n ${chain.release.release.namespace} | kubectl apply -f -` : undefined));
-        continue;
-      }
-      if (l.found.data?.[src.configMap.key] === undefined) {
-        out.push(error(`ConfigMap ${src.configMap.namespace}/${src.configMap.name} has no key ${src.configMap.key}, which EPP ${e.deployment.metadata.name} reads (--config-file ${src.path})`, cmRef));
-        continue;
-      }
-      const changed = lastChanged(l.found);
-      const ready = e.pods.filter(podReady);
-      const started = ready.map((p) => Date.parse(p.status?.startTime ?? p.metadata.creationTimestamp ?? '')).filter(Number.isFinite);
-      if (!changed || started.length === 0) continue;
-      const oldest = Math.min(...started);
-      if (changed.getTime() > oldest) {
-        out.push(
-          warning(
-            `ConfigMap ${src.configMap.namespace}/${src.configMap.name} changed ${age(changed, now)} ago, after EPP pods of ${e.deployment.metadata.name} started; the EPP reads its config only at start, so the change is not in effect`,
-            cmRef,
-            restartFix(e, chain.release?.release.name),
-          ),
-        );
-      } else out.push(ok(`EPP ${e.deployment.metadata.name} started after ConfigMap ${src.configMap.name} last changed`, cmRef));
-    }
-    return out;
-  },
-};
+import {valueAt} from '../../helm/release.ts';
+import type {ObjectRef} from '../../k8s/objects.ts';
+import type {KubeObject} from '../../kube/client.ts';
+import {lookup} from '../../snapshot/query.ts';
+import {imageTag} from '../../snapshot/versions.ts';
+import {chartRef, yamlBlock} from '../fix.ts';
+import {eppConfigSource, eppDeployRef, eppFlavour, versionBelow} from '../helpers.ts';
+import {error, ok, warning, type Check, type Draft} from '../types.ts';
 
 interface PickerConfig {
   apiVersion?: string;
@@ -143,6 +64,7 @@ function likelyTypo(type: string): string | undefined {
   const best = KNOWN_PLUGIN_TYPES.map((k) => ({k, d: editDistance(type, k)})).sort((x, y) => x.d - y.d)[0];
   return best && best.d <= 2 ? best.k : undefined;
 }
+
 const SCORERS = ['prefix-cache-scorer', 'kv-cache-utilization-scorer', 'queue-scorer'];
 
 export const schedulingConfigValid: Check = {
@@ -158,7 +80,7 @@ export const schedulingConfigValid: Check = {
       const src = eppConfigSource(e);
       if (!src) continue;
       let text = src.text;
-      let where: ObjectRef = deployRef(e);
+      let where: ObjectRef = eppDeployRef(e);
       if (src.configMap) {
         const l = lookup<KubeObject & {data?: Record<string, string>}>(snap, 'ConfigMap', src.configMap.namespace, src.configMap.name);
         if (!('found' in l)) continue;
@@ -224,42 +146,3 @@ export const schedulingConfigValid: Check = {
     return out;
   },
 };
-
-/**
- * The KV-cache metric the EPP reads must exist in the model server's version (domain-facts §2/§3):
- * GIE EPPs up to 1.2 read vllm:gpu_cache_usage_perc by default, which vLLM removed in 0.12
- * (renamed vllm:kv_cache_usage_perc). Judged from image tags (EPP and vLLM), and from the EPP's
- * --kv-cache-usage-percentage-metric flag when set.
- */
-export const metricNamesExist: Check = {
-  code: 'IGW-603',
-  phase: 6,
-  scope: 'chain',
-  title: "The metrics the EPP reads exist in the model server's version",
-  symptoms: ['high-latency', '503'],
-  run({chain}) {
-    const out: Draft[] = [];
-    const vllm = chain.modelPods
-      .flatMap((p) => p.spec.containers.map((c) => c.image ?? ''))
-      .find((img) => /vllm\/vllm-openai|vllm-openai|\/vllm:/.test(img));
-    const vllmTag = vllm ? imageTag(vllm) : undefined;
-    if (!vllm || !vllmTag || versionBelow(vllmTag, 0, 12) || !/^v?\d/.test(vllmTag)) return [];
-    for (const e of chain.epps) {
-      const tag = imageTag(e.container?.image ?? '');
-      const flag = argValue(e.container, '--kv-cache-usage-percentage-metric') ?? argValue(e.container, '--kvCacheUsagePercentageMetric');
-      const reads = flag ?? (eppFlavour(e.container?.image) === 'gie' && versionBelow(tag, 1, 3) ? 'vllm:gpu_cache_usage_perc' : undefined);
-      if (reads !== 'vllm:gpu_cache_usage_perc') continue;
-      const ci = e.deployment.spec.template.spec.containers.indexOf(e.container!);
-      out.push(
-        error(
-          `EPP ${e.deployment.metadata.name} (${tag ?? e.container?.image}) reads vllm:gpu_cache_usage_perc${flag ? ' (--kv-cache-usage-percentage-metric)' : ' by default'}, which vLLM ${vllmTag} no longer exposes (renamed vllm:kv_cache_usage_perc in 0.12): KV-cache scoring and saturation see nothing`,
-          deployRef(e),
-          `kubectl patch deployment ${e.deployment.metadata.name} -n ${e.deployment.metadata.namespace} --type json -p '${JSON.stringify([{op: 'add', path: `/spec/template/spec/containers/${ci}/args/-`, value: '--kv-cache-usage-percentage-metric=vllm:kv_cache_usage_perc'}])}'   # or upgrade the EPP`,
-        ),
-      );
-    }
-    return out;
-  },
-};
-
-export const phase6: Check[] = [configAppliedAfterRestart, schedulingConfigValid, metricNamesExist];

@@ -7,12 +7,12 @@ import {InterruptedError, UsageError} from '../errors.ts';
 import {takeSnapshot} from '../snapshot/take.ts';
 import {overlaySnapshot, readManifestFiles, snapshotFromObjects} from '../snapshot/files.ts';
 import type {RequestRecord, Snapshot} from '../snapshot/types.ts';
-import {catalog as fullCatalog} from './catalog.ts';
-import {runDoctor} from './doctor.ts';
-import {discover} from './target.ts';
-import {healthy} from './runner.ts';
+import {catalog as fullCatalog} from '../checks/catalog.ts';
+import {runDoctor} from './run.ts';
+import {discover} from '../model/target.ts';
+import {healthy} from '../checks/runner.ts';
 import {conclude, orderForPlaybook, playbookCodes, symptomByName, SYMPTOMS, withDependencies} from './symptoms.ts';
-import type {DoctorReport} from '../render/doctor.ts';
+import type {DoctorReport} from './report.ts';
 
 export interface DoctorProgress {
   gathering?(what: string): void;

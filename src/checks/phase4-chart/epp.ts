@@ -1,0 +1,248 @@
+/*
+ * Phase 4 — the EPP: its Deployment is available, it serves this pool, its Service reaches it, and
+ * one EPP serves one pool (MULTIPLE MODELS; TROUBLESHOOTING 1).
+ */
+import {argValue} from '../../k8s/args.ts';
+import {condition, type EndpointSlice, type ObjectRef, type Service} from '../../k8s/objects.ts';
+import {newestPods, podReady, worstPodProblem} from '../../k8s/pods.ts';
+import {rolloutStatus} from '../../k8s/rollout.ts';
+import {selectorMatches} from '../../k8s/selectors.ts';
+import {resolveTargetPort, serviceEndpoints} from '../../k8s/services.ts';
+import {can} from '../../model/rbac.ts';
+import {poolRef, type EppInfo, type PoolChain} from '../../model/target.ts';
+import {access, isLive, items} from '../../snapshot/query.ts';
+import type {Snapshot} from '../../snapshot/types.ts';
+import {chartRef, jsonPatch, mergePatch} from '../fix.ts';
+import {deployRef, helmSet, podProblemFix, reapply} from '../helpers.ts';
+import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
+
+const svcRef = (ns: string, name: string): ObjectRef => ({apiVersion: 'v1', kind: 'Service', namespace: ns, name});
+
+/** Whether the EPP's ServiceAccount lacks a permission IGW-501 checks (pods / InferencePools in the pool's namespace). */
+function rbacGap(snap: Snapshot, e: EppInfo): boolean {
+  const sa = {namespace: e.deployment.metadata.namespace ?? '', name: e.deployment.spec.template.spec.serviceAccountName ?? 'default'};
+  for (const p of [{group: '', resource: 'pods'}, {group: e.poolGroup, resource: 'inferencepools'}]) {
+    const v = can(snap, sa, {...p, verb: 'list', namespace: e.poolNamespace});
+    if ('allowed' in v && !v.allowed) return true;
+  }
+  return false;
+}
+
+function eppFixForRelease(chain: PoolChain): string {
+  return chain.release
+    ? reapply(chain.release)
+    : `helm install ${chain.name}-epp ${chartRef()} -n ${chain.namespace} --set epp.poolName=${chain.name}`;
+}
+
+export const eppDeploymentAvailable: Check = {
+  code: 'IGW-405',
+  phase: 4,
+  scope: 'chain',
+  title: 'EPP Deployment is available',
+  // an EPP without its pool (missing, wrong name, wrong group) never gets ready: those are the root causes
+  dependsOn: ['IGW-105', 'IGW-301', 'IGW-406'],
+  symptoms: ['epp-not-starting', 'ext-proc-not-routing', '500', '503'],
+  reads: ['Deployment', 'Pod'],
+  run({chain, snap}) {
+    if (chain.epps.length === 0) {
+      if (!chain.pool && !chain.release) return [];
+      const svc = chain.eppService && 'found' in chain.eppService ? chain.eppService.found : undefined;
+      const msg = svc
+        ? `Service ${svc.metadata.namespace}/${svc.metadata.name} (the pool's endpointPickerRef) selects no EPP Deployment (selector ${Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || 'none'})`
+        : `no EPP Deployment serves InferencePool ${chain.key} (none takes --pool-name ${chain.name || '?'} and the pool's endpointPickerRef resolves to none)`;
+      return [error(msg, svc ? svcRef(svc.metadata.namespace ?? '', svc.metadata.name) : poolRef(chain), eppFixForRelease(chain))];
+    }
+    const out: Draft[] = [];
+    for (const e of chain.epps) {
+      const d = e.deployment;
+      const dref = deployRef(d);
+      if (!isLive(snap, d)) {
+        out.push(info(`EPP Deployment ${d.metadata.namespace}/${d.metadata.name} (from files; not applied yet)`, dref));
+        continue;
+      }
+      const want = d.spec.replicas ?? 1;
+      if (want === 0) {
+        out.push(error(`EPP Deployment ${d.metadata.namespace}/${d.metadata.name} is scaled to 0: every request to the pool fails`, dref, `kubectl scale deployment ${d.metadata.name} -n ${d.metadata.namespace} --replicas=1`));
+        continue;
+      }
+      const st = d.status ?? {};
+      const failure = condition(st.conditions, 'ReplicaFailure');
+      const worst = worstPodProblem(newestPods(e.pods));
+      // Judge availability from the pods in the snapshot, not from status.availableReplicas alone:
+      // that counter is written by the deployment controller a moment after the ReplicaSets change
+      // and may still count a pod that is gone (a brand-new EPP that can never start would read as
+      // "1 available, a rollout in progress"). A pod counts when it is Ready and not terminating;
+      // the counter still caps it (minReadySeconds). When pods cannot be read, the counter is all we have.
+      const readyPods = e.pods.filter((p) => podReady(p)).length;
+      const available = access(snap, 'Pod', d.metadata.namespace ?? '') === undefined ? Math.min(st.availableReplicas ?? 0, readyPods) : (st.availableReplicas ?? 0);
+      if (failure?.status === 'True') {
+        out.push(error(`EPP Deployment ${d.metadata.namespace}/${d.metadata.name} cannot create pods: ${failure.message ?? failure.reason}`, dref, `kubectl describe replicaset -n ${d.metadata.namespace} -l ${Object.entries(d.spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}`));
+        continue;
+      }
+      if (worst && (available < 1 || worst.problem.kind !== 'NotReady')) {
+        const old = readyPods;
+        const rbac = rbacGap(snap, e) ? ' (its ServiceAccount may not read what it watches: see IGW-501)' : '';
+        const msg = `EPP ${d.metadata.namespace}/${d.metadata.name}: ${worst.pod.metadata.name}: ${worst.problem.message}${rbac}`;
+        if (available < 1) out.push(error(`${msg} — no EPP is ready, the gateway cannot pick endpoints`, dref, podProblemFix(worst.pod, worst.problem)));
+        else out.push(warning(`${msg} (${old} older pod${old === 1 ? '' : 's'} still serve${old === 1 ? 's' : ''})`, dref, podProblemFix(worst.pod, worst.problem)));
+        continue;
+      }
+      if (available < 1) {
+        const r = rolloutStatus(d);
+        out.push(error(`EPP Deployment ${d.metadata.namespace}/${d.metadata.name} has no available replica: ${r.message}${e.pods.length === 0 ? ' (no pods)' : ''}`, dref, `kubectl describe deployment ${d.metadata.name} -n ${d.metadata.namespace}`));
+        continue;
+      }
+      const r = rolloutStatus(d);
+      if (r.failed) out.push(warning(`EPP Deployment ${d.metadata.namespace}/${d.metadata.name}: ${r.message}`, dref, `kubectl rollout status deployment/${d.metadata.name} -n ${d.metadata.namespace}`));
+      else out.push(ok(`EPP ${d.metadata.namespace}/${d.metadata.name} available (${available}/${want})${d.spec.template.spec.containers.find((c) => c === e.container)?.image ? `, ${e.container?.image}` : ''}`, dref));
+    }
+    return out;
+  },
+};
+
+export const eppServesPool: Check = {
+  code: 'IGW-406',
+  phase: 4,
+  scope: 'chain',
+  title: 'EPP serves this pool (--pool-name, --pool-namespace)',
+  symptoms: ['epp-not-starting', '503', 'ext-proc-not-routing'],
+  run({chain, target}) {
+    const out: Draft[] = [];
+    for (const e of chain.epps) {
+      const d = e.deployment;
+      const ci = d.spec.template.spec.containers.indexOf(e.container!);
+      if (!e.poolName) {
+        out.push(
+          error(
+            `EPP ${d.metadata.namespace}/${d.metadata.name} has an empty --pool-name: it does not start`,
+            deployRef(d),
+            chain.release ? helmSet(chain.release, `epp.poolName=${chain.name}`) : jsonPatch('deployment', d.metadata.namespace, d.metadata.name, [{op: 'add', path: `/spec/template/spec/containers/${ci}/args/-`, value: `--pool-name=${chain.name}`}]),
+          ),
+        );
+        continue;
+      }
+      if (e.poolName !== chain.name || e.poolNamespace !== chain.namespace) {
+        // Fan-in: this pool shares the EPP of another pool that the EPP does serve. IGW-410 is the
+        // root cause (and its fix, a second EPP, is right; moving the only EPP would break the other pool).
+        const shared = chain.pool?.epp && target.chains.some((o) => o !== chain && o.namespace === e.poolNamespace && o.name === e.poolName && o.pool?.epp?.name === chain.pool!.epp!.name);
+        if (shared) {
+          out.push({severity: 'blocked', object: deployRef(d), message: `blocked by IGW-410: EPP ${d.metadata.name} serves ${e.poolNamespace}/${e.poolName}; ${chain.key} shares it (fan-in)`, blockedBy: ['IGW-410']});
+          continue;
+        }
+        // An EPP reached through this pool's endpointPickerRef that serves another pool: it picks
+        // from the wrong endpoints (or none).
+        out.push(
+          error(
+            `EPP ${d.metadata.namespace}/${d.metadata.name} serves InferencePool ${e.poolNamespace}/${e.poolName}, not ${chain.key}${chain.pool?.epp ? `, yet ${chain.key}'s endpointPickerRef sends to it` : ''}: requests for this pool are scheduled onto the other pool's pods`,
+            deployRef(d),
+            chain.release && chain.release.eppDeployment?.metadata.name === d.metadata.name
+              ? helmSet(chain.release, `epp.poolName=${chain.name}`)
+              : `# one EPP per pool: install an EPP for ${chain.name} and point the pool at it\nhelm install ${chain.name}-epp ${chartRef(chain.release?.release.chart)} -n ${chain.namespace} --set epp.poolName=${chain.name}`,
+          ),
+        );
+        continue;
+      }
+      out.push(ok(`EPP ${d.metadata.name}: --pool-name ${e.poolName} --pool-namespace ${e.poolNamespace} --pool-group ${e.poolGroup}`, deployRef(d)));
+    }
+    return out;
+  },
+};
+
+export const eppService: Check = {
+  code: 'IGW-407',
+  phase: 4,
+  scope: 'chain',
+  title: 'EPP Service: ports 9002/9090, target ports and ready endpoints',
+  dependsOn: ['IGW-405'],
+  symptoms: ['ext-proc-not-routing', '500', 'metrics-unauthorized'],
+  reads: ['Service'],
+  run({chain, snap}) {
+    const l = chain.eppService;
+    if (!l || !('found' in l)) return [];
+    const svc = l.found;
+    const ns = svc.metadata.namespace ?? '';
+    const sref = svcRef(ns, svc.metadata.name);
+    const out: Draft[] = [];
+    const ports = svc.spec?.ports ?? [];
+    const grpc = ports.find((p) => p.port === 9002);
+    const metrics = ports.find((p) => p.port === 9090);
+    if (!grpc) out.push(error(`EPP Service ${ns}/${svc.metadata.name} has no port 9002 (ext-proc gRPC); ports: ${ports.map((p) => p.port).join(', ') || 'none'}`, sref, chain.release ? reapply(chain.release) : `kubectl edit svc ${svc.metadata.name} -n ${ns}`));
+    if (!metrics) out.push(warning(`EPP Service ${ns}/${svc.metadata.name} has no port 9090: Prometheus cannot scrape the EPP's metrics through it`, sref));
+    const epp = chain.epps.find((e) => e.deployment.metadata.namespace === ns && selectorMatches(svc.spec?.selector ?? {}, e.deployment.spec.template.metadata?.labels));
+    if (epp) {
+      for (const p of [grpc, metrics]) {
+        if (!p) continue;
+        const target = resolveTargetPort(p, epp.deployment);
+        const declared = (epp.container?.ports ?? []).map((x) => x.containerPort);
+        const expected = p.port === 9002 ? Number(argValue(epp.container, '--grpc-port') ?? 9002) : Number(argValue(epp.container, '--metrics-port') ?? 9090);
+        if (!target) {
+          out.push(error(`EPP Service port ${p.port} targets "${p.targetPort}", a port name the EPP container does not declare`, sref, mergePatchServicePort(svc, p.port, expected)));
+        } else if (target.port !== expected && !(declared.includes(target.port) && target.port === expected)) {
+          out.push(error(`EPP Service port ${p.port} targets container port ${target.port}, but the EPP listens on ${expected}`, sref, mergePatchServicePort(svc, p.port, expected)));
+        }
+      }
+    }
+    if (isLive(snap, svc) && access(snap, 'EndpointSlice', ns) === undefined) {
+      const ep = serviceEndpoints(svc, items<EndpointSlice>(snap, 'EndpointSlice'));
+      const readyEppPods = chain.epps.flatMap((e) => e.pods).filter(podReady);
+      const selected = readyEppPods.filter((p) => selectorMatches(svc.spec?.selector ?? {}, p.metadata.labels));
+      if (ep.ready === 0 && readyEppPods.length > 0 && selected.length === 0) {
+        out.push(error(`EPP Service ${ns}/${svc.metadata.name} has no ready endpoints although an EPP pod is ready: its selector does not match the EPP pods`, sref, `kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${svc.metadata.name}`));
+      } else if (ep.ready === 0 && selected.length > 0) {
+        // The selector matches Ready EPP pods: the EndpointSlice controller has not caught up yet
+        // (moments after a rollout). Not a root cause; a re-run settles it.
+        out.push(info(`EPP Service ${ns}/${svc.metadata.name}: its EndpointSlices do not list the Ready EPP pod ${selected[0]!.metadata.name} yet (just rolled out?); re-run to confirm`, sref));
+      } else if (ep.ready === 0) {
+        out.push(error(`EPP Service ${ns}/${svc.metadata.name} has no ready endpoints`, sref, `kubectl get pods -n ${ns} -l ${Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}`));
+      }
+    }
+    if (out.length === 0) out.push(ok(`EPP Service ${svc.metadata.name}: 9002 (grpc), 9090 (metrics)${isLive(snap, svc) ? ', endpoints ready' : ''}`, sref));
+    return out;
+  },
+};
+
+function mergePatchServicePort(svc: Service, port: number, target: number): string {
+  const i = (svc.spec?.ports ?? []).findIndex((p) => p.port === port);
+  return jsonPatch('service', svc.metadata.namespace, svc.metadata.name, [{op: 'replace', path: `/spec/ports/${i}/targetPort`, value: target}]);
+}
+
+export const oneEppPerPool: Check = {
+  code: 'IGW-410',
+  phase: 4,
+  scope: 'cluster',
+  title: 'One EPP per InferencePool (no fan-in)',
+  symptoms: ['503', 'high-latency'],
+  run({target}) {
+    const bySvc = new Map<string, PoolChain[]>();
+    for (const c of target.chains) {
+      if (!c.pool?.epp) continue;
+      const k = `${c.namespace}/${c.pool.epp.name}`;
+      bySvc.set(k, [...(bySvc.get(k) ?? []), c]);
+    }
+    const out: Draft[] = [];
+    for (const [svc, chains] of bySvc) {
+      if (chains.length < 2) continue;
+      const epp = chains.flatMap((c) => c.epps)[0];
+      const served = epp?.poolName;
+      const others = chains.filter((c) => c.name !== served);
+      for (const c of others) {
+        out.push(
+          error(
+            `InferencePools ${chains.map((x) => x.name).join(', ')} all send to EPP Service ${svc} (fan-in); an EPP serves one pool (--pool-name ${served ?? '?'}), so ${c.key}'s requests are scheduled onto ${served ?? 'another pool'}'s pods or fail`,
+            poolRef(c),
+            `# one EPP per pool (install notes, MULTIPLE MODELS):\nhelm install ${c.name}-epp ${chartRef(target.releases[0]?.release.chart)} -n ${c.namespace} --set epp.poolName=${c.name}\n${mergePatch('inferencepool', c.namespace, c.name, {spec: {endpointPickerRef: {name: `${c.name}-epp-inference-gateway-epp`, port: {number: 9002}}}})}`,
+          ),
+        );
+      }
+    }
+    // Two EPP Deployments for one pool: only the one behind endpointPickerRef is used.
+    for (const c of target.chains) {
+      const serving = c.epps.filter((e) => e.poolName === c.name && e.poolNamespace === c.namespace);
+      if (serving.length > 1) {
+        out.push(warning(`${serving.length} EPP Deployments serve InferencePool ${c.key} (${serving.map((e) => e.deployment.metadata.name).join(', ')}); only the one behind its endpointPickerRef gets traffic`, poolRef(c)));
+      }
+    }
+    if (out.length === 0 && target.chains.length > 0) out.push(ok(`${target.chains.length} pool${target.chains.length === 1 ? '' : 's'}, each with its own EPP`));
+    return out;
+  },
+};

@@ -1,0 +1,214 @@
+/*
+ * Phase 4 — the EnvoyExtensionPolicy (wiring a): attached to the Gateway, reaching the EPP and
+ * Accepted, with ext-proc modes that stream; the chain wired once; other policies on the Gateway.
+ * (TROUBLESHOOTING 3.)
+ */
+import {durationMs} from '../../k8s/duration.ts';
+import {condition, describeCondition, type ObjectRef, type Service} from '../../k8s/objects.ts';
+import {selectorMatches} from '../../k8s/selectors.ts';
+import type {KubeObject} from '../../kube/client.ts';
+import {policyTargets, poolRef, type EnvoyExtensionPolicy} from '../../model/target.ts';
+import {egForChain, wiringOf} from '../../model/wiring.ts';
+import {GROUP} from '../../snapshot/kinds.ts';
+import {access, isLive, items, lookup} from '../../snapshot/query.ts';
+import {jsonPatch} from '../fix.ts';
+import {deployRef, envoyGatewayVersion, helmSet, versionBelow} from '../helpers.ts';
+import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
+
+const policyRef = (p: KubeObject): ObjectRef => ({apiVersion: `${GROUP.envoy}/v1alpha1`, kind: 'EnvoyExtensionPolicy', namespace: p.metadata.namespace, name: p.metadata.name});
+
+export const extensionPolicyAttached: Check = {
+  code: 'IGW-411',
+  phase: 4,
+  scope: 'chain',
+  title: 'EnvoyExtensionPolicy targets the Gateway, reaches the EPP and is Accepted',
+  dependsOn: ['IGW-403'],
+  symptoms: ['ext-proc-not-routing', '500'],
+  reads: ['EnvoyExtensionPolicy'],
+  run({chain, snap}) {
+    const out: Draft[] = [];
+    const policies = [...new Set(chain.eppPolicies.map((l) => l.policy))];
+    if (policies.length === 0 && chain.release?.policies.length) {
+      // the release rendered one but none in the cluster sends to the EPP: reported by IGW-402 when missing;
+      // here: the rendered one exists but points elsewhere.
+      return [];
+    }
+    for (const p of policies) {
+      const pref = policyRef(p);
+      const name = `EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name}`;
+      // everything wrong with the policy object itself is one finding (message and fixes joined)
+      const issues: {msg: string; fix?: string | undefined; hint?: boolean}[] = [];
+      const targets = policyTargets(p);
+      const gwTargets = targets.filter((t) => (t.kind ?? 'Gateway') === 'Gateway');
+      const known = gwTargets.map((t) => chain.gateways.find((g) => g.name === t.name && g.namespace === p.metadata.namespace));
+      const missing = gwTargets.filter((_, i) => !known[i] || 'absent' in known[i]!.lookup);
+      if (gwTargets.length === 0 && (p.spec?.targetSelectors ?? []).length === 0) {
+        issues.push({msg: `targets no Gateway (${targets.map((t) => `${t.kind} ${t.name}`).join(', ') || 'no targetRefs'}): the EPP is called only for those routes, or never`});
+      }
+      for (const t of missing) {
+        const relGw = chain.release?.gatewayName;
+        issues.push({
+          msg: `targets Gateway ${t.name}, which does not exist in ${p.metadata.namespace} (status TargetNotFound): no request goes through the EPP`,
+          fix: relGw && relGw !== t.name ? jsonPatch('envoyextensionpolicy', p.metadata.namespace, p.metadata.name, [{op: 'replace', path: '/spec/targetRefs', value: [{group: GROUP.gatewayApi, kind: 'Gateway', name: relGw}]}]) : undefined,
+        });
+      }
+      for (const l of chain.eppPolicies.filter((x) => x.policy === p)) {
+        if (l.backendRef.port !== undefined && l.backendRef.port !== 9002) {
+          issues.push({
+            msg: `sends ext-proc to ${l.backendRef.name}:${l.backendRef.port}; the EPP serves gRPC on 9002`,
+            fix: jsonPatch('envoyextensionpolicy', p.metadata.namespace, p.metadata.name, [{op: 'replace', path: `/spec/extProc/${l.extProcIndex}/backendRefs/0/port`, value: 9002}]),
+          });
+        }
+      }
+      if (isLive(snap, p)) {
+        const ancestors = p.status?.ancestors ?? [];
+        for (const a of ancestors) {
+          const c = condition(a.conditions, 'Accepted');
+          if (c && c.status !== 'True') issues.push({msg: `on ${a.ancestorRef.kind ?? 'Gateway'} ${a.ancestorRef.name}: ${describeCondition(c)}`, fix: `kubectl describe envoyextensionpolicy ${p.metadata.name} -n ${p.metadata.namespace}`, hint: true});
+        }
+        if (ancestors.length === 0 && missing.length === 0 && issues.length === 0) {
+          out.push(warning(`${name} has no status: Envoy Gateway has not processed it (controller down, or the Gateway is not Envoy Gateway's)`, pref));
+        }
+      }
+      if (issues.length) {
+        const fixes = issues.filter((i) => i.fix && !i.hint).map((i) => i.fix!);
+        const fix = fixes.length ? fixes.join('\n') : issues.find((i) => i.fix)?.fix;
+        out.push(error(`${name} ${issues.map((i) => i.msg).join('; ')}`, pref, fix));
+      }
+      // TLS: the EPP serves TLS on 9002 unless --secure-serving=false (domain-facts §2); plain gRPC to it fails with status 14.
+      // Judge the EPPs behind this policy's backend Service.
+      const svcName = chain.eppPolicies.find((x) => x.policy === p)?.backendRef.name;
+      const svcObj = svcName ? lookup<Service>(snap, 'Service', p.metadata.namespace, svcName) : undefined;
+      const behind = svcObj && 'found' in svcObj ? chain.epps.filter((e) => e.deployment.metadata.namespace === p.metadata.namespace && selectorMatches(svcObj.found.spec?.selector ?? {}, e.deployment.spec.template.metadata?.labels)) : [];
+      const tlsEpps = behind.filter((e) => e.secureServing);
+      if (tlsEpps.length) {
+        const tlsPolicy = items<KubeObject & {spec?: {targetRefs?: {kind?: string; name: string}[]}}>(snap, 'BackendTLSPolicy').some(
+          (b) => b.metadata.namespace === chain.namespace && (b.spec?.targetRefs ?? []).some((t) => (t.kind ?? 'Service') === 'Service' && t.name === svcName),
+        );
+        if (!tlsPolicy && access(snap, 'BackendTLSPolicy', chain.namespace)?.reason !== 'forbidden') {
+          const e = tlsEpps[0]!;
+          out.push(
+            error(
+              `EPP ${e.deployment.metadata.namespace}/${e.deployment.metadata.name} serves TLS on 9002 (--secure-serving defaults to true), but ${name} talks plain gRPC to it: ext-proc fails (gRPC status 14 / "upstream connect error")`,
+              deployRef(e.deployment),
+              chain.release ? helmSet(chain.release, 'epp.secureServing=false') : jsonPatch('deployment', e.deployment.metadata.namespace, e.deployment.metadata.name, [{op: 'add', path: `/spec/template/spec/containers/${e.deployment.spec.template.spec.containers.indexOf(e.container!)}/args/-`, value: '--secure-serving=false'}]),
+            ),
+          );
+        }
+      }
+    }
+    if (out.length === 0 && policies.length) {
+      const accepted = isLive(snap, policies[0]!) ? 'Accepted' : 'status unknown (not applied)';
+      out.push(ok(`${policies.map((p) => `EnvoyExtensionPolicy ${p.metadata.name}`).join(', ')} → EPP Service ${chain.eppPolicies[0]!.backendRef.name}:${chain.eppPolicies[0]!.backendRef.port ?? 9002}, ${accepted}`, policyRef(policies[0]!)));
+    }
+    return out;
+  },
+};
+
+export const extProcModes: Check = {
+  code: 'IGW-412',
+  phase: 4,
+  scope: 'chain',
+  title: 'ext-proc body modes and timeout suit LLM traffic',
+  symptoms: ['no-streaming', 'high-latency', '500'],
+  run({chain, snap}) {
+    const out: Draft[] = [];
+    const v = envoyGatewayVersion(snap, egForChain(snap, chain));
+    for (const l of chain.eppPolicies) {
+      const p = l.policy as EnvoyExtensionPolicy;
+      const e = p.spec?.extProc?.[l.extProcIndex];
+      if (!e) continue;
+      const pref = policyRef(p);
+      const path = `/spec/extProc/${l.extProcIndex}`;
+      const name = `EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name}`;
+      const req = e.processingMode?.request?.body;
+      const resp = e.processingMode?.response?.body;
+      if (!e.processingMode?.request || !req) {
+        out.push(
+          warning(
+            `${name} does not send the request body to the EPP: it cannot read the model name or the prompt (model routing and prefix-cache scoring do not work)`,
+            pref,
+            jsonPatch('envoyextensionpolicy', p.metadata.namespace, p.metadata.name, [{op: 'add', path: `${path}/processingMode`, value: {request: {body: 'Buffered'}, response: {body: resp ?? 'Streamed'}}}]),
+          ),
+        );
+      }
+      if (resp === 'Buffered' || resp === 'BufferedPartial') {
+        out.push(
+          warning(
+            `${name} buffers the response body (${resp}): streamed completions (stream: true) reach the client in one piece at the end`,
+            pref,
+            chain.release ? helmSet(chain.release, 'extensionPolicy.responseBodyMode=Streamed') : jsonPatch('envoyextensionpolicy', p.metadata.namespace, p.metadata.name, [{op: 'replace', path: `${path}/processingMode/response/body`, value: 'Streamed'}]),
+          ),
+        );
+      }
+      if ((req === 'FullDuplexStreamed' || resp === 'FullDuplexStreamed') && e.failOpen === true) {
+        out.push(
+          error(
+            `${name} uses FullDuplexStreamed with failOpen: true; full-duplex streaming requires failOpen false (Envoy Gateway rejects the policy)`,
+            pref,
+            jsonPatch('envoyextensionpolicy', p.metadata.namespace, p.metadata.name, [{op: 'replace', path: `${path}/failOpen`, value: false}]),
+          ),
+        );
+      }
+      const t = durationMs(e.messageTimeout);
+      if (t === undefined || t < 1000) {
+        out.push(
+          warning(
+            `${name} ${e.messageTimeout ? `has messageTimeout ${e.messageTimeout}` : 'sets no messageTimeout (Envoy Gateway default 200ms)'}: the EPP must answer each message within it, and a buffered LLM request body or a busy scheduler takes longer — ext-proc then fails requests with 500/504`,
+            pref,
+            chain.release ? helmSet(chain.release, 'extensionPolicy.messageTimeout=10s') : jsonPatch('envoyextensionpolicy', p.metadata.namespace, p.metadata.name, [{op: 'add', path: `${path}/messageTimeout`, value: '10s'}]),
+          ),
+        );
+      }
+      if ((resp === 'Streamed' || resp === 'FullDuplexStreamed') && versionBelow(v, 1, 6)) {
+        out.push(warning(`${name} streams responses (${resp}), which needs Envoy Gateway v1.6+; this one is ${v}`, pref));
+      }
+      if (!out.some((f) => f.object === pref)) out.push(ok(`${name}: request ${req}, response ${resp ?? 'not sent'}, messageTimeout ${e.messageTimeout}, failOpen ${e.failOpen ?? false}`, pref));
+    }
+    return out;
+  },
+};
+
+export const wiringCheck: Check = {
+  code: 'IGW-413',
+  phase: 4,
+  scope: 'chain',
+  title: 'The EPP is wired into the Gateway exactly once',
+  symptoms: ['ext-proc-not-routing', 'high-latency'],
+  run({chain, snap}) {
+    if (!chain.pool) return [];
+    const w = wiringOf(snap, chain);
+    const pref = poolRef(chain);
+    if (w.kind === 'mix') {
+      const p = chain.eppPolicies[0]!.policy;
+      return [
+        warning(
+          `the EPP is wired twice: HTTPRoute ${chain.routes[0]!.route.metadata.namespace}/${chain.routes[0]!.route.metadata.name} → InferencePool ${chain.name} is handled by the Envoy AI Gateway extension, which inserts its own ext-proc to the pool's EPP (${chain.pool.epp?.name ?? '?'}), AND EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} sends every request to EPP Service ${chain.eppPolicies[0]!.backendRef.name} as well — each request is picked twice (double latency, double-counted metrics and prefix-cache state)`,
+          policyRef(p),
+          chain.release && chain.release.policies.length
+            ? helmSet(chain.release, 'extensionPolicy.enabled=false')
+            : `kubectl delete envoyextensionpolicy ${p.metadata.name} -n ${p.metadata.namespace}`,
+        ),
+      ];
+    }
+    // neither wiring: IGW-408 (no route to the pool) or IGW-206 (route, but no extension) says why
+    if (w.kind === 'none') return [];
+    const how = w.kind === 'ai-gateway' ? 'Envoy AI Gateway extension (HTTPRoute → InferencePool)' : 'EnvoyExtensionPolicy ext-proc (the chart\'s way)';
+    return [ok(`wired once: ${how}`, pref)];
+  },
+};
+
+export const otherExtensionPolicies: Check = {
+  code: 'IGW-414',
+  phase: 4,
+  scope: 'chain',
+  title: 'Other EnvoyExtensionPolicies on the Gateway',
+  run({chain}) {
+    return chain.otherPolicies.map((p) => {
+      const bad = (p.status?.ancestors ?? []).map((a) => condition(a.conditions, 'Accepted')).find((c) => c && c.status !== 'True');
+      return bad
+        ? warning(`EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} also applies to this Gateway (not to the EPP) and is not accepted: ${describeCondition(bad)}`, policyRef(p), `kubectl describe envoyextensionpolicy ${p.metadata.name} -n ${p.metadata.namespace}`)
+        : info(`EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} also applies to this Gateway (not the EPP: e.g. body-based routing) — fine`, policyRef(p));
+    });
+  },
+};

@@ -1,0 +1,90 @@
+/*
+ * Phase 5 — EPP runtime: what the EPP's ServiceAccount may do (RBAC, src/model/rbac.ts). Replaces the
+ * install notes' TROUBLESHOOTING 1 ("Check RBAC: kubectl auth can-i watch pods ...").
+ */
+import {can, qualified, type Permission} from '../../model/rbac.ts';
+import type {EppInfo} from '../../model/target.ts';
+import {GROUP} from '../../snapshot/kinds.ts';
+import {eppDeployRef, eppFlavour, serviceAccount} from '../helpers.ts';
+import {error, ok, skipped, warning, type Check, type Draft} from '../types.ts';
+
+/** What the EPP watches in the pool's namespace (GIE cmd/epp runner; llm-d-router the same plus its own objective group). */
+function watched(e: EppInfo): {perm: Permission[]; objectiveGroups: string[]} {
+  const ns = e.poolNamespace;
+  const perm: Permission[] = [];
+  for (const verb of ['get', 'list', 'watch']) {
+    perm.push({group: '', resource: 'pods', verb, namespace: ns});
+    perm.push({group: e.poolGroup, resource: 'inferencepools', verb, namespace: ns});
+  }
+  const flavour = eppFlavour(e.container?.image);
+  const objectiveGroups = flavour === 'gie' ? [GROUP.xPool] : flavour === 'llm-d' ? [GROUP.llmd, GROUP.xPool] : [GROUP.xPool, GROUP.llmd];
+  return {perm, objectiveGroups};
+}
+
+function roleFix(e: EppInfo, missing: Permission[]): string {
+  const sa = serviceAccount(e);
+  const name = `${e.deployment.metadata.name}-access`;
+  const resources = [...new Set(missing.map(qualified))].join(',');
+  const verbs = [...new Set(missing.map((m) => m.verb))].sort().join(',');
+  return `kubectl create role ${name} -n ${e.poolNamespace} --verb=${verbs} --resource=${resources}\nkubectl create rolebinding ${name} -n ${e.poolNamespace} --role=${name} --serviceaccount=${sa.namespace}:${sa.name}`;
+}
+
+export const eppRbac: Check = {
+  code: 'IGW-501',
+  phase: 5,
+  scope: 'chain',
+  title: "EPP's ServiceAccount may watch pods, InferencePools and InferenceObjectives",
+  // with the wrong --pool-group the missing permission is for the wrong group: IGW-105 is the cause
+  dependsOn: ['IGW-105'],
+  symptoms: ['epp-not-starting', 'ext-proc-not-routing', '503'],
+  run({chain, snap}) {
+    const out: Draft[] = [];
+    for (const e of chain.epps) {
+      if (!e.poolName) continue;
+      const sa = serviceAccount(e);
+      const {perm, objectiveGroups} = watched(e);
+      const missing: Permission[] = [];
+      let unknown: string | undefined;
+      let rule: string | undefined;
+      for (const p of perm) {
+        const v = can(snap, sa, p);
+        if ('unknown' in v) {
+          unknown = v.unknown.message;
+          rule = v.unknown.rule;
+          break;
+        }
+        if (!v.allowed) missing.push(p);
+      }
+      if (unknown) {
+        out.push(skipped(`unknown: cannot read the RBAC objects to judge ServiceAccount ${sa.namespace}/${sa.name} (${unknown}); it needs a Role in ${e.poolNamespace} with get, list, watch on pods and ${qualified({group: e.poolGroup, resource: 'inferencepools'})}`, eppDeployRef(e), rule));
+        continue;
+      }
+      // InferenceObjectives: any one of the groups the EPP may watch, for list+watch
+      const objective = objectiveGroups.find((g) => ['list', 'watch'].every((verb) => {
+        const v = can(snap, sa, {group: g, resource: 'inferenceobjectives', verb, namespace: e.poolNamespace});
+        return 'allowed' in v && v.allowed;
+      }));
+      if (missing.length) {
+        out.push(
+          error(
+            `ServiceAccount ${sa.namespace}/${sa.name} of EPP ${e.deployment.metadata.name} may not ${[...new Set(missing.map((m) => `${m.verb} ${qualified(m)}`))].join(', ')} in ${e.poolNamespace}: the EPP logs "forbidden" and never sees the pool's endpoints (never ready)`,
+            eppDeployRef(e),
+            roleFix(e, missing),
+          ),
+        );
+      } else if (!objective) {
+        const g = objectiveGroups[0]!;
+        out.push(
+          warning(
+            `ServiceAccount ${sa.namespace}/${sa.name} of EPP ${e.deployment.metadata.name} may not list/watch ${qualified({group: g, resource: 'inferenceobjectives'})} in ${e.poolNamespace}: the EPP logs forbidden errors and ignores objectives (priorities)`,
+            eppDeployRef(e),
+            roleFix(e, [{group: g, resource: 'inferenceobjectives', verb: 'get', namespace: e.poolNamespace}, {group: g, resource: 'inferenceobjectives', verb: 'list', namespace: e.poolNamespace}, {group: g, resource: 'inferenceobjectives', verb: 'watch', namespace: e.poolNamespace}]),
+          ),
+        );
+      } else {
+        out.push(ok(`ServiceAccount ${sa.namespace}/${sa.name} may get/list/watch pods, ${qualified({group: e.poolGroup, resource: 'inferencepools'})}, ${qualified({group: objective, resource: 'inferenceobjectives'})} in ${e.poolNamespace}`, eppDeployRef(e)));
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,23 @@
+/*
+ * What one doctor run produces: the summary, what was examined, the findings in order and, for
+ * --symptom, the playbook's conclusion. The renderers (src/render/doctor.ts) turn it into text,
+ * JSON, short lines or JUnit; its JSON form is the stable contract (README "doctor JSON").
+ */
+import type {Summary} from '../checks/runner.ts';
+import type {Finding} from '../checks/types.ts';
+
+export interface DoctorReport {
+  summary: Summary & {durationMs: number; apiRequests: number};
+  target: {
+    source: 'cluster' | 'files' | 'overlay';
+    context?: string | undefined;
+    server?: string | undefined;
+    namespace?: string | undefined;
+    releases: {namespace: string; name: string; revision: number; chart: string; status: string}[];
+    pools: {namespace: string; name: string; group: string; release?: string | undefined; wiring?: string | undefined}[];
+    symptom?: string | undefined;
+  };
+  findings: Finding[];
+  /** for --symptom: the playbook's conclusion */
+  conclusion?: string | undefined;
+}
