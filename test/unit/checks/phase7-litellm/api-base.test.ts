@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import type {KubeObject} from '../../../src/kube/client.ts';
-import {byCode, doctor, loadObjects, one} from './fixture.ts';
-import {serviceOfHost} from '../../../src/checks/phase7-litellm/api-base.ts';
+import {serviceOfHost} from '../../../../src/checks/phase7-litellm/api-base.ts';
+import type {KubeObject} from '../../../../src/kube/client.ts';
+import {byCode, doctor, loadObjects, one} from '../fixture.ts';
 
 const healthy = loadObjects('healthy-ai-gateway.yaml');
 

@@ -1,0 +1,77 @@
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {parse, stringify} from 'yaml';
+import type {KubeObject} from '../../../../src/kube/client.ts';
+import {byCode, doctor, loadObjects, obj, one, sharedDir, without} from '../fixture.ts';
+
+const healthy = loadObjects('healthy-ai-gateway.yaml');
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function withConfig(objs: KubeObject[], config: unknown, changedAt = '2026-11-20T08:59:00Z'): KubeObject[] {
+  const out = structuredClone(objs);
+  const cm = obj<Any>(out, 'ConfigMap', 'envoy-gateway-config');
+  cm.data['envoy-gateway.yaml'] = typeof config === 'string' ? config : stringify(config);
+  cm.metadata.managedFields = [{manager: 'kubectl-patch', operation: 'Update', time: changedAt}];
+  return out;
+}
+
+/** The upstream default gateway-helm config (../shared/fixtures), without any extensionManager. */
+function defaultConfig(): Any {
+  const cm = parse(readFileSync(join(sharedDir, 'fixtures', 'envoy-gateway-config.default.yaml'), 'utf8')) as Any;
+  return parse(cm.data['envoy-gateway.yaml']) as Any;
+}
+
+/** What the install notes' `kubectl patch` writes: the whole file replaced by backendResources {"" Service} alone. */
+const NOTES_PATCH =
+  'apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyGateway\nmetadata:\n  name: envoy-gateway\n  namespace: envoy-gateway-system\nprovider:\n  type: Kubernetes\nextensionManager:\n  backendResources:\n  - group: ""\n    kind: Service\n';
+
+describe('phase 2 — Envoy Gateway', () => {
+
+  it('IGW-205: the install notes\' patch is refused by Envoy Gateway ("no hooks"), and IGW-206 is blocked by it', () => {
+    const f = doctor(withConfig(healthy, NOTES_PATCH));
+    const e = one(f, 'IGW-205', 'error');
+    expect(e.object).toEqual({apiVersion: 'v1', kind: 'ConfigMap', namespace: 'envoy-gateway-system', name: 'envoy-gateway-config'});
+    expect(e.message).toContain('registered extension has no hooks specified');
+    expect(e.message).toContain('install notes');
+    expect(e.message).toContain('CrashLoopBackOff');
+    expect(e.fix).toBe('kubectl infgw patch-envoy --dry-run   # review the diff, then run it without --dry-run');
+    expect(one(f, 'IGW-206', 'blocked').blockedBy).toEqual(['IGW-205']);
+    expect(one(f, 'IGW-409', 'blocked').blockedBy).toEqual(['IGW-205']);
+  });
+
+  it('IGW-206: the upstream default config (no extensionManager) with an HTTPRoute to an InferencePool → InvalidKind explained', () => {
+    const f = doctor(withConfig(healthy, defaultConfig()));
+    expect(byCode(f, 'IGW-205').map((x) => x.severity)).toEqual(['ok']);
+    const e = one(f, 'IGW-206', 'error');
+    expect(e.message).toContain('HTTPRoute llm/qwen sends to InferencePool llm/qwen');
+    expect(e.message).toContain('it has no extensionManager');
+    expect(e.message).toContain('InvalidKind');
+    expect(e.fix).toContain('kubectl infgw patch-envoy');
+  });
+
+  it('IGW-206: an x-k8s.io pool needs its own backendResources entry; the fix names it', () => {
+    const objs = structuredClone(healthy);
+    const pool = obj<Any>(objs, 'InferencePool', 'qwen');
+    pool.apiVersion = 'inference.networking.x-k8s.io/v1alpha2';
+    pool.spec = {selector: {'serving.kserve.io/inferenceservice': 'qwen'}, targetPortNumber: 8080, extensionRef: {name: 'qwen-epp', portNumber: 9002}};
+    const route = obj<Any>(objs, 'HTTPRoute', 'qwen');
+    route.spec.rules[0].backendRefs[0].group = 'inference.networking.x-k8s.io';
+    obj<Any>(objs, 'Deployment', 'qwen-epp').spec.template.spec.containers[0].args.push('--pool-group', 'inference.networking.x-k8s.io');
+    const e = one(doctor(objs), 'IGW-206', 'error');
+    expect(e.fix).toBe('kubectl infgw patch-envoy --backend-resource inference.networking.x-k8s.io/v1alpha2/InferencePool --dry-run   # review the diff, then run it without --dry-run');
+  });
+
+  it('IGW-206: extension service missing → error naming it', () => {
+    const e = one(doctor(without(healthy, 'Service', 'ai-gateway-controller')), 'IGW-206', 'error');
+    expect(e.object).toEqual({apiVersion: 'v1', kind: 'Service', namespace: 'envoy-ai-gateway-system', name: 'ai-gateway-controller'});
+    expect(e.message).toContain('is Envoy AI Gateway installed?');
+  });
+
+  it('IGW-204: a config that is not YAML → error, and everything that reads it is blocked', () => {
+    const f = doctor(withConfig(healthy, 'apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyGateway\nprovider: [unclosed\n'));
+    const e = one(f, 'IGW-204', 'error');
+    expect(e.message).toContain('cannot be read as an EnvoyGateway object');
+    expect(one(f, 'IGW-205', 'blocked').blockedBy).toEqual(['IGW-204']);
+  });
+});

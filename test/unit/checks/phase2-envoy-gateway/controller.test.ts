@@ -1,0 +1,64 @@
+import {describe, expect, it} from 'vitest';
+import {stringify} from 'yaml';
+import type {KubeObject} from '../../../../src/kube/client.ts';
+import {doctor, loadObjects, obj, one, without} from '../fixture.ts';
+
+const healthy = loadObjects('healthy-ai-gateway.yaml');
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function withConfig(objs: KubeObject[], config: unknown, changedAt = '2026-11-20T08:59:00Z'): KubeObject[] {
+  const out = structuredClone(objs);
+  const cm = obj<Any>(out, 'ConfigMap', 'envoy-gateway-config');
+  cm.data['envoy-gateway.yaml'] = typeof config === 'string' ? config : stringify(config);
+  cm.metadata.managedFields = [{manager: 'kubectl-patch', operation: 'Update', time: changedAt}];
+  return out;
+}
+
+/** What the install notes' `kubectl patch` writes: the whole file replaced by backendResources {"" Service} alone. */
+const NOTES_PATCH =
+  'apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyGateway\nmetadata:\n  name: envoy-gateway\n  namespace: envoy-gateway-system\nprovider:\n  type: Kubernetes\nextensionManager:\n  backendResources:\n  - group: ""\n    kind: Service\n';
+
+describe('phase 2 — Envoy Gateway', () => {
+
+  it('IGW-201: controller crash-looping on its config while an old pod serves → error with the controller\'s own words', () => {
+    const objs = withConfig(healthy, NOTES_PATCH, '2026-11-21T11:50:00Z');
+    objs.push({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {name: 'envoy-gateway-7f8d9c6b5-newpd', namespace: 'envoy-gateway-system', creationTimestamp: '2026-11-21T11:51:00Z', labels: {'control-plane': 'envoy-gateway', 'app.kubernetes.io/name': 'gateway-helm', 'app.kubernetes.io/instance': 'eg', 'pod-template-hash': '7f8d9c6b5'}},
+      spec: {containers: [{name: 'envoy-gateway', image: 'docker.io/envoyproxy/gateway:v1.6.0'}]},
+      status: {
+        phase: 'Running',
+        conditions: [{type: 'PodScheduled', status: 'True'}, {type: 'Ready', status: 'False'}],
+        containerStatuses: [{name: 'envoy-gateway', ready: false, restartCount: 4, state: {waiting: {reason: 'CrashLoopBackOff'}}, lastState: {terminated: {reason: 'Error', exitCode: 1}}}],
+      },
+    } as KubeObject);
+    const f = doctor(objs, {snapshot: {logs: {'envoy-gateway-system/envoy-gateway-7f8d9c6b5-newpd/envoy-gateway/previous': 'Error: registered extension has no hooks specified\n'}}});
+    const e = one(f, 'IGW-201', 'error');
+    expect(e.message).toContain('new Envoy Gateway controller pods fail');
+    expect(e.message).toContain('it says: "registered extension has no hooks specified"');
+    expect(e.message).toContain('1 old pod still serves the previous config');
+    expect(e.fix).toContain('kubectl infgw patch-envoy');
+  });
+
+  it('IGW-201: no controller at all → error with the install command', () => {
+    const objs = without(healthy, 'Deployment', 'envoy-gateway');
+    const e = one(doctor(objs), 'IGW-201', 'error');
+    expect(e.message).toContain('Envoy Gateway is not installed');
+    expect(e.fix).toContain('helm upgrade --install eg oci://docker.io/envoyproxy/gateway-helm');
+  });
+
+  it('IGW-202: streaming policy on Envoy Gateway v1.5 → warning', () => {
+    const objs = structuredClone(healthy);
+    obj<Any>(objs, 'Deployment', 'envoy-gateway').spec.template.spec.containers[0].image = 'docker.io/envoyproxy/gateway:v1.5.3';
+    objs.push({
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'EnvoyExtensionPolicy',
+      metadata: {name: 'streaming', namespace: 'llm'},
+      spec: {targetRefs: [{group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'inference-gateway'}], extProc: [{backendRefs: [{name: 'bbr', port: 9004}], processingMode: {response: {body: 'Streamed'}}}]},
+    } as KubeObject);
+    const w = one(doctor(objs), 'IGW-202', 'warning');
+    expect(w.message).toContain('older than v1.6');
+    expect(w.message).toContain('llm/streaming');
+  });
+});
