@@ -3,7 +3,7 @@ import {catalog} from '../../../src/checks/catalog.ts';
 import {conclude, playbookCodes, renderSymptomList, SYMPTOMS, symptomByName, withDependencies} from '../../../src/doctor/symptoms.ts';
 import {doctorRun, parseWait} from '../../../src/doctor/session.ts';
 import {runDoctor} from '../../../src/doctor/run.ts';
-import {loadObjects, NOW, obj, snap} from './fixture.ts';
+import {loadObjects, NOW, obj, snap} from '../checks/fixture.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
