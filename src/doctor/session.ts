@@ -4,6 +4,7 @@
  */
 import type {KubeClient, KubeObject} from '../kube/client.ts';
 import {InterruptedError, UsageError} from '../errors.ts';
+import {durationMs} from '../k8s/duration.ts';
 import {takeSnapshot} from '../snapshot/take.ts';
 import {overlaySnapshot, readManifestFiles, snapshotFromObjects} from '../snapshot/files.ts';
 import type {RequestRecord, Snapshot} from '../snapshot/types.ts';
@@ -109,18 +110,11 @@ export async function doctorRun(opts: DoctorRunOptions, connect: () => Promise<K
   }
 }
 
-/** Go-style durations for --wait: 90s, 2m, 1m30s, 500ms; a bare number is seconds. */
+/** Go-style durations for --wait: 90s, 2m, 1m30s, 500ms (src/k8s/duration.ts); a bare number is seconds. */
 export function parseWait(s: string): number {
   if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
-  let total = 0;
-  let rest = s;
-  const re = /^(\d+(?:\.\d+)?)(ms|s|m|h)/;
-  if (!rest) throw new UsageError('--wait needs a duration such as 90s or 2m');
-  while (rest) {
-    const m = re.exec(rest);
-    if (!m) throw new UsageError(`--wait: "${s}" is not a duration (e.g. 90s, 2m, 1m30s)`);
-    total += Number(m[1]) * {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[m[2] as 'ms' | 's' | 'm' | 'h'];
-    rest = rest.slice(m[0].length);
-  }
-  return total;
+  if (!s) throw new UsageError('--wait needs a duration such as 90s or 2m');
+  const ms = durationMs(s);
+  if (ms === undefined) throw new UsageError(`--wait: "${s}" is not a duration (e.g. 90s, 2m, 1m30s)`);
+  return ms;
 }

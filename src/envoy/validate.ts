@@ -18,6 +18,7 @@
  * every nested field of provider/telemetry.
  */
 import {ENVOY_GATEWAY_API_VERSION, ENVOY_GATEWAY_KIND} from './config.ts';
+import {parseGoDuration as parseGo} from '../k8s/duration.ts';
 
 export interface ValidationIssue {
   /** Dotted path of the offending field, e.g. "extensionManager.hooks". */
@@ -170,15 +171,9 @@ const LOG_LEVELS = new Set(['debug', 'error', 'warn', 'info']);
 /** shared_types.go XDSTranslatorHook (an enum only in the CRD schema; the file loader does not check it). */
 export const XDS_TRANSLATOR_HOOKS = ['VirtualHost', 'Route', 'HTTPListener', 'Cluster', 'Endpoints', 'Translation'] as const;
 
-/** Go's time.ParseDuration, in milliseconds (NaN when it would fail). */
+/** Go's time.ParseDuration (src/k8s/duration.ts), in milliseconds; NaN when it would fail. */
 export function parseGoDuration(s: string): number {
-  if (s === '0' || s === '+0' || s === '-0') return 0;
-  const m = /^([+-]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(s);
-  if (!m) return Number.NaN;
-  const unit: Record<string, number> = {ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000};
-  let total = 0;
-  for (const part of m[2]!.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) total += Number(part[1]) * unit[part[2]!]!;
-  return m[1] === '-' ? -total : total;
+  return parseGo(s) ?? Number.NaN;
 }
 
 /** A Kubernetes resource.Quantity as a number (NaN when it does not parse). */

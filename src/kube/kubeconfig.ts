@@ -4,6 +4,7 @@ import path from 'node:path';
 import {ExitCode, InfgwError, UsageError} from '../errors.ts';
 import type {KubeFlagValues} from '../cli/flags.ts';
 import {libraryYaml, parseSimpleYaml} from './kubeconfig-yaml.ts';
+import {formatGoDuration, parseGoDuration} from '../k8s/duration.ts';
 
 /*
  * A kubeconfig loader with kubectl's semantics. @kubernetes/client-node differs on almost every
@@ -542,33 +543,6 @@ export function parseRequestTimeout(value: string | undefined): number {
   const ms = parseGoDuration(value);
   if (ms === undefined || ms < 0) throw new UsageError(`invalid value "${value}" for --request-timeout`, TIMEOUT_HINT);
   return ms;
-}
-
-const durationUnits: Record<string, number> = {ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000};
-
-/** Go's time.ParseDuration, in milliseconds; undefined when the text is not a duration. */
-export function parseGoDuration(text: string): number | undefined {
-  if (text === '0' || text === '+0' || text === '-0') return 0;
-  const m = /^([+-]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(text);
-  if (!m) return undefined;
-  let total = 0;
-  for (const part of m[2]!.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
-    total += Number(part[1]) * durationUnits[part[2]!]!;
-  }
-  return m[1] === '-' ? -total : total;
-}
-
-/** Go's time.Duration.String() for a whole number of milliseconds ("7s", "1m30s", "1h0m0s", "500ms"). */
-export function formatGoDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${ms}ms`;
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const sMs = ms % 60_000;
-  const s = sMs % 1000 === 0 ? String(sMs / 1000) : (sMs / 1000).toFixed(3).replace(/0+$/, '');
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
 }
 
 // ---------------------------------------------------------------------------------------------

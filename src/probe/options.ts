@@ -1,6 +1,6 @@
 /** Command-line values of probe-cache, checked and converted (pure; the command stays thin). */
 import {UsageError} from '../errors.ts';
-import {parseGoDuration} from '../kube/kubeconfig.ts';
+import {parseGoDuration} from '../k8s/duration.ts';
 
 /** A duration flag: a Go duration (90s, 2m, 1h30m) or a whole number of seconds. */
 export function parseDurationFlag(name: string, value: string): number {

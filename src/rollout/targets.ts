@@ -5,7 +5,7 @@
 import {InfgwError, UsageError} from '../errors.ts';
 import type {KubeClient, KubeObject} from '../kube/client.ts';
 import {ApiError} from '../kube/errors.ts';
-import {parseGoDuration} from '../kube/kubeconfig.ts';
+import {parseGoDuration} from '../k8s/duration.ts';
 import type {WorkloadKind, WorkloadRef} from './types.ts';
 
 export type RestartTarget =

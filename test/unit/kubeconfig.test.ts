@@ -24,13 +24,12 @@ import type {TLSSocket} from 'node:tls';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {KubeFlagValues} from '../../src/cli/flags.ts';
 import {apiPath, KubeClient} from '../../src/kube/client.ts';
+import {formatGoDuration, parseGoDuration} from '../../src/k8s/duration.ts';
 import {
   flattenedView,
-  formatGoDuration,
   kubeconfigPrecedence,
   kubectlView,
   loadMergedKubeconfig,
-  parseGoDuration,
   parseRequestTimeout,
   resolveKubeconfig,
   selectStanzas,
