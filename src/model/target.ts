@@ -10,7 +10,7 @@ import {GROUP} from '../snapshot/kinds.ts';
 import {get, items, lookup, type Lookup} from '../snapshot/query.ts';
 import type {HelmRelease, Snapshot} from '../snapshot/types.ts';
 import {INFERENCE_GATEWAY_CHART, valueAt} from '../helm/release.ts';
-import {argValue, envValue} from '../k8s/args.ts';
+import {argValue, eppArgs, eppContainer, eppContainerIn, envValue} from '../k8s/args.ts';
 import {conditions, ref, type Condition, type Container, type Deployment, type LabelSelector, type ObjectRef, type Pod, type Service} from '../k8s/objects.ts';
 import {selectorMatches} from '../k8s/selectors.ts';
 
@@ -221,16 +221,13 @@ export interface TargetOptions {
   pool?: string | undefined;
 }
 
-function eppContainerOf(spec: {containers?: Container[]} | undefined): Container | undefined {
-  return (spec?.containers ?? []).find((c) => argValue(c, '--pool-name') !== undefined);
-}
-
 /** How an EPP finds its pool (llm-d-router / GIE cmd/epp flags, domain-facts §2). */
 export function eppPoolOf(d: Deployment): {name?: string | undefined; namespace: string; group: string; secureServing: boolean; container?: Container | undefined} {
-  const c = eppContainerOf(d.spec?.template?.spec);
-  const name = argValue(c, '--pool-name');
-  const namespace = argValue(c, '--pool-namespace') ?? envValue(c, 'NAMESPACE') ?? (envFromFieldRef(c, 'NAMESPACE') ? d.metadata.namespace : undefined) ?? 'default';
-  const group = argValue(c, '--pool-group') ?? DEFAULT_POOL_GROUP;
+  const c = eppContainer(d);
+  const a = eppArgs(c);
+  const name = a.poolName;
+  const namespace = a.poolNamespace ?? envValue(c, 'NAMESPACE') ?? (envFromFieldRef(c, 'NAMESPACE') ? d.metadata.namespace : undefined) ?? 'default';
+  const group = a.poolGroup ?? DEFAULT_POOL_GROUP;
   const secure = argValue(c, '--secure-serving');
   return {name, namespace, group, secureServing: secure === undefined ? true : secure !== 'false', container: c};
 }
@@ -244,7 +241,7 @@ function envFromFieldRef(c: Container | undefined, name: string): boolean {
 
 export function chartRelease(r: HelmRelease): ChartRelease {
   const m = r.manifest;
-  const eppDeployment = m.find((o) => o.kind === 'Deployment' && eppContainerOf((o as Deployment).spec?.template?.spec)) as Deployment | undefined;
+  const eppDeployment = m.find((o) => o.kind === 'Deployment' && eppContainerIn((o as Deployment).spec?.template?.spec)) as Deployment | undefined;
   const eppLabels = eppDeployment?.spec?.template?.metadata?.labels;
   const services = m.filter((o) => o.kind === 'Service') as Service[];
   const eppService =
@@ -335,7 +332,7 @@ function buildChain(snap: Snapshot, key: {namespace: string; name: string; group
   const eppDeployments = new Set<Deployment>();
   const svc = eppService && 'found' in eppService ? eppService.found : undefined;
   for (const d of deployments) {
-    if (!eppContainerOf(d.spec?.template?.spec)) continue;
+    if (!eppContainerIn(d.spec?.template?.spec)) continue;
     const byService = svc?.spec?.selector && d.metadata.namespace === svc.metadata.namespace && selectorMatches(svc.spec.selector, d.spec?.template?.metadata?.labels);
     const pp = eppPoolOf(d);
     const byFlag = pp.name === key.name && pp.namespace === ns;

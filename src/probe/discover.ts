@@ -7,7 +7,7 @@ import {InfgwError, UsageError} from '../errors.ts';
 import {type KubeClient, type KubeObject, apiPath} from '../kube/client.ts';
 import {ApiError} from '../kube/errors.ts';
 import {type Pod, type Service, findPodForService, podReady, preferPods, selectorString} from '../kube/portforward.ts';
-import {eppContainer} from '../snapshot/versions.ts';
+import {eppArgs, eppContainer} from '../k8s/args.ts';
 import type {EndpointRef} from './analyze.ts';
 
 const RELEASE_ANNOTATION = 'meta.helm.sh/release-name';
@@ -120,9 +120,7 @@ export async function resolvePool(kube: KubeClient, opts: {namespace: string; po
       );
       for (const d of deployments ?? []) {
         if (!ofRelease(d, opts.release)) continue;
-        const args = eppContainer(d)?.args ?? [];
-        const i = args.findIndex((a) => a === '--pool-name' || a === '-pool-name' || a.startsWith('--pool-name='));
-        const name = i < 0 ? undefined : args[i]!.includes('=') ? args[i]!.split('=')[1] : args[i + 1];
+        const name = eppArgs(eppContainer(d)).poolName;
         if (name) wanted.push(name);
       }
       wanted = [...new Set(wanted)];

@@ -5,6 +5,7 @@
 import {InfgwError, UsageError} from '../errors.ts';
 import type {KubeClient, KubeObject} from '../kube/client.ts';
 import {ApiError} from '../kube/errors.ts';
+import {eppContainer} from '../k8s/args.ts';
 import {parseGoDuration} from '../k8s/duration.ts';
 import type {WorkloadKind, WorkloadRef} from './types.ts';
 
@@ -89,11 +90,9 @@ interface DeploymentLike extends KubeObject {
   spec?: {template?: {spec?: {containers?: {name: string; args?: string[]}[]}}};
 }
 
-/** An EPP container names its InferencePool with --pool-name (GIE and llm-d-router alike; domain-facts §2). */
+/** A Deployment that runs an EPP container (src/k8s/args.ts: --pool-name, GIE and llm-d-router alike; domain-facts §2). */
 export function isEppDeployment(d: DeploymentLike): boolean {
-  return (d.spec?.template?.spec?.containers ?? []).some((c) =>
-    (c.args ?? []).some((a) => a === '--pool-name' || a === '-pool-name' || a.startsWith('--pool-name=') || a.startsWith('-pool-name=')),
-  );
+  return eppContainer(d) !== undefined;
 }
 
 /** Helm's standard label (helm.sh/docs "Labels and Annotations"), set by the inference-gateway chart. */

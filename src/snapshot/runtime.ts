@@ -9,10 +9,9 @@ import type {KubeClient} from '../kube/client.ts';
 import {fetchPodMetrics, metricsBearerToken, MetricsFetchError, type MetricsFailureKind} from '../kube/portforward.ts';
 import {parseExposition} from '../metrics/exposition.ts';
 import {readEpp, type EppReading} from '../metrics/read.ts';
-import {argValue} from '../k8s/args.ts';
+import {argValue, eppContainer} from '../k8s/args.ts';
 import {podReady, podsOf} from '../k8s/pods.ts';
 import type {Deployment, Pod} from '../k8s/objects.ts';
-import {eppContainer} from './versions.ts';
 import {items} from './query.ts';
 import type {Snapshot} from './types.ts';
 

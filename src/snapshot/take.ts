@@ -3,7 +3,7 @@ import {apiPath} from '../kube/client.ts';
 import {ApiError} from '../kube/errors.ts';
 import {InfgwError} from '../errors.ts';
 import {releasesFromSecrets} from '../helm/release.ts';
-import {argValue} from '../k8s/args.ts';
+import {argValue, eppContainer} from '../k8s/args.ts';
 import {podReady} from '../k8s/pods.ts';
 import type {Deployment} from '../k8s/objects.ts';
 import {CRD_NAMES, ENVOY_GATEWAY_NAMESPACE, KINDS, type KindDef, type KindKey} from './kinds.ts';
@@ -227,7 +227,7 @@ function needsBackendTls(snap: Snapshot): boolean {
   const hasExtProc = items(snap, 'EnvoyExtensionPolicy').some((p) => Array.isArray((p as {spec?: {extProc?: unknown[]}}).spec?.extProc));
   if (!hasExtProc) return false;
   return items<Deployment>(snap, 'Deployment').some((d) => {
-    const c = (d.spec?.template?.spec?.containers ?? []).find((x) => argValue(x, '--pool-name') !== undefined);
+    const c = eppContainer(d);
     return c !== undefined && argValue(c, '--secure-serving') !== 'false';
   });
 }

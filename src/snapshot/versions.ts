@@ -1,5 +1,6 @@
 import type {KubeClient, KubeObject} from '../kube/client.ts';
 import {ApiError} from '../kube/errors.ts';
+import {eppContainer} from '../k8s/args.ts';
 
 export interface ClusterVersions {
   server: string;
@@ -27,10 +28,6 @@ export function imageTag(image: string): string | undefined {
   return colon > lastSlash ? noDigest.slice(colon + 1) : undefined;
 }
 
-/** An EPP container: the one that names its pool (GIE and llm-d-router both take --pool-name). */
-export function eppContainer(d: Deployment): {name: string; image?: string; args?: string[]} | undefined {
-  return d.spec?.template?.spec?.containers?.find((c) => (c.args ?? []).some((a) => a === '--pool-name' || a.startsWith('--pool-name=') || a === '-pool-name'));
-}
 
 export async function clusterVersions(kube: KubeClient): Promise<ClusterVersions> {
   const unknown: string[] = [];
