@@ -45,18 +45,3 @@ export const outputFlags = {
   debug: Flags.boolean({description: 'Show stack traces and request logs on errors.', helpGroup: 'OUTPUT', hidden: false}),
 };
 
-export type KubeFlagValues = {
-  kubeconfig?: string | undefined;
-  context?: string | undefined;
-  cluster?: string | undefined;
-  user?: string | undefined;
-  namespace?: string | undefined;
-  'request-timeout'?: string | undefined;
-  as?: string | undefined;
-  'as-group'?: string[] | undefined;
-  token?: string | undefined;
-  server?: string | undefined;
-  'certificate-authority'?: string | undefined;
-  'insecure-skip-tls-verify'?: boolean | undefined;
-  'tls-server-name'?: string | undefined;
-};

@@ -9,7 +9,7 @@
  * pluginCompletion/getPluginCompletions): one candidate per line, "value<TAB>description", then a
  * last line ":<directive>".
  */
-import type {KubeFlagValues} from '../cli/flags.ts';
+import type {KubeFlagValues} from '../kube/options.ts';
 import type {CommandSpec, CompletionModel, FlagSpec} from './model.ts';
 
 /** Cobra's ShellCompDirective bits (spf13/cobra completions.go). */

@@ -4,7 +4,7 @@
  * imported lazily, only when such a value is being completed; the caller bounds the time and
  * swallows errors, because a completion must never print an error into the user's prompt.
  */
-import type {KubeFlagValues} from '../cli/flags.ts';
+import type {KubeFlagValues} from '../kube/options.ts';
 import {decodeReleaseData} from '../helm/release.ts';
 import type {Candidate, LookupKind} from './complete.ts';
 

@@ -4,7 +4,7 @@
  */
 import {Directive, formatCompletion, planCompletion, type Candidate, type LookupKind} from './complete.ts';
 import {completionModel, type OclifManifest} from './model.ts';
-import type {KubeFlagValues} from '../cli/flags.ts';
+import type {KubeFlagValues} from '../kube/options.ts';
 
 /** How long a cluster lookup may take before completion gives up (a TAB must feel instant). */
 export const LOOKUP_TIMEOUT_MS = 2000;

@@ -50,16 +50,17 @@ export interface ContainerState {
 
 export interface ContainerStatus {
   name: string;
-  ready: boolean;
-  restartCount: number;
+  ready?: boolean;
+  restartCount?: number;
   image?: string;
   started?: boolean;
   state?: ContainerState;
   lastState?: ContainerState;
 }
 
-export interface Pod extends KubeObject {
-  spec: PodSpec;
+/** A pod as the API lists it; a hand-made one (a test, a manifest) may lack its spec. */
+export interface PodLike extends KubeObject {
+  spec?: PodSpec | undefined;
   status?: {
     phase?: string;
     reason?: string;
@@ -69,6 +70,47 @@ export interface Pod extends KubeObject {
     initContainerStatuses?: ContainerStatus[];
     podIP?: string;
     startTime?: string;
+  };
+}
+
+export interface Pod extends PodLike {
+  spec: PodSpec;
+}
+
+/** apps/v1 workloads (Deployment, DaemonSet, StatefulSet): the fields rollout status reads. */
+export interface PodTemplate {
+  metadata?: {labels?: Record<string, string>; annotations?: Record<string, string>};
+  spec?: unknown;
+}
+
+export interface Workload extends KubeObject {
+  spec?: {
+    replicas?: number;
+    paused?: boolean;
+    selector?: LabelSelector;
+    template?: PodTemplate;
+    progressDeadlineSeconds?: number;
+    minReadySeconds?: number;
+    strategy?: {type?: string};
+    updateStrategy?: {type?: string; rollingUpdate?: {partition?: number; maxUnavailable?: number | string}};
+  };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    unavailableReplicas?: number;
+    currentReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+    conditions?: Condition[];
+    // DaemonSet
+    desiredNumberScheduled?: number;
+    currentNumberScheduled?: number;
+    updatedNumberScheduled?: number;
+    numberAvailable?: number;
+    numberReady?: number;
   };
 }
 

@@ -2,8 +2,17 @@
 import {condition, type ContainerStatus, type Deployment, type Pod} from './objects.ts';
 import {selectorMatches} from './selectors.ts';
 
+/**
+ * kubectl's rule (k8s.io/kubectl pkg/util/podutils IsPodReady): the Ready condition is True.
+ * port-forward and probe-cache pick pods by it, as kubectl does.
+ */
+export function podReadyCondition(p: Pick<Pod, 'status'>): boolean {
+  return condition(p.status?.conditions, 'Ready')?.status === 'True';
+}
+
+/** Serving now: Running, Ready and not being deleted (doctor's rule for "a Ready pod"). */
 export function podReady(p: Pod): boolean {
-  return p.status?.phase === 'Running' && condition(p.status.conditions, 'Ready')?.status === 'True' && !p.metadata.deletionTimestamp;
+  return p.status?.phase === 'Running' && podReadyCondition(p) && !p.metadata.deletionTimestamp;
 }
 
 export interface PodProblem {
@@ -68,7 +77,7 @@ export function podProblem(p: Pod): PodProblem | undefined {
   }
   const notReady = (st.containerStatuses ?? []).find((c) => !c.ready);
   if (notReady) {
-    const restarts = notReady.restartCount > 0 ? ` (${notReady.restartCount} restarts; ${lastTermination(notReady)})` : '';
+    const restarts = (notReady.restartCount ?? 0) > 0 ? ` (${notReady.restartCount} restarts; ${lastTermination(notReady)})` : '';
     return {kind: 'NotReady', reason: 'ContainersNotReady', message: `container ${notReady.name} is running but not ready — its readiness probe fails${restarts}`, container: notReady.name};
   }
   const ready = condition(st.conditions, 'Ready');

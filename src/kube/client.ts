@@ -5,7 +5,7 @@ import https from 'node:https';
 import type {Agent as HttpAgent, IncomingMessage, RequestOptions as HttpRequestOptions} from 'node:http';
 import pkg from '../../package.json' with {type: 'json'};
 import {ExitCode, InfgwError} from '../errors.ts';
-import type {KubeFlagValues} from '../cli/flags.ts';
+import type {KubeFlagValues} from './options.ts';
 import type {KubeconfigExec, ResolvedKubeconfig} from './kubeconfig.ts';
 import {ApiError, apiErrorFromResponse, networkError} from './errors.ts';
 import type {KubeConfig} from './k8s.ts';

@@ -2,7 +2,7 @@ import {readFileSync, statSync} from 'node:fs';
 import {homedir} from 'node:os';
 import path from 'node:path';
 import {ExitCode, InfgwError, UsageError} from '../errors.ts';
-import type {KubeFlagValues} from '../cli/flags.ts';
+import type {KubeFlagValues} from './options.ts';
 import {libraryYaml, parseSimpleYaml} from './kubeconfig-yaml.ts';
 import {formatGoDuration, parseGoDuration} from '../k8s/duration.ts';
 

@@ -14,8 +14,11 @@ import {request as httpRequest} from 'node:http';
 import {createServer, type Server, type Socket} from 'node:net';
 import {Writable} from 'node:stream';
 import {ExitCode, InfgwError, UsageError} from '../errors.ts';
-import {type KubeClient, type KubeObject, apiPath} from './client.ts';
+import {type KubeClient, apiPath} from './client.ts';
 import {ApiError, missingRuleHint} from './errors.ts';
+import type {PodLike, Service} from '../k8s/objects.ts';
+import {podReadyCondition} from '../k8s/pods.ts';
+import {selectorString} from '../k8s/selectors.ts';
 
 export interface PodPortForward {
   namespace: string;
@@ -279,32 +282,8 @@ export async function fetchPodMetrics(
 // ---------------------------------------------------------------------------------------------
 // Pods behind a Service
 
-export interface Pod extends KubeObject {
-  spec?: {
-    serviceAccountName?: string;
-    containers?: {name: string; ports?: {name?: string; containerPort: number; protocol?: string}[]; args?: string[]; image?: string}[];
-  };
-  status?: {phase?: string; podIP?: string; conditions?: {type: string; status: string}[]};
-}
-
-export interface Service extends KubeObject {
-  spec?: {
-    selector?: Record<string, string>;
-    ports?: {name?: string; port: number; targetPort?: number | string; protocol?: string}[];
-    type?: string;
-  };
-}
-
-export function podReady(p: Pod): boolean {
-  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
-
-/** The label selector string for matchLabels. */
-export function selectorString(labels: Record<string, string>): string {
-  return Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-}
+/** A pod as port-forward reads it (src/k8s/objects.ts). */
+export type Pod = PodLike;
 
 /**
  * Pods to prefer, the way kubectl's GetFirstPod sorts (k8s.io/kubectl pkg/util/podutils
@@ -312,7 +291,7 @@ export function selectorString(labels: Record<string, string>): string {
  */
 export function preferPods(pods: Pod[]): Pod[] {
   const rank = (p: Pod): number =>
-    (p.metadata.deletionTimestamp ? 4 : 0) + (podReady(p) ? 0 : 2) + (p.status?.phase === 'Running' ? 0 : 1);
+    (p.metadata.deletionTimestamp ? 4 : 0) + (podReadyCondition(p) ? 0 : 2) + (p.status?.phase === 'Running' ? 0 : 1);
   return [...pods].sort((a, b) => rank(a) - rank(b) || a.metadata.name.localeCompare(b.metadata.name));
 }
 
@@ -353,7 +332,7 @@ export async function findPodForService(
     });
   }
   const list = await kube.list<Pod>(apiPath({version: 'v1', resource: 'pods', namespace}), {query: {labelSelector: selectorString(selector)}});
-  const pods = preferPods(list.items).filter((p) => p.status?.phase === 'Running' || podReady(p));
+  const pods = preferPods(list.items).filter((p) => p.status?.phase === 'Running' || podReadyCondition(p));
   const pod = pods[0];
   if (!pod) {
     throw new InfgwError(`no running pod behind Service ${namespace}/${serviceName} (selector ${selectorString(selector)})`);

@@ -6,7 +6,10 @@ import {connect as tcpConnect} from 'node:net';
 import {InfgwError, UsageError} from '../errors.ts';
 import {type KubeClient, type KubeObject, apiPath} from '../kube/client.ts';
 import {ApiError} from '../kube/errors.ts';
-import {type Pod, type Service, findPodForService, podReady, preferPods, selectorString} from '../kube/portforward.ts';
+import {type Pod, findPodForService, preferPods} from '../kube/portforward.ts';
+import type {Service} from '../k8s/objects.ts';
+import {podReadyCondition as podReady} from '../k8s/pods.ts';
+import {selectorString} from '../k8s/selectors.ts';
 import {eppArgs, eppContainer} from '../k8s/args.ts';
 import type {EndpointRef} from './analyze.ts';
 

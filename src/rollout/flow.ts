@@ -5,7 +5,7 @@
 import {ExitCode, type ExitCodeValue} from '../errors.ts';
 import type {KubeClient} from '../kube/client.ts';
 import {onDeleteNote, restartWorkload, restartedAtOf, RESTARTED_AT_ANNOTATION} from './restart.ts';
-import {REVISION_ANNOTATION} from './status.ts';
+import {REVISION_ANNOTATION} from '../k8s/rollout.ts';
 import type {RestartResult, RolloutResult, WorkloadRef} from './types.ts';
 import {waitForRollout} from './wait.ts';
 

@@ -3,7 +3,7 @@
  * that will not fix itself (so we can stop waiting long before --timeout). Pure functions.
  */
 import type {KubeObject} from '../kube/client.ts';
-import {REVISION_ANNOTATION} from './status.ts';
+import {REVISION_ANNOTATION} from '../k8s/rollout.ts';
 import type {ContainerStatus, LabelSelector, Pod, Workload, WorkloadKind} from './types.ts';
 
 /**

@@ -1,4 +1,8 @@
 import type {KubeObject} from '../kube/client.ts';
+import type {Condition, ContainerStatus, LabelSelector, PodLike as Pod, PodTemplate, Workload} from '../k8s/objects.ts';
+
+// The workload, pod, condition and selector shapes are src/k8s's (one definition each).
+export type {Condition, ContainerStatus, LabelSelector, Pod, PodTemplate, Workload};
 
 /** The workload kinds `kubectl rollout restart` and `rollout status` handle (apps/v1). */
 export type WorkloadKind = 'Deployment' | 'DaemonSet' | 'StatefulSet';
@@ -59,76 +63,4 @@ export interface WaitOptions {
   onProgress?: (message: string) => void;
   /** Stop early on crash-looping / image-pull-failing new pods (default true). */
   failFast?: boolean;
-}
-
-/** apps/v1 shapes: only the fields rollout logic reads. */
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: {key: string; operator: string; values?: string[]}[];
-}
-
-export interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastUpdateTime?: string;
-  lastTransitionTime?: string;
-}
-
-export interface PodTemplate {
-  metadata?: {labels?: Record<string, string>; annotations?: Record<string, string>};
-  spec?: unknown;
-}
-
-export interface Workload extends KubeObject {
-  spec?: {
-    replicas?: number;
-    paused?: boolean;
-    selector?: LabelSelector;
-    template?: PodTemplate;
-    progressDeadlineSeconds?: number;
-    minReadySeconds?: number;
-    strategy?: {type?: string};
-    updateStrategy?: {type?: string; rollingUpdate?: {partition?: number; maxUnavailable?: number | string}};
-  };
-  status?: {
-    observedGeneration?: number;
-    replicas?: number;
-    updatedReplicas?: number;
-    readyReplicas?: number;
-    availableReplicas?: number;
-    unavailableReplicas?: number;
-    currentReplicas?: number;
-    currentRevision?: string;
-    updateRevision?: string;
-    conditions?: Condition[];
-    // DaemonSet
-    desiredNumberScheduled?: number;
-    currentNumberScheduled?: number;
-    updatedNumberScheduled?: number;
-    numberAvailable?: number;
-    numberReady?: number;
-  };
-}
-
-export interface ContainerStatus {
-  name: string;
-  ready?: boolean;
-  restartCount?: number;
-  state?: {
-    waiting?: {reason?: string; message?: string};
-    running?: {startedAt?: string};
-    terminated?: {reason?: string; message?: string; exitCode?: number};
-  };
-  lastState?: {terminated?: {reason?: string; message?: string; exitCode?: number; finishedAt?: string}};
-}
-
-export interface Pod extends KubeObject {
-  status?: {
-    phase?: string;
-    conditions?: Condition[];
-    containerStatuses?: ContainerStatus[];
-    initContainerStatuses?: ContainerStatus[];
-  };
 }

@@ -6,34 +6,21 @@
  * whole wave time-boxed. Failures are recorded as outcomes, never thrown: checks judge them.
  */
 import type {KubeClient} from '../kube/client.ts';
-import {fetchPodMetrics, metricsBearerToken, MetricsFetchError, type MetricsFailureKind} from '../kube/portforward.ts';
+import {fetchPodMetrics, metricsBearerToken, MetricsFetchError} from '../kube/portforward.ts';
 import {parseExposition} from '../metrics/exposition.ts';
-import {readEpp, type EppReading} from '../metrics/read.ts';
+import {readEpp} from '../metrics/read.ts';
 import {argValue, eppContainer} from '../k8s/args.ts';
 import {podReady, podsOf} from '../k8s/pods.ts';
 import type {Deployment, Pod} from '../k8s/objects.ts';
 import {items} from './query.ts';
-import type {Snapshot} from './types.ts';
+import type {EppLogRead, EppMetricsRead, EppRuntime, Snapshot} from './types.ts';
 
 export const MAX_EPPS = 5;
 export const RUNTIME_BUDGET_MS = 5_000;
 /** The EPP's default --metrics-port (GIE cmd/epp/runner/runner.go). */
 export const EPP_METRICS_PORT = 9090;
 
-export type EppLogRead = {ok: true; text: string; durationMs: number} | {ok: false; reason: string; durationMs: number};
-
-export type EppMetricsRead =
-  | {outcome: 'ok'; reading: EppReading; tokenSource: string; durationMs: number}
-  | {outcome: MetricsFailureKind | 'noToken' | 'timeout'; status?: number | undefined; message: string; tokenSource?: string; durationMs: number};
-
-export interface EppRuntime {
-  namespace: string;
-  deployment: string;
-  pod: string;
-  port: number;
-  log: EppLogRead;
-  metrics: EppMetricsRead;
-}
+export type {EppLogRead, EppMetricsRead, EppRuntime};
 
 function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -202,9 +202,9 @@ async function followUp(kube: KubeClient, snap: Snapshot, scope: SnapshotScope, 
       for (const cs of p.status?.containerStatuses ?? []) {
         const started = Date.parse(p.status?.startTime ?? p.metadata.creationTimestamp ?? '');
         const reloaded = cmChanged !== undefined && Number.isFinite(started) && cmChanged.getTime() > started;
-        const troubled = cs.restartCount > 0 || !podReady(p);
+        const troubled = (cs.restartCount ?? 0) > 0 || !podReady(p);
         if (!troubled && !reloaded) continue;
-        const variants: boolean[] = cs.restartCount > 0 ? [false, true] : [false];
+        const variants: boolean[] = (cs.restartCount ?? 0) > 0 ? [false, true] : [false];
         for (const previous of variants) {
           const key = `${p.metadata.namespace}/${p.metadata.name}/${cs.name}${previous ? '/previous' : ''}`;
           const path = `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}/log`;

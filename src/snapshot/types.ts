@@ -1,5 +1,7 @@
 import type {KubeObject} from '../kube/client.ts';
 import type {KindKey} from './kinds.ts';
+import type {MetricsFailureKind} from '../kube/portforward.ts';
+import type {EppReading} from '../metrics/read.ts';
 
 /** Why a list could not be read. Checks that need it become "skipped" with this reason. */
 export interface ListError {
@@ -73,7 +75,7 @@ export interface Snapshot {
   logs: Record<string, string | ListError>;
   requests: RequestRecord[];
   /** EPP log tails and /metrics read live (src/snapshot/runtime.ts); absent = not read (files, --no-runtime) */
-  runtime?: import('./runtime.ts').EppRuntime[] | undefined;
+  runtime?: EppRuntime[] | undefined;
   /** wall time of the whole gathering */
   durationMs: number;
   apiRequests: number;
@@ -83,4 +85,20 @@ export interface Snapshot {
 
 export function isListError(x: unknown): x is ListError {
   return typeof x === 'object' && x !== null && 'reason' in x && 'message' in x && !('metadata' in x);
+}
+
+/** What the runtime wave read from one EPP (src/snapshot/runtime.ts). */
+export type EppLogRead = {ok: true; text: string; durationMs: number} | {ok: false; reason: string; durationMs: number};
+
+export type EppMetricsRead =
+  | {outcome: 'ok'; reading: EppReading; tokenSource: string; durationMs: number}
+  | {outcome: MetricsFailureKind | 'noToken' | 'timeout'; status?: number | undefined; message: string; tokenSource?: string; durationMs: number};
+
+export interface EppRuntime {
+  namespace: string;
+  deployment: string;
+  pod: string;
+  port: number;
+  log: EppLogRead;
+  metrics: EppMetricsRead;
 }

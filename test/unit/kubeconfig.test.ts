@@ -22,7 +22,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import type {TLSSocket} from 'node:tls';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {KubeFlagValues} from '../../src/cli/flags.ts';
+import type {KubeFlagValues} from '../../src/kube/options.ts';
 import {apiPath, KubeClient} from '../../src/kube/client.ts';
 import {formatGoDuration, parseGoDuration} from '../../src/k8s/duration.ts';
 import {

@@ -5,7 +5,7 @@
 import {controllerErrorFromLog} from '../../envoy/cluster.ts';
 import {condition} from '../../k8s/objects.ts';
 import {newestPods, podReady, worstPodProblem} from '../../k8s/pods.ts';
-import {rolloutStatus} from '../../k8s/rollout.ts';
+import {deploymentSummary} from '../../k8s/rollout.ts';
 import type {KubeObject} from '../../kube/client.ts';
 import {envoyGatewayConfig, extensionManagers, installsInScope} from '../../model/wiring.ts';
 import type {EnvoyGatewayInstall} from '../../snapshot/envoy-gateway.ts';
@@ -43,7 +43,7 @@ function controllerDraft(snap: Snapshot, eg: EnvoyGatewayInstall): Draft {
   const available = d.status?.availableReplicas ?? 0;
   const fresh = newestPods(eg.pods);
   const worst = worstPodProblem(fresh);
-  const rollout = rolloutStatus(d);
+  const rollout = deploymentSummary(d);
   // The Deployment controller copies a ReplicaSet's ReplicaFailure (pods cannot even be created:
   // missing ServiceAccount, quota, admission) onto the Deployment (pkg/controller/deployment/sync.go).
   const failure = condition(d.status?.conditions, 'ReplicaFailure');

@@ -5,7 +5,7 @@
 import {argValue} from '../../k8s/args.ts';
 import {condition, type EndpointSlice, type ObjectRef, type Service} from '../../k8s/objects.ts';
 import {newestPods, podReady, worstPodProblem} from '../../k8s/pods.ts';
-import {rolloutStatus} from '../../k8s/rollout.ts';
+import {deploymentSummary} from '../../k8s/rollout.ts';
 import {selectorMatches} from '../../k8s/selectors.ts';
 import {resolveTargetPort, serviceEndpoints} from '../../k8s/services.ts';
 import {can} from '../../model/rbac.ts';
@@ -88,11 +88,11 @@ export const eppDeploymentAvailable: Check = {
         continue;
       }
       if (available < 1) {
-        const r = rolloutStatus(d);
+        const r = deploymentSummary(d);
         out.push(error(`EPP Deployment ${d.metadata.namespace}/${d.metadata.name} has no available replica: ${r.message}${e.pods.length === 0 ? ' (no pods)' : ''}`, dref, `kubectl describe deployment ${d.metadata.name} -n ${d.metadata.namespace}`));
         continue;
       }
-      const r = rolloutStatus(d);
+      const r = deploymentSummary(d);
       if (r.failed) out.push(warning(`EPP Deployment ${d.metadata.namespace}/${d.metadata.name}: ${r.message}`, dref, `kubectl rollout status deployment/${d.metadata.name} -n ${d.metadata.namespace}`));
       else out.push(ok(`EPP ${d.metadata.namespace}/${d.metadata.name} available (${available}/${want})${d.spec.template.spec.containers.find((c) => c === e.container)?.image ? `, ${e.container?.image}` : ''}`, dref));
     }

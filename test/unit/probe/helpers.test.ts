@@ -2,7 +2,8 @@
 // InferencePool APIs, Helm release ownership, the model of /v1/models, URLs, the pod and port a
 // Service leads to (kubectl's rules), and port-forward failures in words.
 import {describe, expect, it} from 'vitest';
-import {containerPortFor, explainPortForwardFailure, preferPods, selectorString, type Pod} from '../../../src/kube/portforward.ts';
+import {containerPortFor, explainPortForwardFailure, preferPods, type Pod} from '../../../src/kube/portforward.ts';
+import {selectorString} from '../../../src/k8s/selectors.ts';
 import {baseModel, ofRelease, poolInfo, urlFor} from '../../../src/probe/discover.ts';
 
 const meta = (name: string, extra: Record<string, unknown> = {}) => ({name, namespace: 'ns', ...extra});

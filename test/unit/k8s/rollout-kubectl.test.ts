@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {deploymentRevision, podWarning, rolloutStatus, withWarning} from '../../../src/rollout/status.ts';
+import {deploymentRevision, podWarning, rolloutStatus, withWarning} from '../../../src/k8s/rollout.ts';
 import type {Pod} from '../../../src/rollout/types.ts';
-import {fixture, variant} from './fixtures.ts';
+import {fixture, variant} from '../rollout/fixtures.ts';
 
 // Every branch of kubectl's StatusViewers (k8s.io/kubectl pkg/polymorphichelpers/rollout_status.go),
 // messages compared verbatim (kubectl adds a trailing newline, which we leave out).
