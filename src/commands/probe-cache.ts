@@ -51,13 +51,18 @@ Exit codes: 0 working; 1 not working or cannot tell; 2 usage; 3 cluster unreacha
     const maxDurationMs = parseDurationFlag('max-duration', flags['max-duration']);
     const httpTimeoutMs = parseDurationFlag('http-timeout', flags['http-timeout']);
     const {connect} = await import('../kube/client.ts');
-    const kube = await connect(flags);
+    // With --url the client is made when the probe asks for it: with --model too, the cluster is
+    // needed only for the counters, and a missing or unreachable cluster makes an offline probe
+    // instead of an error (src/probe/offline.ts).
+    let kube: Awaited<ReturnType<typeof connect>> | undefined;
+    const cluster = async (): Promise<NonNullable<typeof kube>> => (kube = await connect(flags));
     const {probeCache} = await import('../probe/run.ts');
     const chatty = Boolean(process.stderr.isTTY);
     let report;
     try {
-      report = await probeCache(kube, {
-        namespace: kube.namespace,
+      report = await probeCache(flags.url ? cluster : await cluster(), {
+        namespace: flags.namespace || undefined,
+        explicitCluster: Boolean(flags.kubeconfig || flags.context || flags.cluster || flags.user),
         release: flags.release,
         pool: flags.pool,
         gateway: flags.gateway,
@@ -80,7 +85,7 @@ Exit codes: 0 working; 1 not working or cannot tell; 2 usage; 3 cluster unreacha
         },
       });
     } finally {
-      kube.close();
+      kube?.close();
     }
     if (flags.output === 'json') this.printJson({probe: report});
     else {
