@@ -199,6 +199,10 @@ beforeAll(async () => {
     req.on('end', () => {
       const body = JSON.parse(raw) as {model: string; messages: {content: string}[]};
       llmRequests.push({model: body.model, prompt: body.messages[0]?.content ?? ''});
+      if (body.model !== 'm') {
+        res.writeHead(404, {'content-type': 'application/json'}).end(JSON.stringify({error: {message: `The model \`${body.model}\` does not exist.`, type: 'NotFoundError', code: 404}}));
+        return;
+      }
       res.writeHead(200, {'content-type': 'text/event-stream'});
       res.write(`data: ${JSON.stringify({choices: [{delta: {role: 'assistant', content: ''}}]})}\n\n`);
       setTimeout(() => {
@@ -300,6 +304,16 @@ describe('probeCache without the cluster', () => {
     expect(text).toMatch(/^Hit ratio +unknown \(no cluster metrics/m);
     expect(text).toMatch(/^Verdict: CANNOT TELL — no cluster metrics \(no current context is set in \/dev\/null\)/m);
     expect(text).not.toContain('sk-secret');
+  });
+
+  it('a wrong --model: every request fails, the verdict leads with the 404 advice, the text lists each error', async () => {
+    const report = await probeCache(async () => new KubeClient(loadKubeconfig({}, {KUBECONFIG: '/dev/null', HOME: emptyHome})), options({model: 'llama', requests: 3}));
+    expect(llmRequests).toHaveLength(6);
+    const v = report.analysis.verdict;
+    expect(v.result).toBe('cannot-tell');
+    expect(v.reason).toBe('only 0 of 3 identical requests succeeded: 404 ×6 ("The model `llama` does not exist.") (and no cluster metrics: no current context is set in /dev/null)');
+    expect(v.nextSteps[0]).toMatch(/^404: check --path and --model/);
+    expect(renderProbe(report)).toMatch(/^identical #1 +404 +— +\d+ ms +The model `llama` does not exist\.$/m);
   });
 
   it('keeps to --max-requests', async () => {
