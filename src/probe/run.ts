@@ -221,7 +221,7 @@ async function reachCluster(access: KubeAccess, o: ProbeOptions): Promise<Reache
   }
 }
 
-/** What both paths share to send the two phases: the target, the prompts, the caps, the connection pool. */
+/** What both paths share to send the two phases: the stop signal (Ctrl-C, --max-duration), the --max-requests budget, the connection pool, the per-request progress line. */
 function sending(o: ProbeOptions, t0: number, resources: Resources, progress: (line: string) => void) {
   const stop = AbortSignal.any([o.signal, AbortSignal.timeout(o.maxDurationMs)]);
   const budget = new RequestBudget(o.maxRequests);
