@@ -11,21 +11,24 @@ Where to send: --url, else the Gateway of the pool (its status.addresses when re
 
 Verdict: working (the identical prompts landed on one pod and hit its prefix cache), not working (they spread, or stuck without cache hits), or cannot tell (one pod only, too many errors, counters unreadable, other traffic), with the reason and the next step.
 
+Without a cluster: with --url and --model, no kubeconfig, no current context, an API server that is unreachable (15 s, or --request-timeout) or forbids reading the pool do not stop the probe: it warns, sends and times the prompts, and says "cannot tell" (exit 1) because which pod served each request and the hit ratios need the counters. A --context (--kubeconfig, --cluster, --user) that does not exist is still an error.
+
 Limits: at most --max-requests requests and --max-duration in total; each request times out after --http-timeout. Ctrl-C stops at once and still reports.
 
-Exit codes: 0 working; 1 not working or cannot tell; 2 usage; 3 cluster unreachable; 130 interrupted (the report is still printed).`;
+Exit codes: 0 working; 1 not working or cannot tell (always, without a cluster); 2 usage; 3 cluster unreachable (without --url and --model); 130 interrupted (the report is still printed).`;
   static override examples = [
     'kubectl infgw probe-cache -n inference -r my-gateway',
     'kubectl infgw probe-cache -n models --pool llama --url http://10.0.0.7 --header "Authorization: Bearer $LITELLM_KEY"',
     'kubectl infgw probe-cache -n models -N 20 --prefix-tokens 2000 --concurrency 4 -o json',
     'kubectl infgw probe-cache -n models --path /v1/completions --model meta-llama/Llama-3.1-8B-Instruct',
+    'kubectl infgw probe-cache --url http://127.0.0.1:8000 --model my-model -N 4',
   ];
   static override flags = {
     ...kubeFlags,
     release: Flags.string({char: 'r', description: 'Helm release whose InferencePool/Gateway to probe.'}),
     pool: Flags.string({description: 'InferencePool name (default: the release\'s, or the only one in the namespace).'}),
     gateway: Flags.string({description: 'Gateway name (or namespace/name) to send through (default: the parent of the HTTPRoute to the pool).'}),
-    url: Flags.string({description: 'Gateway base URL to send to (e.g. http://10.0.0.7); skips finding the Gateway.'}),
+    url: Flags.string({description: 'Gateway base URL to send to (e.g. http://10.0.0.7); skips finding the Gateway. With --model, works without a cluster (TTFT only).'}),
     path: Flags.string({description: 'Request path.', default: '/v1/chat/completions'}),
     model: Flags.string({description: "Model name (default: the pool's served model, from its pods' /v1/models or the InferenceService)."}),
     header: Flags.string({description: 'Extra request header "Name: value" (repeatable; e.g. an API key). Values are never printed.', multiple: true}),
@@ -51,13 +54,18 @@ Exit codes: 0 working; 1 not working or cannot tell; 2 usage; 3 cluster unreacha
     const maxDurationMs = parseDurationFlag('max-duration', flags['max-duration']);
     const httpTimeoutMs = parseDurationFlag('http-timeout', flags['http-timeout']);
     const {connect} = await import('../kube/client.ts');
-    const kube = await connect(flags);
+    // With --url the client is made when the probe asks for it: with --model too, the cluster is
+    // needed only for the counters, and a missing or unreachable cluster makes an offline probe
+    // instead of an error (src/probe/offline.ts).
+    let kube: Awaited<ReturnType<typeof connect>> | undefined;
+    const cluster = async (): Promise<NonNullable<typeof kube>> => (kube = await connect(flags));
     const {probeCache} = await import('../probe/run.ts');
     const chatty = Boolean(process.stderr.isTTY);
     let report;
     try {
-      report = await probeCache(kube, {
-        namespace: kube.namespace,
+      report = await probeCache(flags.url ? cluster : await cluster(), {
+        namespace: flags.namespace || undefined,
+        explicitCluster: Boolean(flags.kubeconfig || flags.context || flags.cluster || flags.user),
         release: flags.release,
         pool: flags.pool,
         gateway: flags.gateway,
@@ -80,7 +88,7 @@ Exit codes: 0 working; 1 not working or cannot tell; 2 usage; 3 cluster unreacha
         },
       });
     } finally {
-      kube.close();
+      kube?.close();
     }
     if (flags.output === 'json') this.printJson({probe: report});
     else {

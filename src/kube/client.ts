@@ -245,10 +245,11 @@ export class KubeClient {
 
   /**
    * Obtain credentials (running an exec plugin if the kubeconfig says so) and check that the
-   * server answers, once, before commands fan out in parallel.
+   * server answers, once, before commands fan out in parallel. `signal` bounds this first request
+   * (probe-cache gives up on a cluster that does not answer and probes its --url without it).
    */
-  warm(): Promise<void> {
-    this.warmed ??= this.request<{gitVersion?: string}>('GET', '/version').then((v) => {
+  warm(opts: {signal?: AbortSignal} = {}): Promise<void> {
+    this.warmed ??= this.request<{gitVersion?: string}>('GET', '/version', opts.signal ? {signal: opts.signal} : {}).then((v) => {
       this.serverVersion = v;
     });
     return this.warmed;

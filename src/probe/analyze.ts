@@ -414,7 +414,7 @@ function describeCounts(a: Attribution): string {
     .join(', ');
 }
 
-function errorAdvice(errors: Analysis['errors']): string[] {
+export function errorAdvice(errors: Analysis['errors']): string[] {
   const steps: string[] = [];
   const kinds = Object.keys(errors.byKind);
   if (kinds.includes('404')) steps.push('404: check --path and --model (the model name must be one the pool serves: see its /v1/models).');

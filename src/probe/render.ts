@@ -40,6 +40,7 @@ export function renderProbe(r: ProbeReport): string {
   out.push(
     `Sent ${a.identical.sent} identical + ${a.unique?.sent ?? 0} unique prompts (~${r.plan.approxPromptTokens} tokens, concurrency ${r.plan.concurrency}) to ${r.target.url}${r.target.path} (${via}), model ${r.target.model}`,
   );
+  if (r.offline || r.pool === null) return [...out, ...renderOffline(r)].join('\n');
   const eppLine =
     r.epp === null
       ? 'no EPP (the pool names no endpointPickerRef)'
@@ -71,6 +72,28 @@ export function renderProbe(r: ProbeReport): string {
   else out.push(...table(rows));
   out.push('');
 
+  return [...out, ...summaryAndVerdict(r)].join('\n');
+}
+
+/** Without the cluster: every request's timing instead of the per-pod table. */
+function renderOffline(r: ProbeReport): string[] {
+  const out: string[] = [];
+  out.push(`${chalk.yellow('No cluster metrics:')} ${r.offline?.reason ?? 'the cluster was not used'}`);
+  out.push('');
+  const results = [...r.phases.identical.results, ...(r.phases.unique?.results ?? [])];
+  const rows = [['REQUEST', 'STATUS', 'TTFT', 'TOTAL', 'NOTE']];
+  for (const x of results) {
+    rows.push([`${x.phase} #${x.index + 1}`, x.status === null ? dash : String(x.status), ms(x.ttftMs), ms(x.totalMs), x.ok ? (x.cachedTokens !== undefined ? `cached tokens ${x.cachedTokens}` : '') : chalk.red((x.error ?? x.errorKind ?? '').slice(0, 80))]);
+  }
+  if (results.length === 0) out.push('(no request was sent)');
+  else out.push(...table(rows));
+  out.push('');
+  return [...out, ...summaryAndVerdict(r)];
+}
+
+function summaryAndVerdict(r: ProbeReport): string[] {
+  const a = r.analysis;
+  const out: string[] = [];
   const lines: [string, string][] = [];
   if (a.affinity) {
     lines.push(['Affinity', `${a.affinity.topCount} of ${a.affinity.total} identical prompts on ${a.affinity.topPod} (${Math.round(a.affinity.share * 100)}%)`]);
@@ -80,7 +103,9 @@ export function renderProbe(r: ProbeReport): string {
   }
   lines.push([
     'Hit ratio',
-    `identical ${ratio(a.identical.hitRatio)} · unique ${ratio(a.unique?.hitRatio)}${a.identical.hitRatioUnknown ? ` (${a.identical.hitRatioUnknown})` : ' (Δhits/Δqueries, vLLM prefix-cache counters)'}`,
+    r.offline
+      ? `unknown (${a.identical.hitRatioUnknown ?? 'no cluster metrics'})`
+      : `identical ${ratio(a.identical.hitRatio)} · unique ${ratio(a.unique?.hitRatio)}${a.identical.hitRatioUnknown ? ` (${a.identical.hitRatioUnknown})` : ' (Δhits/Δqueries, vLLM prefix-cache counters)'}`,
   ]);
   if (a.identical.eppPrefixIndexerHitRatio !== null || (a.unique?.eppPrefixIndexerHitRatio ?? null) !== null) {
     lines.push(['EPP index', `prefix indexer hit ratio identical ${ratio(a.identical.eppPrefixIndexerHitRatio)} · unique ${ratio(a.unique?.eppPrefixIndexerHitRatio)}`]);
@@ -104,5 +129,5 @@ export function renderProbe(r: ProbeReport): string {
     out.push(chalk.bold('Next steps:'));
     for (const s of v.nextSteps) out.push(`  - ${s}`);
   }
-  return out.join('\n');
+  return out;
 }

@@ -2,10 +2,12 @@
  * probe-cache, end to end: find the pool and the way in, read every counter, send the identical
  * then the unique prompts, read the counters again after each phase, and analyse. Every forward
  * opened through the Kubernetes API is closed before this returns, whatever happened.
+ * With --url and --model the cluster is optional: when it cannot be used, the prompts are still
+ * sent and timed, and the report says what is unknown without the counters (offline.ts).
  */
 import {randomBytes} from 'node:crypto';
 import {Agent} from 'undici';
-import {UsageError} from '../errors.ts';
+import {ExitCode, InfgwError, UsageError} from '../errors.ts';
 import type {KubeClient} from '../kube/client.ts';
 import {type MetricsToken, type PodPortForward, getThroughForward, metricsBearerToken, openPortForward, scrapeThroughForward} from '../kube/portforward.ts';
 import {parseExposition} from '../metrics/exposition.ts';
@@ -27,11 +29,22 @@ import {
   tcpReachable,
   urlFor,
 } from './discover.ts';
-import {planPrompts} from './prompts.ts';
+import {type OfflineReason, analyzeOffline, offlineDecision, offlineWarning} from './offline.ts';
+import {type PromptPlan, planPrompts} from './prompts.ts';
 import {type PhaseRun, type StopReason, type Target, RequestBudget, runPhase, stopReasonOf} from './send.ts';
 
+/**
+ * The cluster: a client, or a function that makes one (the command passes a function when --url
+ * and --model are given, so that a missing kubeconfig is found only when the counters are wanted).
+ */
+export type KubeAccess = KubeClient | (() => Promise<KubeClient>);
+
+/** How long the first API request may take before a --url probe goes on without the cluster. */
+export const CLUSTER_CHECK_MS = 15_000;
+
 export interface ProbeOptions {
-  namespace: string;
+  /** default: the client's (the kubeconfig context's namespace, else "default") */
+  namespace?: string | undefined;
   release?: string | undefined;
   pool?: string | undefined;
   gateway?: string | undefined;
@@ -56,6 +69,10 @@ export interface ProbeOptions {
   runId?: string;
   /** ms to wait for counters to catch up after a phase (default 3000) */
   settleMs?: number;
+  /** --kubeconfig, --context, --cluster or --user was given (see offlineDecision) */
+  explicitCluster?: boolean;
+  /** bound on the first API request when the probe could go on without the cluster (default CLUSTER_CHECK_MS; --request-timeout wins) */
+  clusterCheckMs?: number;
 }
 
 export interface ProbeReport {
@@ -74,7 +91,10 @@ export interface ProbeReport {
     gateway?: {namespace: string; name: string; listenerPort?: number | undefined; addresses: string[]} | undefined;
     envoyProxy?: EnvoyProxyTarget | undefined;
   };
-  pool: PoolInfo & {notReady: string[]};
+  /** null when the probe ran without the cluster (see `offline`) */
+  pool: (PoolInfo & {notReady: string[]}) | null;
+  /** set when the cluster could not be used: the prompts were sent and timed, the counters not read */
+  offline?: OfflineReason | undefined;
   endpoints: EndpointRef[];
   epp: (EppInfo & {token: Omit<MetricsToken, 'token'>}) | {error: string} | null;
   plan: {
@@ -124,7 +144,7 @@ function validate(o: ProbeOptions): void {
 }
 
 /** Run the whole probe. Throws only for problems before the first request (usage, cluster, discovery). */
-export async function probeCache(kube: KubeClient, o: ProbeOptions): Promise<ProbeReport> {
+export async function probeCache(kube: KubeAccess, o: ProbeOptions): Promise<ProbeReport> {
   validate(o);
   const t0 = performance.now();
   const resources: Resources = {forwards: [], dispatcher: undefined};
@@ -152,19 +172,132 @@ interface Resources {
   dispatcher: Agent | undefined;
 }
 
-async function runProbe(kube: KubeClient, o: ProbeOptions, t0: number, resources: Resources): Promise<ProbeReport> {
+interface Reached {
+  kube: KubeClient;
+  pool: PoolInfo;
+  endpoints: EndpointRef[];
+  pods: Awaited<ReturnType<typeof poolEndpoints>>['pods'];
+  notReady: string[];
+}
+
+/**
+ * Make the client, check the API answers, find the pool and its ready endpoints — or, when that
+ * fails in a way offlineDecision allows, say why the probe goes on without the cluster.
+ */
+async function reachCluster(access: KubeAccess, o: ProbeOptions): Promise<Reached | {offline: OfflineReason}> {
+  const decide = (error: unknown, stage: 'kubeconfig' | 'api'): {offline: OfflineReason} => {
+    const d = offlineDecision({error, stage, url: o.url, model: o.model, explicitCluster: o.explicitCluster ?? false, interrupted: o.signal.aborted});
+    if (!d.offline) throw d.error;
+    return {offline: d.why};
+  };
+  let kube: KubeClient;
+  try {
+    kube = typeof access === 'function' ? await access() : access;
+  } catch (error) {
+    return decide(error, 'kubeconfig');
+  }
+  const canGoOffline = Boolean(o.url && o.model);
+  try {
+    // A cluster that does not answer at all (a stale context behind a VPN) would otherwise hold a
+    // --url probe for minutes; --request-timeout, when set, is the user's own bound.
+    const checkMs = canGoOffline && kube.config.requestTimeoutMs === 0 ? (o.clusterCheckMs ?? CLUSTER_CHECK_MS) : 0;
+    const check = checkMs > 0 ? AbortSignal.timeout(checkMs) : undefined;
+    try {
+      await kube.warm({signal: check ? AbortSignal.any([o.signal, check]) : o.signal});
+    } catch (error) {
+      if (check?.aborted && !o.signal.aborted) {
+        throw new InfgwError(`the Kubernetes API server at ${kube.server} did not answer within ${checkMs / 1000} s`, {
+          exitCode: ExitCode.cluster,
+          hint: 'Is the cluster running and the address right (VPN, proxy)? Pass --request-timeout to wait longer.',
+        });
+      }
+      throw error;
+    }
+    const pool = await resolvePool(kube, {namespace: o.namespace ?? kube.namespace, pool: o.pool, release: o.release});
+    const {endpoints, pods, notReady} = await poolEndpoints(kube, pool);
+    return {kube, pool, endpoints, pods, notReady};
+  } catch (error) {
+    return decide(error, 'api');
+  }
+}
+
+/** What both paths share to send the two phases: the stop signal (Ctrl-C, --max-duration), the --max-requests budget, the connection pool, the per-request progress line. */
+function sending(o: ProbeOptions, t0: number, resources: Resources, progress: (line: string) => void) {
+  const stop = AbortSignal.any([o.signal, AbortSignal.timeout(o.maxDurationMs)]);
+  const budget = new RequestBudget(o.maxRequests);
+  const dispatcher = new Agent({connections: o.concurrency + 1, keepAliveTimeout: 4_000});
+  resources.dispatcher = dispatcher;
+  const onResult = (r: {phase: string; index: number; ok: boolean; status: number | null; ttftMs: number | null; error?: string}): void =>
+    progress(`  ${r.phase} #${r.index + 1}: ${r.ok ? `${r.status} TTFT ${r.ttftMs ?? '?'} ms` : `failed: ${r.status ?? ''} ${r.error ?? ''}`.trim()}`);
+  return {concurrency: o.concurrency, budget, stop, httpTimeoutMs: o.httpTimeoutMs, t0, dispatcher, onResult};
+}
+
+function planOf(o: ProbeOptions, prompts: PromptPlan): ProbeReport['plan'] {
+  return {
+    identical: o.requests,
+    unique: o.requests,
+    prefixTokens: o.prefixTokens,
+    approxPromptTokens: prompts.approxTokens,
+    concurrency: o.concurrency,
+    maxTokens: o.maxTokens,
+    maxRequests: o.maxRequests,
+    maxDurationMs: o.maxDurationMs,
+    httpTimeoutMs: o.httpTimeoutMs,
+  };
+}
+
+/** The probe without the cluster: send and time both phases against --url; the counters are unknown. */
+async function runOffline(o: ProbeOptions, why: OfflineReason, t0: number, resources: Resources, runId: string, startedAt: Date): Promise<ProbeReport> {
+  const progress = o.progress ?? (() => {});
+  const url = (o.url as string).replace(/\/+$/, '');
+  const model = o.model as string;
+  progress(offlineWarning(why, url));
+  const target: Target = {url, path: o.path, headers: {...o.headers}, model, maxTokens: o.maxTokens};
+  const prompts = planPrompts({runId, prefixTokens: o.prefixTokens, question: o.prompt});
+  progress(`Sending ${o.requests} identical then ${o.requests} unique prompts (~${prompts.approxTokens} tokens) to ${url}${o.path} (model ${model})`);
+  const common = {...sending(o, t0, resources, progress), target};
+  const identical = await runPhase({...common, phase: 'identical', count: o.requests, promptOf: () => prompts.identical, firstAlone: true});
+  let unique: PhaseRun | null = null;
+  let stoppedBy = identical.stoppedBy;
+  if (!stoppedBy) {
+    unique = await runPhase({...common, phase: 'unique', count: o.requests, promptOf: (i) => prompts.unique(i), firstAlone: false});
+    stoppedBy = unique.stoppedBy;
+  }
+  stoppedBy ??= stopReasonOf(o.signal);
+  const stopped = stoppedBy ? {by: stoppedBy, message: STOP_MESSAGES[stoppedBy](o)} : undefined;
+  if (stopped) progress(stopped.message);
+  return {
+    runId,
+    startedAt: startedAt.toISOString(),
+    durationMs: 0,
+    target: {url, via: 'flag', path: o.path, model, modelSource: '--model', headerNames: Object.keys(o.headers)},
+    pool: null,
+    offline: why,
+    endpoints: [],
+    epp: null,
+    plan: planOf(o, prompts),
+    ...(stopped ? {stopped} : {}),
+    phases: {identical, unique},
+    snapshots: [],
+    portForwards: [],
+    analysis: analyzeOffline({identical, unique: unique ?? undefined, why, url, stoppedBy: stopped?.message}),
+  };
+}
+
+async function runProbe(access: KubeAccess, o: ProbeOptions, t0: number, resources: Resources): Promise<ProbeReport> {
   const progress = o.progress ?? (() => {});
   const runId = o.runId ?? randomBytes(4).toString('hex');
   const startedAt = new Date();
+  const reached = await reachCluster(access, o);
+  if ('offline' in reached) return runOffline(o, reached.offline, t0, resources, runId, startedAt);
+  const {kube, pool, endpoints, pods, notReady} = reached;
+  const namespace = o.namespace ?? kube.namespace;
   const opened = async (target: {namespace: string; pod: string; port: number}): Promise<PodPortForward> => {
     const f = await openPortForward(kube, target);
     resources.forwards.push(f);
     return f;
   };
   {
-    await kube.warm();
-    const pool = await resolvePool(kube, {namespace: o.namespace, pool: o.pool, release: o.release});
-    const {endpoints, pods, notReady} = await poolEndpoints(kube, pool);
     progress(
       `InferencePool ${pool.namespace}/${pool.name}: ${endpoints.length} ready endpoint${endpoints.length === 1 ? '' : 's'}${endpoints.length ? ` (${endpoints.map((e) => e.id).join(', ')})` : ''}${notReady.length ? `; not ready: ${notReady.join(', ')}` : ''}`,
     );
@@ -231,7 +364,7 @@ async function runProbe(kube: KubeClient, o: ProbeOptions, t0: number, resources
       url = o.url.replace(/\/+$/, '');
       via = 'flag';
     } else {
-      gateway = await resolveGateway(kube, pool, {gateway: o.gateway, release: o.release, namespace: o.namespace});
+      gateway = await resolveGateway(kube, pool, {gateway: o.gateway, release: o.release, namespace});
       const port = gateway.listener?.port ?? 80;
       const protocol = gateway.listener?.protocol ?? 'HTTP';
       let reachable: string | undefined;
@@ -310,13 +443,7 @@ async function runProbe(kube: KubeClient, o: ProbeOptions, t0: number, resources
     };
 
     const before = await takeSnapshot('before');
-    const stop = AbortSignal.any([o.signal, AbortSignal.timeout(o.maxDurationMs)]);
-    const budget = new RequestBudget(o.maxRequests);
-    const dispatcher = new Agent({connections: o.concurrency + 1, keepAliveTimeout: 4_000});
-    resources.dispatcher = dispatcher;
-    const onResult = (r: {phase: string; index: number; ok: boolean; status: number | null; ttftMs: number | null; error?: string}): void =>
-      progress(`  ${r.phase} #${r.index + 1}: ${r.ok ? `${r.status} TTFT ${r.ttftMs ?? '?'} ms` : `failed: ${r.status ?? ''} ${r.error ?? ''}`.trim()}`);
-    const common = {target, concurrency: o.concurrency, budget, stop, httpTimeoutMs: o.httpTimeoutMs, t0, dispatcher, onResult};
+    const common = {...sending(o, t0, resources, progress), target};
     const identical = await runPhase({...common, phase: 'identical', count: o.requests, promptOf: () => prompts.identical, firstAlone: true});
     const between = await settle('between', before, identical);
     let unique: PhaseRun | null = null;
@@ -359,17 +486,7 @@ async function runProbe(kube: KubeClient, o: ProbeOptions, t0: number, resources
       pool: {...pool, notReady},
       endpoints,
       epp,
-      plan: {
-        identical: o.requests,
-        unique: o.requests,
-        prefixTokens: o.prefixTokens,
-        approxPromptTokens: prompts.approxTokens,
-        concurrency: o.concurrency,
-        maxTokens: o.maxTokens,
-        maxRequests: o.maxRequests,
-        maxDurationMs: o.maxDurationMs,
-        httpTimeoutMs: o.httpTimeoutMs,
-      },
+      plan: planOf(o, prompts),
       ...(stopped ? {stopped} : {}),
       phases: {identical, unique},
       snapshots: [before, between, ...(after ? [after] : [])],

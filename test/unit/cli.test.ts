@@ -4,6 +4,8 @@
 // the tests, and the bundle is proven to run without node_modules. Also through kubectl's own
 // plugin lookup on PATH.
 import {execFile} from 'node:child_process';
+import {createServer, type Server} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -210,6 +212,76 @@ describe('cluster errors: exit 3, what went wrong, a hint, no stack trace', () =
     } finally {
       rmSync(dir, {recursive: true, force: true});
     }
+  });
+});
+
+describe('probe-cache --url --model without a cluster (KUBECONFIG=/dev/null, empty HOME)', () => {
+  // a tiny OpenAI-compatible server that streams like vLLM and counts what it receives
+  let server: Server;
+  let url: string;
+  let received: {model: string; stream: boolean; prompt: string; auth: string | undefined}[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        const body = JSON.parse(raw) as {model: string; stream: boolean; messages: {content: string}[]};
+        received.push({model: body.model, stream: body.stream, prompt: body.messages[0]?.content ?? '', auth: req.headers['x-api-key'] as string | undefined});
+        res.writeHead(200, {'content-type': 'text/event-stream'});
+        res.write(`data: ${JSON.stringify({choices: [{delta: {role: 'assistant', content: ''}}]})}\n\n`);
+        setTimeout(() => {
+          res.write(`data: ${JSON.stringify({choices: [{delta: {content: 'ok'}}]})}\n\n`);
+          res.end('data: [DONE]\n\n');
+        }, 20);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => server?.close());
+
+  it('sends 2×N streamed prompts, measures TTFT, exits 1 ("cannot tell") with the reason in JSON', async () => {
+    received = [];
+    const r = await infgw(['probe-cache', '--url', url, '--model', 'm', '-N', '4', '--prefix-tokens', '40', '--header', 'X-Api-Key: sk-hidden', '-o', 'json'], {KUBECONFIG: '/dev/null'});
+    expect(r.code, r.stderr).toBe(1);
+    expect(received).toHaveLength(8);
+    expect(received.every((x) => x.model === 'm' && x.stream && x.auth === 'sk-hidden')).toBe(true);
+    expect(new Set(received.slice(0, 4).map((x) => x.prompt)).size).toBe(1);
+    expect(new Set(received.map((x) => x.prompt)).size).toBe(5);
+    const doc = JSON.parse(r.stdout) as {schemaVersion: number; probe: {offline: {stage: string; reason: string}; pool: null; phases: {identical: {results: {ok: boolean; ttftMs: number | null}[]}; unique: {results: unknown[]}}; analysis: {verdict: {result: string; reason: string}; ttft: {firstMs: number | null}}}};
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.probe.offline).toMatchObject({stage: 'kubeconfig', reason: 'no current context is set in /dev/null'});
+    expect(doc.probe.pool).toBeNull();
+    expect(doc.probe.phases.identical.results).toHaveLength(4);
+    expect(doc.probe.phases.unique.results).toHaveLength(4);
+    for (const x of doc.probe.phases.identical.results) expect(x.ok && (x.ttftMs as number) >= 15).toBe(true);
+    expect(doc.probe.analysis.ttft.firstMs).toBeGreaterThanOrEqual(15);
+    expect(doc.probe.analysis.verdict.result).toBe('cannot-tell');
+    expect(doc.probe.analysis.verdict.reason).toMatch(/^no cluster metrics \(no current context is set in \/dev\/null\): which pod served each request and the prefix-cache hit ratios are unknown/);
+    expect(r.stderr).toMatch(/^warning: no cluster metrics \(no current context is set in \/dev\/null\); probing http:\/\/127\.0\.0\.1:\d+ anyway/m);
+    expect(r.stdout + r.stderr).not.toContain('sk-hidden');
+    expect(r.stderr).not.toMatch(STACK);
+  });
+
+  it('keeps to --max-requests; the text report lists every request', async () => {
+    received = [];
+    const r = await infgw(['probe-cache', '--url', url, '--model', 'm', '-N', '4', '--max-requests', '5', '--prefix-tokens', '0'], {KUBECONFIG: '/dev/null'});
+    expect(r.code, r.stderr).toBe(1);
+    expect(received).toHaveLength(5);
+    expect(r.stdout).toMatch(/^identical #4 +200 +\d+ ms +\d+ ms$/m);
+    expect(r.stdout).toMatch(/^unique #1 +200 +\d+ ms +\d+ ms$/m);
+    expect(r.stdout).not.toMatch(/^unique #2/m);
+    expect(r.stdout).toMatch(/^Stopped +stopped at --max-requests=5 \(8 planned\)$/m);
+    expect(r.stdout).toMatch(/^Verdict: CANNOT TELL — no cluster metrics/m);
+  });
+
+  it('without --model it is still exit 3, and the hint says how to probe offline; nothing is sent', async () => {
+    received = [];
+    const r = await infgw(['probe-cache', '--url', url], {KUBECONFIG: '/dev/null'});
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('error: no current context is set in /dev/null');
+    expect(r.stderr).toMatch(/^hint: .*With --url, add --model NAME to probe that URL without the cluster/m);
+    expect(received).toHaveLength(0);
   });
 });
 
