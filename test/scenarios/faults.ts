@@ -223,7 +223,7 @@ export const faults = {
   'gateway-missing': {
     description: 'The chart was installed with gateway.enabled=false: no internal Gateway',
     changes:
-      'helm upgrade --set gateway.enabled=false: the Gateway is deleted; Envoy proxy removed; HTTPRoute and InferencePool statuses emptied; EnvoyExtensionPolicy Accepted=False TargetNotFound',
+      'helm upgrade --set gateway.enabled=false: the Gateway is deleted; Envoy proxy removed; HTTPRoute and InferencePool statuses emptied; EnvoyExtensionPolicy status left as it was (Envoy Gateway writes none for a missing Gateway)',
     scope: 'namespace',
     async inject(inst) {
       const {kube, names} = inst;
@@ -234,9 +234,11 @@ export const faults = {
         kube.delete({apiVersion: 'v1', kind: 'Service', namespace: names.egNamespace, name: names.proxyService}),
         kube.replaceStatus({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: names.routeNamespace, name: names.httpRoute}, {parents: []}),
         inst.statuses.pool({none: true}),
-        ...(inst.options.wiring === 'extension-policy'
-          ? [inst.statuses.policy({notAccepted: {reason: 'TargetNotFound', message: `Gateway ${names.namespace}/${names.gateway} not found.`}})]
-          : []),
+        // The EnvoyExtensionPolicy keeps its old status (Accepted=True): Envoy Gateway v1.9.1 writes no status
+        // for a policy whose target Gateway is missing (internal/gatewayapi/envoyextensionpolicy.go,
+        // processEnvoyExtensionPolicyForGateway returns early) and never clears one it wrote
+        // (internal/provider/kubernetes/status.go skips delete updates). TargetNotFound is written only when
+        // the Gateway exists and the targetRef's sectionName does not (internal/gatewayapi/validate.go).
       ]);
     },
   },
