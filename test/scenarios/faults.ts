@@ -33,6 +33,7 @@ import {
 } from './logs.ts';
 import * as objects from './objects.ts';
 import {extensionPolicyStatus, gatewayClassStatus} from './status.ts';
+import {bbrFaults} from './faults-bbr.ts';
 
 export interface Fault {
   /** One line: the mistake or failure, in the user's words. */
@@ -961,6 +962,9 @@ export const faults = {
       await setLitellmApiBase(inst, `http://${names.proxyService}.${names.egNamespace}.svc.cluster.local:8080/v1`);
     },
   },
+
+  // --- body-based routing (issue 16): faults-bbr.ts --------------------------------------------
+  ...bbrFaults,
 } satisfies Record<string, Fault>;
 
 export type FaultName = keyof typeof faults;
