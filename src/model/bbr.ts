@@ -24,7 +24,7 @@ import {selectorMatches} from '../k8s/selectors.ts';
 import {items} from '../snapshot/query.ts';
 import type {Snapshot} from '../snapshot/types.ts';
 import {parse} from 'yaml';
-import {policyTargets, type BackendRefLike, type EnvoyExtensionPolicy, type ExtProc, type HTTPRoute} from './target.ts';
+import {policyTargets, type BackendRefLike, type EnvoyExtensionPolicy, type ExtProc, type HTTPRoute, type Target} from './target.ts';
 
 /** pkg/bbr/plugins/basemodelextractor/base_model_to_header.go BaseModelHeader */
 export const BASE_MODEL_HEADER = 'X-Gateway-Base-Model-Name';
@@ -223,4 +223,26 @@ export function policyGateways(p: EnvoyExtensionPolicy): {namespace: string; nam
   return policyTargets(p)
     .filter((t) => (t.kind ?? 'Gateway') === 'Gateway')
     .map((t) => ({namespace: p.metadata.namespace ?? '', name: t.name, sectionName: t.sectionName}));
+}
+
+/**
+ * The view limited to what the run is about: with -n, HTTPRoutes and EnvoyExtensionPolicies are read
+ * cluster-wide (they cross namespaces) while Deployments are not — so another namespace's BBR setup
+ * would look half-present. Keep routes and policies of the namespace or of the chains in scope (as
+ * Envoy Gateway installs are judged only when they serve the pools in scope); -A keeps everything.
+ */
+export function bbrViewInScope(snap: Snapshot, target: Target): BbrView {
+  const v = bbrView(snap);
+  const ns = target.namespace;
+  if (ns === undefined) return v;
+  const routes = new Set(target.chains.flatMap((c) => c.routes.map((r) => r.route)));
+  const gateways = new Set(target.chains.flatMap((c) => c.gateways.map((g) => `${g.namespace}/${g.name}`)));
+  const policies = v.policies.filter((l) => l.policy.metadata.namespace === ns || policyGateways(l.policy).some((g) => gateways.has(`${g.namespace}/${g.name}`)));
+  const keepNs = new Set([ns, ...policies.map((l) => l.bbr.deployment.metadata.namespace ?? '')]);
+  return {
+    deployments: v.deployments.filter((d) => keepNs.has(d.deployment.metadata.namespace ?? '')),
+    policies,
+    headerMatches: v.headerMatches.filter((m) => m.route.metadata.namespace === ns || routes.has(m.route)),
+    configMaps: v.configMaps.filter((c) => keepNs.has(c.cm.metadata.namespace ?? '')),
+  };
 }

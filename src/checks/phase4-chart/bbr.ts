@@ -24,7 +24,7 @@ import {condition, describeCondition, type EndpointSlice, type ObjectRef} from '
 import {newestPods, podReady, worstPodProblem} from '../../k8s/pods.ts';
 import {rolloutStatus} from '../../k8s/rollout.ts';
 import {resolveTargetPort, serviceReach} from '../../k8s/services.ts';
-import {BASE_MODEL_HEADER, BBR_MANAGED_LABEL, bbrView, policyGateways, routeGateways, type BbrDeployment, type BbrPolicyLink, type BbrView, type HeaderMatch} from '../../model/bbr.ts';
+import {BASE_MODEL_HEADER, BBR_MANAGED_LABEL, bbrViewInScope, policyGateways, routeGateways, type BbrDeployment, type BbrPolicyLink, type BbrView, type HeaderMatch} from '../../model/bbr.ts';
 import {policyTargetsGateway, type EnvoyExtensionPolicy, type Gateway, type HTTPRoute} from '../../model/target.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
@@ -93,8 +93,8 @@ export const bbrOnPath: Check = {
   title: 'Body-based routing: something sets the model header the HTTPRoutes match on',
   symptoms: ['ext-proc-not-routing'],
   reads: ['HTTPRoute', 'Deployment', 'EnvoyExtensionPolicy', 'Gateway'],
-  run({snap}) {
-    const view = bbrView(snap);
+  run({snap, target}) {
+    const view = bbrViewInScope(snap, target);
     if (view.headerMatches.length === 0 && view.deployments.length === 0) return [];
     const out: Draft[] = [];
     for (const [gwKey, ms] of headerRoutesByGateway(view)) {
@@ -145,8 +145,8 @@ export const bbrAvailable: Check = {
   title: 'Body-based router Deployment is available',
   symptoms: ['500', 'ext-proc-not-routing'],
   reads: ['Deployment', 'Pod'],
-  run({snap}) {
-    const view = bbrView(snap);
+  run({snap, target}) {
+    const view = bbrViewInScope(snap, target);
     const out: Draft[] = [];
     for (const b of view.deployments) {
       const d = b.deployment;
@@ -205,8 +205,8 @@ export const bbrService: Check = {
   dependsOn: ['IGW-436'],
   symptoms: ['500', 'ext-proc-not-routing'],
   reads: ['Service', 'EnvoyExtensionPolicy'],
-  run({snap}) {
-    const view = bbrView(snap);
+  run({snap, target}) {
+    const view = bbrViewInScope(snap, target);
     const out: Draft[] = [];
     const seen = new Set<string>();
     for (const l of view.policies) {
@@ -268,8 +268,8 @@ export const bbrPolicyAccepted: Check = {
   title: 'The body-based routing EnvoyExtensionPolicy targets an existing Gateway and is Accepted',
   symptoms: ['ext-proc-not-routing'],
   reads: ['EnvoyExtensionPolicy', 'Gateway', 'HTTPRoute', 'Deployment'],
-  run({snap}) {
-    const view = bbrView(snap);
+  run({snap, target}) {
+    const view = bbrViewInScope(snap, target);
     const byGw = headerRoutesByGateway(view);
     const out: Draft[] = [];
     for (const p of uniquePolicies(view)) {
@@ -360,9 +360,9 @@ export const bbrExtProcModes: Check = {
   title: 'ext-proc to the body-based router: body modes and timeout fit how BBR runs',
   symptoms: ['no-streaming', '500', 'high-latency'],
   reads: ['EnvoyExtensionPolicy', 'Deployment'],
-  run({snap}) {
+  run({snap, target}) {
     const out: Draft[] = [];
-    for (const l of bbrView(snap).policies) {
+    for (const l of bbrViewInScope(snap, target).policies) {
       const p = l.policy;
       const e = l.extProc;
       const pref = policyRef(p);
@@ -423,10 +423,10 @@ export const bbrTls: Check = {
   title: 'Envoy talks to the body-based router the way it serves (TLS or plaintext)',
   symptoms: ['500', 'ext-proc-not-routing'],
   reads: ['EnvoyExtensionPolicy', 'Deployment'],
-  run({snap}) {
+  run({snap, target}) {
     const out: Draft[] = [];
     const seen = new Set<BbrPolicyLink['bbr']>();
-    for (const l of bbrView(snap).policies) {
+    for (const l of bbrViewInScope(snap, target).policies) {
       if (seen.has(l.bbr)) continue;
       seen.add(l.bbr);
       const b = l.bbr;
@@ -467,8 +467,8 @@ export const bbrConfigMaps: Check = {
   scope: 'cluster',
   title: "Body-based routing ConfigMaps (base model ↔ adapters) are valid and visible to BBR",
   reads: ['ConfigMap', 'Deployment'],
-  run({snap}) {
-    const view = bbrView(snap);
+  run({snap, target}) {
+    const view = bbrViewInScope(snap, target);
     if (view.deployments.length === 0) return [];
     const out: Draft[] = [];
     const owner = new Map<string, string>();
@@ -505,8 +505,8 @@ export const bbrRoutes: Check = {
   dependsOn: ['IGW-435', 'IGW-436', 'IGW-437', 'IGW-438', 'IGW-439', 'IGW-440', 'IGW-441'],
   symptoms: ['ext-proc-not-routing'],
   reads: ['HTTPRoute', 'ConfigMap'],
-  run({chain, snap}) {
-    const view = bbrView(snap);
+  run({chain, snap, target}) {
+    const view = bbrViewInScope(snap, target);
     const routes = new Set(chain.routes.map((r) => r.route));
     const mine = view.headerMatches.filter((m) => routes.has(m.route) && (m.route.spec?.rules?.[m.ruleIndex]?.backendRefs ?? []).some((b) => b.kind === 'InferencePool' && b.name === chain.name));
     if (mine.length === 0 || view.deployments.length === 0) return [];

@@ -187,6 +187,15 @@ describe('body-based routing — doctor', () => {
     expect(one(doctor(none), 'IGW-435', 'warning').message).toContain('no body-based router');
   });
 
+  it('with -n, another namespace\'s header routes and BBR policy are not judged (they cross namespaces, its Deployments were not read)', () => {
+    const other = structuredClone(loadObjects('bbr-two-models.yaml').filter((o) => o.kind === 'HTTPRoute' || o.kind === 'EnvoyExtensionPolicy'));
+    for (const o of other) o.metadata.namespace = 'team-b';
+    const f = doctor([...twoModels(), ...other], {namespace: 'llm'});
+    expect(problems(f).map((x) => `${x.code} ${x.severity} ${x.message}`)).toEqual([]);
+    // without -n they are: routes on team-b's Gateway that nothing wires
+    expect(byCode(doctor([...twoModels(), ...other]), 'IGW-435').map((x) => x.severity)).toContain('error');
+  });
+
   it('IGW-442: every rule on the Gateway requires the header → warning (BBR never runs on Envoy Gateway)', () => {
     const objs = edit(twoModels(), 'HTTPRoute', 'qwen', (r) => r.spec.rules.splice(1, 1));
     expect(byCode(doctor(objs), 'IGW-442').map((x) => x.severity)).toEqual(['warning', 'warning']);
