@@ -92,7 +92,7 @@ export const bbrOnPath: Check = {
   scope: 'cluster',
   title: 'Body-based routing: something sets the model header the HTTPRoutes match on',
   symptoms: ['ext-proc-not-routing'],
-  reads: ['HTTPRoute', 'Deployment', 'EnvoyExtensionPolicy', 'Gateway'],
+  reads: ['HTTPRoute', 'Deployment', 'Service', 'EnvoyExtensionPolicy', 'Gateway'],
   run({snap, target}) {
     const view = bbrViewInScope(snap, target);
     if (view.headerMatches.length === 0 && view.deployments.length === 0) return [];
@@ -144,7 +144,7 @@ export const bbrAvailable: Check = {
   scope: 'cluster',
   title: 'Body-based router Deployment is available',
   symptoms: ['500', 'ext-proc-not-routing'],
-  reads: ['Deployment', 'Pod'],
+  reads: ['Deployment', 'Pod', 'Service', 'EnvoyExtensionPolicy'],
   run({snap, target}) {
     const view = bbrViewInScope(snap, target);
     const out: Draft[] = [];
@@ -204,7 +204,8 @@ export const bbrService: Check = {
   title: "Body-based router's Service reaches its gRPC port and has ready endpoints",
   dependsOn: ['IGW-436'],
   symptoms: ['500', 'ext-proc-not-routing'],
-  reads: ['Service', 'EnvoyExtensionPolicy'],
+  // EndpointSlices and Pods (runtime state) are judged only when readable: the port checks work on manifests too
+  reads: ['Service', 'EnvoyExtensionPolicy', 'Deployment'],
   run({snap, target}) {
     const view = bbrViewInScope(snap, target);
     const out: Draft[] = [];
@@ -267,7 +268,7 @@ export const bbrPolicyAccepted: Check = {
   scope: 'cluster',
   title: 'The body-based routing EnvoyExtensionPolicy targets an existing Gateway and is Accepted',
   symptoms: ['ext-proc-not-routing'],
-  reads: ['EnvoyExtensionPolicy', 'Gateway', 'HTTPRoute', 'Deployment'],
+  reads: ['EnvoyExtensionPolicy', 'Gateway', 'HTTPRoute', 'Deployment', 'Service'],
   run({snap, target}) {
     const view = bbrViewInScope(snap, target);
     const byGw = headerRoutesByGateway(view);
@@ -359,7 +360,7 @@ export const bbrExtProcModes: Check = {
   scope: 'cluster',
   title: 'ext-proc to the body-based router: body modes and timeout fit how BBR runs',
   symptoms: ['no-streaming', '500', 'high-latency'],
-  reads: ['EnvoyExtensionPolicy', 'Deployment'],
+  reads: ['EnvoyExtensionPolicy', 'Deployment', 'Service'],
   run({snap, target}) {
     const out: Draft[] = [];
     for (const l of bbrViewInScope(snap, target).policies) {
@@ -422,7 +423,7 @@ export const bbrTls: Check = {
   scope: 'cluster',
   title: 'Envoy talks to the body-based router the way it serves (TLS or plaintext)',
   symptoms: ['500', 'ext-proc-not-routing'],
-  reads: ['EnvoyExtensionPolicy', 'Deployment'],
+  reads: ['EnvoyExtensionPolicy', 'Deployment', 'Service'],
   run({snap, target}) {
     const out: Draft[] = [];
     const seen = new Set<BbrPolicyLink['bbr']>();
@@ -504,7 +505,7 @@ export const bbrRoutes: Check = {
   // the routes are fed by BBR: when BBR is down, unwired or mis-moded, that is the root cause
   dependsOn: ['IGW-435', 'IGW-436', 'IGW-437', 'IGW-438', 'IGW-439', 'IGW-440', 'IGW-441'],
   symptoms: ['ext-proc-not-routing'],
-  reads: ['HTTPRoute', 'ConfigMap'],
+  reads: ['HTTPRoute', 'ConfigMap', 'Deployment', 'Service', 'EnvoyExtensionPolicy'],
   run({chain, snap, target}) {
     const view = bbrViewInScope(snap, target);
     const routes = new Set(chain.routes.map((r) => r.route));
