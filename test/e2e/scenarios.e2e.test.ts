@@ -666,10 +666,10 @@ const checks: Record<FaultName, (inst: Installation) => Promise<void>> = {
   async 'other-policy-on-gateway'(inst) {
     const {names} = inst;
     const policies = await inst.kube.list<Obj>({apiVersion: EEP, kind: 'EnvoyExtensionPolicy', namespace: names.namespace});
-    const bbr = policies.find((p) => p.metadata.name === 'body-based-routing');
-    expect(bbr?.spec.targetRefs[0].name).toBe(names.gateway);
-    expect(bbr?.spec.extProc[0].backendRefs[0].name).toBe('body-based-router');
-    expect(cond(bbr?.status.ancestors[0].conditions, 'Accepted')?.status).toBe('True');
+    const other = policies.find((p) => p.metadata.name === 'request-auditing');
+    expect(other?.spec.targetRefs[0].name).toBe(names.gateway);
+    expect(other?.spec.extProc[0].backendRefs[0].name).toBe('request-auditor');
+    expect(cond(other?.status.ancestors[0].conditions, 'Accepted')?.status).toBe('True');
     expect(policies.some((p) => p.spec.extProc.some((e: {backendRefs: {name: string}[]}) => e.backendRefs.some((b) => b.name === names.eppService)))).toBe(false);
   },
   async 'scheduling-unknown-plugin'(inst) {

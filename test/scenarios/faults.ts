@@ -815,46 +815,49 @@ export const faults = {
     },
   },
   'other-policy-on-gateway': {
-    description: 'Not a fault: a second, unrelated EnvoyExtensionPolicy (body-based routing ext-proc) on the same Gateway — legitimate, must not be flagged',
-    changes: 'Deployment + Service "body-based-router" (grpc 9004) and EnvoyExtensionPolicy "body-based-routing" targeting the Gateway with ext-proc to it, Accepted',
+    // Body-based routing is no longer "another policy": it is on the request path and judged by
+    // IGW-435…IGW-442 (issue 16; its healthy form is install-bbr.ts, its faults faults-bbr.ts). The
+    // legitimate other policy is an ext-proc that neither picks endpoints nor sets the model header.
+    description: 'Not a fault: a second, unrelated EnvoyExtensionPolicy (a request-auditing ext-proc, neither the EPP nor body-based routing) on the same Gateway — legitimate, must not be flagged',
+    changes: 'Deployment + Service "request-auditor" (grpc 9000) and EnvoyExtensionPolicy "request-auditing" targeting the Gateway with ext-proc (request headers only) to it, Accepted',
     scope: 'namespace',
     async inject(inst) {
       const {kube, names} = inst;
-      const labels = {'app.kubernetes.io/name': 'body-based-router'};
+      const labels = {'app.kubernetes.io/name': 'request-auditor'};
       await Promise.all([
         kube.apply({
           apiVersion: 'apps/v1',
           kind: 'Deployment',
-          metadata: {name: 'body-based-router', namespace: names.namespace, labels},
+          metadata: {name: 'request-auditor', namespace: names.namespace, labels},
           spec: {
             replicas: 1,
             selector: {matchLabels: labels},
             template: {
               metadata: {labels},
-              spec: {containers: [{name: 'bbr', image: 'registry.k8s.io/gateway-api-inference-extension/bbr:v1.4.0', args: ['--streaming'], ports: [{name: 'grpc', containerPort: 9004}]}]},
+              spec: {containers: [{name: 'auditor', image: 'mirror.example/request-auditor:v1.0.0', ports: [{name: 'grpc', containerPort: 9000}]}]},
             },
           },
         }),
         kube.apply({
           apiVersion: 'v1',
           kind: 'Service',
-          metadata: {name: 'body-based-router', namespace: names.namespace, labels},
-          spec: {selector: labels, ports: [{name: 'grpc', port: 9004, targetPort: 9004, appProtocol: 'http2'}]},
+          metadata: {name: 'request-auditor', namespace: names.namespace, labels},
+          spec: {selector: labels, ports: [{name: 'grpc', port: 9000, targetPort: 9000, appProtocol: 'http2'}]},
         }),
         kube.apply({
           apiVersion: 'gateway.envoyproxy.io/v1alpha1',
           kind: 'EnvoyExtensionPolicy',
-          metadata: {name: 'body-based-routing', namespace: names.namespace},
+          metadata: {name: 'request-auditing', namespace: names.namespace},
           spec: {
             targetRefs: [{group: 'gateway.networking.k8s.io', kind: 'Gateway', name: names.gateway}],
-            extProc: [{backendRefs: [{group: '', kind: 'Service', name: 'body-based-router', port: 9004}], processingMode: {request: {body: 'Buffered'}}}],
+            extProc: [{backendRefs: [{group: '', kind: 'Service', name: 'request-auditor', port: 9000}], processingMode: {request: {}}, messageTimeout: '1s'}],
           },
         }),
       ]);
-      const ref = {apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'EnvoyExtensionPolicy', namespace: names.namespace, name: 'body-based-routing'};
+      const ref = {apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'EnvoyExtensionPolicy', namespace: names.namespace, name: 'request-auditing'};
       const generation = (await kube.get(ref)).metadata.generation ?? 1;
       await kube.replaceStatus(ref, extensionPolicyStatus({generation, gateway: {name: names.gateway, namespace: names.namespace}}));
-      await waitRolledOut(kube, names.namespace, 'body-based-router');
+      await waitRolledOut(kube, names.namespace, 'request-auditor');
     },
   },
   'scheduling-unknown-plugin': {
