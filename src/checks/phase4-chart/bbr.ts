@@ -144,7 +144,9 @@ export const bbrAvailable: Check = {
   scope: 'cluster',
   title: 'Body-based router Deployment is available',
   symptoms: ['500', 'ext-proc-not-routing'],
-  reads: ['Deployment', 'Pod', 'Service', 'EnvoyExtensionPolicy'],
+  // Pods (runtime state) are judged when readable, else availableReplicas: from manifests this says "not applied"
+  // instead of skipping, so the checks that depend on it (IGW-437, IGW-442) still run offline
+  reads: ['Deployment', 'Service', 'EnvoyExtensionPolicy'],
   run({snap, target}) {
     const view = bbrViewInScope(snap, target);
     const out: Draft[] = [];

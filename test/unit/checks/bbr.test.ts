@@ -187,6 +187,14 @@ describe('body-based routing — doctor', () => {
     expect(one(doctor(none), 'IGW-435', 'warning').message).toContain('no body-based router');
   });
 
+  it('from manifests (--from-file): not-applied objects say so; the port, mode, TLS, ConfigMap and route checks still run', () => {
+    const f = doctor(twoModels(), {snapshot: {source: 'files'}});
+    expect(byCode(f, 'IGW-436').map((x) => x.severity)).toEqual(['info']);
+    expect(byCode(f, 'IGW-438').map((x) => x.severity)).toEqual(['info']);
+    for (const code of ['IGW-435', 'IGW-437', 'IGW-439', 'IGW-440', 'IGW-441']) expect(byCode(f, code).map((x) => x.severity), code).toEqual(['ok']);
+    expect(byCode(f, 'IGW-442').map((x) => x.severity)).toEqual(['ok', 'ok']);
+  });
+
   it('with -n, another namespace\'s header routes and BBR policy are not judged (they cross namespaces, its Deployments were not read)', () => {
     const other = structuredClone(loadObjects('bbr-two-models.yaml').filter((o) => o.kind === 'HTTPRoute' || o.kind === 'EnvoyExtensionPolicy'));
     for (const o of other) o.metadata.namespace = 'team-b';
