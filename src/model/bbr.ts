@@ -52,6 +52,11 @@ export interface BbrDeployment {
   /** `--secure-serving` `"false"` as two args: pflag reads a bare bool flag as true and ignores the stray value (chart v1.5.0 bbr.flags bug, fixed by GIE #2871) */
   secureServingSplitFalse: boolean;
   grpcPort: number;
+  /**
+   * Whether it sets X-Gateway-Base-Model-Name from the bbr-managed ConfigMaps: the base-model-to-header
+   * plugin is configured, or no --plugin at all (cmd/bbr/runner/runner.go then builds the two default plugins).
+   */
+  baseModelFromConfigMaps: boolean;
   /** Services in its namespace whose selector matches its pod template */
   services: Service[];
 }
@@ -115,13 +120,16 @@ export function boolFlag(c: Container, flag: string, dflt: boolean): {value: boo
   return {value, splitFalse};
 }
 
+function pluginArgs(c: Container): string[] {
+  const args = [...(c.command ?? []), ...(c.args ?? [])];
+  return args.flatMap((a, i) => (a === '--plugin' ? [args[i + 1] ?? ''] : a.startsWith('--plugin=') ? [a.slice('--plugin='.length)] : []));
+}
+
 function bbrContainer(d: Deployment): {container: Container; signals: string[]} | undefined {
   for (const c of d.spec?.template?.spec?.containers ?? []) {
     const signals: string[] = [];
     if (IMAGE.test(c.image ?? '')) signals.push('image');
-    const args = [...(c.command ?? []), ...(c.args ?? [])];
-    const plugins = args.flatMap((a, i) => (a === '--plugin' ? [args[i + 1] ?? ''] : a.startsWith('--plugin=') ? [a.slice('--plugin='.length)] : []));
-    if (plugins.some((v) => PLUGIN.test(v))) signals.push('--plugin args');
+    if (pluginArgs(c).some((v) => PLUGIN.test(v))) signals.push('--plugin args');
     if (signals.length) return {container: c, signals};
   }
   return undefined;
@@ -169,6 +177,7 @@ export function bbrView(snap: Snapshot): BbrView {
       secureServing: secure.value,
       secureServingSplitFalse: secure.value && secure.splitFalse,
       grpcPort: Number.isInteger(port) ? port : BBR_GRPC_PORT,
+      baseModelFromConfigMaps: pluginArgs(c).length === 0 || pluginArgs(c).some((v) => v.startsWith('base-model-to-header:')),
       services: services.filter((s) => s.metadata.namespace === d.metadata.namespace && s.spec?.selector && Object.keys(s.spec.selector).length > 0 && selectorMatches(s.spec.selector, d.spec?.template?.metadata?.labels)),
     });
   }

@@ -515,8 +515,11 @@ export const bbrRoutes: Check = {
     if (mine.length === 0 || view.deployments.length === 0) return [];
     const out: Draft[] = [];
     const baseModels = new Set(view.configMaps.filter((c) => !c.problem).map((c) => c.baseModel!));
+    // Only a BBR with the base-model-to-header plugin maps models through the ConfigMaps (a custom
+    // body-field-to-header plugin may write the header from the raw model instead).
+    const fromConfigMaps = view.deployments.some((d) => d.baseModelFromConfigMaps);
     for (const m of mine) {
-      if (m.which !== BASE_MODEL_HEADER || m.type !== 'Exact') continue;
+      if (!fromConfigMaps || m.which !== BASE_MODEL_HEADER || m.type !== 'Exact') continue;
       if (!baseModels.has(m.value)) {
         // base_model_to_header.go: a model in no ConfigMap gets X-Gateway-Base-Model-Name "" (set, empty)
         out.push(

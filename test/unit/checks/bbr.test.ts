@@ -175,6 +175,11 @@ describe('body-based routing — doctor', () => {
     expect(r.object).toMatchObject({kind: 'HTTPRoute', namespace: 'llm', name: 'deepseek'});
     expect(r.message).toContain('BBR sets the header to ""');
     expect(r.fix).toContain('baseModel: deepseek/vllm-deepseek-r1');
+    // a BBR without the base-model-to-header plugin does not map through ConfigMaps: no verdict on the value
+    const custom = edit(wrong, 'Deployment', 'body-based-router', (d) => {
+      d.spec.template.spec.containers[0].args = ['--streaming', '--secure-serving=false', '--plugin', 'body-field-to-header:m:{"fieldName":"model","headerName":"X-Gateway-Base-Model-Name"}'];
+    });
+    expect(byCode(doctor(custom), 'IGW-442').map((x) => x.severity)).toEqual(['ok', 'ok']);
   });
 
   it('IGW-435: header routes with BBR running but no policy calling it → error with the policy to apply; with no BBR at all → warning', () => {
