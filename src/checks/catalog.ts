@@ -26,6 +26,7 @@ import {gatewayExists, gatewayProgrammed} from './phase4-chart/gateway.ts';
 import {eppDeploymentAvailable, eppService, eppServesPool, oneEppPerPool} from './phase4-chart/epp.ts';
 import {danglingRouteRefs, httpRouteReferences, httpRouteStatus} from './phase4-chart/route.ts';
 import {extensionPolicyAttached, extProcModes, otherExtensionPolicies, wiringCheck} from './phase4-chart/extension-policy.ts';
+import {bbrAvailable, bbrConfigMaps, bbrExtProcModes, bbrOnPath, bbrPolicyAccepted, bbrRoutes, bbrService, bbrTls} from './phase4-chart/bbr.ts';
 // Phase 5 — EPP runtime
 import {eppRbac} from './phase5-epp-runtime/rbac.ts';
 import {eppMetricsAuth} from './phase5-epp-runtime/metrics-auth.ts';
@@ -83,6 +84,15 @@ export const CATALOG: readonly Check[] = [
   extProcModes,
   wiringCheck,
   otherExtensionPolicies,
+  // body-based routing (issue 16): BBR itself, root causes first, then the routes it feeds
+  bbrOnPath,
+  bbrAvailable,
+  bbrService,
+  bbrPolicyAccepted,
+  bbrExtProcModes,
+  bbrTls,
+  bbrConfigMaps,
+  bbrRoutes,
   // 5 EPP runtime
   eppRbac,
   eppMetricsAuth,

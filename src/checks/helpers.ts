@@ -3,7 +3,7 @@
  * what was found, version comparisons. A helper used by one check lives with that check.
  */
 import {argValue} from '../k8s/args.ts';
-import type {ObjectRef, Pod} from '../k8s/objects.ts';
+import type {ObjectRef, Pod, Service} from '../k8s/objects.ts';
 import type {KubeObject} from '../kube/client.ts';
 import type {EppInfo} from '../model/target.ts';
 import type {ChartRelease, PoolChain} from '../model/target.ts';
@@ -15,7 +15,7 @@ import type {Snapshot} from '../snapshot/types.ts';
 import {isListError} from '../snapshot/types.ts';
 import {imageTag} from '../snapshot/versions.ts';
 import {chartRef, nsFlag} from './fix.ts';
-import {skipped, type Draft} from './types.ts';
+import {skipped, warning, type Draft} from './types.ts';
 
 /** The next command to run for a pod problem (the fix when the cause is outside the cluster's objects). */
 export function podProblemFix(pod: Pod, problem: {kind: string; container?: string | undefined}): string {
@@ -150,4 +150,28 @@ export function eppConfigSource(e: EppInfo): EppConfigSource | undefined {
   if (!m || !vol?.configMap) return {kind: 'configmap', path};
   const key = m.subPath ?? path.slice(m.mountPath.replace(/\/$/, '').length + 1);
   return {kind: 'configmap', path, configMap: {namespace: e.deployment.metadata.namespace ?? '', name: vol.configMap.name, key}};
+}
+
+/**
+ * The one verdict for "a Service whose selector matches Ready pods, but whose EndpointSlices list
+ * no ready address" (IGW-206, IGW-407, IGW-441): a warning, the same for every Service.
+ *
+ * Why: the proxy routes only to what the EndpointSlices list — Envoy Gateway builds a backend's
+ * endpoints from them (envoyproxy/gateway v1.9.1 internal/gatewayapi/route.go
+ * getIREndpointsFromEndpointSlices) and kube-proxy does the same for ClusterIP traffic — so right
+ * now requests to this Service fail: not "fine" (info). But nothing in the user's objects is wrong:
+ * the selector matches and the pod is Ready; the EndpointSlice controller (kube-controller-manager,
+ * k8s.io/kubernetes pkg/controller/endpointslice) has not listed it yet. It normally does within a
+ * second, so there is no fix to apply to the Service or the pods: not an error with a fix built on
+ * a guess. A snapshot cannot tell "a second late" from "the controller is down" without timing, and
+ * the verdict must not depend on timing — so it is the same warning either way, saying what to look
+ * at if a re-run still shows it. (Exit code 0: README, warnings allowed.)
+ */
+export function notListedDraft(what: string, svc: Service, pod: Pod): Draft {
+  const ns = svc.metadata.namespace ?? '';
+  return warning(
+    `${what} ${ns}/${svc.metadata.name}: no EndpointSlice lists a ready address yet, although its selector matches Ready pod ${pod.metadata.name} — requests through the Service fail until the EndpointSlice controller (kube-controller-manager) lists the pod; that normally takes a second after a pod turns Ready, so if a re-run still shows this, that controller is not running or not keeping up`,
+    {apiVersion: 'v1', kind: 'Service', namespace: ns, name: svc.metadata.name},
+    `kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${svc.metadata.name} -o wide   # then: kubectl get pods -n kube-system -l component=kube-controller-manager`,
+  );
 }

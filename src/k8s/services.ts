@@ -1,5 +1,7 @@
 /* Services: which container port a Service port reaches, and its ready endpoints. */
-import type {EndpointSlice, PodSpec, Service, ServicePort} from './objects.ts';
+import type {EndpointSlice, Pod, PodSpec, Service, ServicePort} from './objects.ts';
+import {podReady} from './pods.ts';
+import {selectorMatches} from './selectors.ts';
 
 /** The container port a Service port's targetPort reaches in a pod (by number or by name). */
 export function resolveTargetPort(sp: ServicePort, pod: {spec: PodSpec} | {spec: {template: {spec: PodSpec}}}): {container: string; port: number} | undefined {
@@ -33,4 +35,22 @@ export function serviceEndpoints(svc: Service, slices: EndpointSlice[]): {ready:
     }
   }
   return {ready, notReady};
+}
+
+/**
+ * How far a Service reaches its pods, from the EndpointSlices and the pods in one snapshot:
+ * - 'ready': some EndpointSlice lists a ready address;
+ * - 'not-listed': none does, but the selector matches a Ready pod (the EndpointSlice controller
+ *   has not listed it — see notListedDraft in src/checks/helpers.ts for the one verdict);
+ * - 'no-ready-pods': none does and the selector matches no Ready pod (or the pods are unknown).
+ * Pure and timing-free: no pod age, no Ready-since comparison.
+ */
+export type ServiceReach = {kind: 'ready'; ready: number} | {kind: 'not-listed'; pod: Pod} | {kind: 'no-ready-pods'; notReady: number};
+
+export function serviceReach(svc: Service, slices: EndpointSlice[], pods: Pod[] | undefined): ServiceReach {
+  const ep = serviceEndpoints(svc, slices);
+  if (ep.ready > 0) return {kind: 'ready', ready: ep.ready};
+  const sel = svc.spec?.selector ?? {};
+  const pod = Object.keys(sel).length ? (pods ?? []).find((p) => p.metadata.namespace === svc.metadata.namespace && podReady(p) && selectorMatches(sel, p.metadata.labels)) : undefined;
+  return pod ? {kind: 'not-listed', pod} : {kind: 'no-ready-pods', notReady: ep.notReady};
 }

@@ -466,7 +466,7 @@ const CASES: Case[] = [
     fault: 'other-policy-on-gateway',
     source: 'issue 4 (other EnvoyExtensionPolicies on the Gateway are legitimate)',
     exit: 0,
-    want: (n) => [{code: 'IGW-414', severity: 'info', kind: 'EnvoyExtensionPolicy', namespace: n.namespace, name: 'body-based-routing'}],
+    want: (n) => [{code: 'IGW-414', severity: 'info', kind: 'EnvoyExtensionPolicy', namespace: n.namespace, name: 'request-auditing'}],
     errors: [],
   },
   // --- TROUBLESHOOTING 6/7: scheduling config --------------------------------------------------

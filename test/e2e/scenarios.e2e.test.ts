@@ -666,10 +666,10 @@ const checks: Record<FaultName, (inst: Installation) => Promise<void>> = {
   async 'other-policy-on-gateway'(inst) {
     const {names} = inst;
     const policies = await inst.kube.list<Obj>({apiVersion: EEP, kind: 'EnvoyExtensionPolicy', namespace: names.namespace});
-    const bbr = policies.find((p) => p.metadata.name === 'body-based-routing');
-    expect(bbr?.spec.targetRefs[0].name).toBe(names.gateway);
-    expect(bbr?.spec.extProc[0].backendRefs[0].name).toBe('body-based-router');
-    expect(cond(bbr?.status.ancestors[0].conditions, 'Accepted')?.status).toBe('True');
+    const other = policies.find((p) => p.metadata.name === 'request-auditing');
+    expect(other?.spec.targetRefs[0].name).toBe(names.gateway);
+    expect(other?.spec.extProc[0].backendRefs[0].name).toBe('request-auditor');
+    expect(cond(other?.status.ancestors[0].conditions, 'Accepted')?.status).toBe('True');
     expect(policies.some((p) => p.spec.extProc.some((e: {backendRefs: {name: string}[]}) => e.backendRefs.some((b) => b.name === names.eppService)))).toBe(false);
   },
   async 'scheduling-unknown-plugin'(inst) {
@@ -735,6 +735,29 @@ const checks: Record<FaultName, (inst: Installation) => Promise<void>> = {
     const svc = await serviceOfHost(inst, url.hostname);
     expect(svc?.metadata.name).toBe(names.proxyService);
     expect(svc?.spec.ports.map((p: {port: number}) => p.port)).not.toContain(Number(url.port));
+  },
+  // body-based routing (faults-bbr.ts): the two-model install with BBR, then the fault
+  async 'bbr-policy-not-accepted'(inst) {
+    const {names} = inst;
+    const eep = await get(inst, EEP, 'EnvoyExtensionPolicy', names.namespace, 'body-based-router');
+    expect(eep.spec.targetRefs[0]).toMatchObject({name: names.gateway, sectionName: 'https'});
+    expect(cond(eep.status.ancestors[0].conditions, 'Accepted')).toMatchObject({status: 'False', reason: 'TargetNotFound', observedGeneration: eep.metadata.generation});
+    expect(eep.status.ancestors[0].ancestorRef).toMatchObject({sectionName: 'https'});
+    expect((await get(inst, GW, 'HTTPRoute', names.namespace, 'deepseek-r1-route')).spec.rules[0].matches[0].headers[0]).toMatchObject({name: 'X-Gateway-Base-Model-Name', value: 'deepseek-r1'});
+  },
+  async 'bbr-buffered-response'(inst) {
+    const {names} = inst;
+    const eep = await get(inst, EEP, 'EnvoyExtensionPolicy', names.namespace, 'body-based-router');
+    expect(eep.spec.extProc[0].processingMode).toEqual({request: {body: 'FullDuplexStreamed'}, response: {body: 'Buffered'}});
+    expect(cond(eep.status.ancestors[0].conditions, 'Accepted')).toMatchObject({status: 'True', observedGeneration: eep.metadata.generation});
+  },
+  async 'bbr-unavailable'(inst) {
+    const {names} = inst;
+    const d = await get(inst, 'apps/v1', 'Deployment', names.namespace, 'body-based-router');
+    expect(d.status.availableReplicas ?? 0).toBe(0);
+    const pods = await inst.kube.list<PodJson>({apiVersion: 'v1', kind: 'Pod', namespace: names.namespace}, 'app=body-based-router');
+    expect(pods.length).toBeGreaterThan(0);
+    for (const p of pods.filter((x) => !x.metadata.deletionTimestamp)) expect(p.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('CrashLoopBackOff');
   },
 };
 

@@ -33,6 +33,7 @@ import {
 } from './logs.ts';
 import * as objects from './objects.ts';
 import {extensionPolicyStatus, gatewayClassStatus} from './status.ts';
+import {bbrFaults} from './faults-bbr.ts';
 
 export interface Fault {
   /** One line: the mistake or failure, in the user's words. */
@@ -223,7 +224,7 @@ export const faults = {
   'gateway-missing': {
     description: 'The chart was installed with gateway.enabled=false: no internal Gateway',
     changes:
-      'helm upgrade --set gateway.enabled=false: the Gateway is deleted; Envoy proxy removed; HTTPRoute and InferencePool statuses emptied; EnvoyExtensionPolicy Accepted=False TargetNotFound',
+      'helm upgrade --set gateway.enabled=false: the Gateway is deleted; Envoy proxy removed; HTTPRoute and InferencePool statuses emptied; EnvoyExtensionPolicy status left as it was (Envoy Gateway writes none for a missing Gateway)',
     scope: 'namespace',
     async inject(inst) {
       const {kube, names} = inst;
@@ -234,9 +235,11 @@ export const faults = {
         kube.delete({apiVersion: 'v1', kind: 'Service', namespace: names.egNamespace, name: names.proxyService}),
         kube.replaceStatus({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: names.routeNamespace, name: names.httpRoute}, {parents: []}),
         inst.statuses.pool({none: true}),
-        ...(inst.options.wiring === 'extension-policy'
-          ? [inst.statuses.policy({notAccepted: {reason: 'TargetNotFound', message: `Gateway ${names.namespace}/${names.gateway} not found.`}})]
-          : []),
+        // The EnvoyExtensionPolicy keeps its old status (Accepted=True): Envoy Gateway v1.9.1 writes no status
+        // for a policy whose target Gateway is missing (internal/gatewayapi/envoyextensionpolicy.go,
+        // processEnvoyExtensionPolicyForGateway returns early) and never clears one it wrote
+        // (internal/provider/kubernetes/status.go skips delete updates). TargetNotFound is written only when
+        // the Gateway exists and the targetRef's sectionName does not (internal/gatewayapi/validate.go).
       ]);
     },
   },
@@ -812,46 +815,49 @@ export const faults = {
     },
   },
   'other-policy-on-gateway': {
-    description: 'Not a fault: a second, unrelated EnvoyExtensionPolicy (body-based routing ext-proc) on the same Gateway — legitimate, must not be flagged',
-    changes: 'Deployment + Service "body-based-router" (grpc 9004) and EnvoyExtensionPolicy "body-based-routing" targeting the Gateway with ext-proc to it, Accepted',
+    // Body-based routing is no longer "another policy": it is on the request path and judged by
+    // IGW-435…IGW-442 (issue 16; its healthy form is install-bbr.ts, its faults faults-bbr.ts). The
+    // legitimate other policy is an ext-proc that neither picks endpoints nor sets the model header.
+    description: 'Not a fault: a second, unrelated EnvoyExtensionPolicy (a request-auditing ext-proc, neither the EPP nor body-based routing) on the same Gateway — legitimate, must not be flagged',
+    changes: 'Deployment + Service "request-auditor" (grpc 9000) and EnvoyExtensionPolicy "request-auditing" targeting the Gateway with ext-proc (request headers only) to it, Accepted',
     scope: 'namespace',
     async inject(inst) {
       const {kube, names} = inst;
-      const labels = {'app.kubernetes.io/name': 'body-based-router'};
+      const labels = {'app.kubernetes.io/name': 'request-auditor'};
       await Promise.all([
         kube.apply({
           apiVersion: 'apps/v1',
           kind: 'Deployment',
-          metadata: {name: 'body-based-router', namespace: names.namespace, labels},
+          metadata: {name: 'request-auditor', namespace: names.namespace, labels},
           spec: {
             replicas: 1,
             selector: {matchLabels: labels},
             template: {
               metadata: {labels},
-              spec: {containers: [{name: 'bbr', image: 'registry.k8s.io/gateway-api-inference-extension/bbr:v1.4.0', args: ['--streaming'], ports: [{name: 'grpc', containerPort: 9004}]}]},
+              spec: {containers: [{name: 'auditor', image: 'mirror.example/request-auditor:v1.0.0', ports: [{name: 'grpc', containerPort: 9000}]}]},
             },
           },
         }),
         kube.apply({
           apiVersion: 'v1',
           kind: 'Service',
-          metadata: {name: 'body-based-router', namespace: names.namespace, labels},
-          spec: {selector: labels, ports: [{name: 'grpc', port: 9004, targetPort: 9004, appProtocol: 'http2'}]},
+          metadata: {name: 'request-auditor', namespace: names.namespace, labels},
+          spec: {selector: labels, ports: [{name: 'grpc', port: 9000, targetPort: 9000, appProtocol: 'http2'}]},
         }),
         kube.apply({
           apiVersion: 'gateway.envoyproxy.io/v1alpha1',
           kind: 'EnvoyExtensionPolicy',
-          metadata: {name: 'body-based-routing', namespace: names.namespace},
+          metadata: {name: 'request-auditing', namespace: names.namespace},
           spec: {
             targetRefs: [{group: 'gateway.networking.k8s.io', kind: 'Gateway', name: names.gateway}],
-            extProc: [{backendRefs: [{group: '', kind: 'Service', name: 'body-based-router', port: 9004}], processingMode: {request: {body: 'Buffered'}}}],
+            extProc: [{backendRefs: [{group: '', kind: 'Service', name: 'request-auditor', port: 9000}], processingMode: {request: {}}, messageTimeout: '1s'}],
           },
         }),
       ]);
-      const ref = {apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'EnvoyExtensionPolicy', namespace: names.namespace, name: 'body-based-routing'};
+      const ref = {apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'EnvoyExtensionPolicy', namespace: names.namespace, name: 'request-auditing'};
       const generation = (await kube.get(ref)).metadata.generation ?? 1;
       await kube.replaceStatus(ref, extensionPolicyStatus({generation, gateway: {name: names.gateway, namespace: names.namespace}}));
-      await waitRolledOut(kube, names.namespace, 'body-based-router');
+      await waitRolledOut(kube, names.namespace, 'request-auditor');
     },
   },
   'scheduling-unknown-plugin': {
@@ -959,6 +965,9 @@ export const faults = {
       await setLitellmApiBase(inst, `http://${names.proxyService}.${names.egNamespace}.svc.cluster.local:8080/v1`);
     },
   },
+
+  // --- body-based routing (issue 16): faults-bbr.ts --------------------------------------------
+  ...bbrFaults,
 } satisfies Record<string, Fault>;
 
 export type FaultName = keyof typeof faults;

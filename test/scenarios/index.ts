@@ -8,8 +8,10 @@
 //   await inst.cleanup();
 import {faults, faultNames, type Fault, type FaultName} from './faults.ts';
 import {installHealthy, type InstallOptions, type Installation} from './install.ts';
+import {addBbr} from './install-bbr.ts';
 
 export {faults, faultNames, installHealthy};
+export {addBbr, bbrNames, installHealthyBbr, type BbrNames} from './install-bbr.ts';
 export type {Fault, FaultName, InstallOptions, Installation};
 export {chartDir, modelPodsReady, type Wiring} from './install.ts';
 export {computeNames, envoyProxyName, egHashedName, DEFAULT_EG_NAMESPACE, DEFAULT_GATEWAY_CLASS, type Names} from './names.ts';
@@ -43,12 +45,13 @@ function sandboxInstall(ctx: ScenarioContext, extra: Partial<InstallOptions> = {
   });
 }
 
-async function applyScenario(ctx: ScenarioContext, fault?: FaultName, extra: Partial<InstallOptions> = {}): Promise<void> {
+async function applyScenario(ctx: ScenarioContext, fault?: FaultName, extra: Partial<InstallOptions> = {}, then?: (inst: Installation) => Promise<unknown>): Promise<void> {
   const inst = await sandboxInstall(ctx, extra);
   // Simulators and the EPP metrics stand-in are local: stop them with the sandbox (the cluster goes anyway).
   ctx.onStop?.(async () => {
     await Promise.all([...inst.sims.map((s) => s.stop()), inst.eppMetrics?.stop()]);
   });
+  if (then) await then(inst);
   if (fault) await inst.inject(fault);
   ctx.log?.(
     `release ${inst.names.release} in namespace ${inst.names.namespace}: Gateway ${inst.names.gateway}, InferencePool ${inst.names.pool}, ` +
@@ -65,6 +68,10 @@ function buildScenarios(): Record<string, Scenario> {
     'extension-policy': {
       description: "as healthy, plus the chart's default EnvoyExtensionPolicy (Accepted): the EPP is wired twice (doctor warns)",
       apply: (ctx) => applyScenario(ctx, undefined, {wiring: 'extension-policy'}),
+    },
+    'healthy-bbr': {
+      description: 'as healthy, plus a second model and body-based routing (install-bbr.ts): two pools, HTTPRoutes matching X-Gateway-Base-Model-Name, BBR and its EnvoyExtensionPolicy (doctor: 0 errors, 0 warnings)',
+      apply: (ctx) => applyScenario(ctx, undefined, {}, addBbr),
     },
   };
   for (const name of faultNames) {

@@ -6,13 +6,13 @@
  */
 import {serviceFromHostname} from '../../envoy/cluster.ts';
 import {envoyGatewayWarnings, validateEnvoyGateway} from '../../envoy/validate.ts';
-import type {EndpointSlice, Service} from '../../k8s/objects.ts';
-import {serviceEndpoints} from '../../k8s/services.ts';
+import type {EndpointSlice, Pod, Service} from '../../k8s/objects.ts';
+import {serviceReach} from '../../k8s/services.ts';
 import {egForChain, envoyGatewayConfig, extensionHandlingPool, extensionManagers, installsInScope, poolGvk} from '../../model/wiring.ts';
 import {envoyGatewayConfigMap} from '../../snapshot/envoy-gateway.ts';
 import {ENVOY_GATEWAY_CONFIG_KEY, ENVOY_GATEWAY_NAMESPACE} from '../../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
-import {cmRefOf, envoyGatewayVersion, nsArg, patchEnvoyFix} from '../helpers.ts';
+import {cmRefOf, envoyGatewayVersion, notListedDraft, nsArg, patchEnvoyFix} from '../helpers.ts';
 import {error, ok, skipped, warning, type Check, type Draft} from '../types.ts';
 
 export const envoyGatewayConfigParses: Check = {
@@ -146,8 +146,12 @@ export const extensionManagerForPools: Check = {
           return [error(`the extension server Service ${svcRef.namespace}/${svcRef.name} has no port ${port}`, sref, `kubectl get svc ${svcRef.name} -n ${svcRef.namespace} -o yaml`)];
         }
         if (isLive(snap, l.found) && access(snap, 'EndpointSlice', svcRef.namespace) === undefined) {
-          const ep = serviceEndpoints(l.found, items<EndpointSlice>(snap, 'EndpointSlice'));
-          if (ep.ready === 0) {
+          // Pods unknown (not read in that namespace): no evidence of a Ready pod, so "no ready endpoints" stands.
+          const pods = access(snap, 'Pod', svcRef.namespace) === undefined ? items<Pod>(snap, 'Pod') : undefined;
+          const reach = serviceReach(l.found, items<EndpointSlice>(snap, 'EndpointSlice'), pods);
+          // the one verdict shared with IGW-407 (helpers.ts notListedDraft says why)
+          if (reach.kind === 'not-listed') return [notListedDraft('the extension server Service', l.found, reach.pod)];
+          if (reach.kind === 'no-ready-pods') {
             return [error(`the extension server Service ${svcRef.namespace}/${svcRef.name} has no ready endpoints: Envoy Gateway's translations that call it fail`, sref, `kubectl get pods -n ${svcRef.namespace}`)];
           }
         }

@@ -7,13 +7,13 @@ import {condition, type EndpointSlice, type ObjectRef, type Service} from '../..
 import {newestPods, podReady, worstPodProblem} from '../../k8s/pods.ts';
 import {deploymentSummary} from '../../k8s/rollout.ts';
 import {selectorMatches} from '../../k8s/selectors.ts';
-import {resolveTargetPort, serviceEndpoints} from '../../k8s/services.ts';
+import {resolveTargetPort, serviceReach} from '../../k8s/services.ts';
 import {can} from '../../model/rbac.ts';
 import {poolRef, type EppInfo, type PoolChain} from '../../model/target.ts';
 import {access, isLive, items} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {chartRef, jsonPatch, mergePatch} from '../fix.ts';
-import {deployRef, helmSet, podProblemFix, reapply} from '../helpers.ts';
+import {deployRef, helmSet, notListedDraft, podProblemFix, reapply} from '../helpers.ts';
 import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
 
 const svcRef = (ns: string, name: string): ObjectRef => ({apiVersion: 'v1', kind: 'Service', namespace: ns, name});
@@ -183,16 +183,14 @@ export const eppService: Check = {
       }
     }
     if (isLive(snap, svc) && access(snap, 'EndpointSlice', ns) === undefined) {
-      const ep = serviceEndpoints(svc, items<EndpointSlice>(snap, 'EndpointSlice'));
+      const reach = serviceReach(svc, items<EndpointSlice>(snap, 'EndpointSlice'), chain.epps.flatMap((e) => e.pods));
       const readyEppPods = chain.epps.flatMap((e) => e.pods).filter(podReady);
-      const selected = readyEppPods.filter((p) => selectorMatches(svc.spec?.selector ?? {}, p.metadata.labels));
-      if (ep.ready === 0 && readyEppPods.length > 0 && selected.length === 0) {
+      if (reach.kind === 'no-ready-pods' && readyEppPods.length > 0) {
         out.push(error(`EPP Service ${ns}/${svc.metadata.name} has no ready endpoints although an EPP pod is ready: its selector does not match the EPP pods`, sref, `kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${svc.metadata.name}`));
-      } else if (ep.ready === 0 && selected.length > 0) {
-        // The selector matches Ready EPP pods: the EndpointSlice controller has not caught up yet
-        // (moments after a rollout). Not a root cause; a re-run settles it.
-        out.push(info(`EPP Service ${ns}/${svc.metadata.name}: its EndpointSlices do not list the Ready EPP pod ${selected[0]!.metadata.name} yet (just rolled out?); re-run to confirm`, sref));
-      } else if (ep.ready === 0) {
+      } else if (reach.kind === 'not-listed') {
+        // the one verdict shared with IGW-206 (helpers.ts notListedDraft says why)
+        out.push(notListedDraft('EPP Service', svc, reach.pod));
+      } else if (reach.kind === 'no-ready-pods') {
         out.push(error(`EPP Service ${ns}/${svc.metadata.name} has no ready endpoints`, sref, `kubectl get pods -n ${ns} -l ${Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}`));
       }
     }

@@ -8,6 +8,7 @@ import {condition, describeCondition, type ObjectRef, type Service} from '../../
 import {selectorMatches} from '../../k8s/selectors.ts';
 import type {KubeObject} from '../../kube/client.ts';
 import {policyTargets, poolRef, type EnvoyExtensionPolicy} from '../../model/target.ts';
+import {bbrView, isBbrPolicy} from '../../model/bbr.ts';
 import {egForChain, wiringOf} from '../../model/wiring.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
@@ -48,7 +49,10 @@ export const extensionPolicyAttached: Check = {
       for (const t of missing) {
         const relGw = chain.release?.gatewayName;
         issues.push({
-          msg: `targets Gateway ${t.name}, which does not exist in ${p.metadata.namespace} (status TargetNotFound): no request goes through the EPP`,
+          // Envoy Gateway v1.9.1 writes no status for a policy whose Gateway is missing (internal/gatewayapi/
+          // envoyextensionpolicy.go processEnvoyExtensionPolicyForGateway returns early), and keeps an old one
+          // (internal/provider/kubernetes/status.go skips delete updates): TargetNotFound is only for a missing sectionName.
+          msg: `targets Gateway ${t.name}, which does not exist in ${p.metadata.namespace} (Envoy Gateway writes no status for it; an old Accepted=True may remain): no request goes through the EPP`,
           fix: relGw && relGw !== t.name ? jsonPatch('envoyextensionpolicy', p.metadata.namespace, p.metadata.name, [{op: 'replace', path: '/spec/targetRefs', value: [{group: GROUP.gatewayApi, kind: 'Gateway', name: relGw}]}]) : undefined,
         });
       }
@@ -203,8 +207,11 @@ export const otherExtensionPolicies: Check = {
   phase: 4,
   scope: 'chain',
   title: 'Other EnvoyExtensionPolicies on the Gateway',
-  run({chain}) {
-    return chain.otherPolicies.map((p) => {
+  reads: ['EnvoyExtensionPolicy', 'Deployment', 'Service'],
+  run({chain, snap}) {
+    // A policy whose ext-proc goes to a body-based router is on the request path: IGW-435…IGW-442 judge it.
+    const view = bbrView(snap);
+    return chain.otherPolicies.filter((p) => !isBbrPolicy(view, p)).map((p) => {
       const bad = (p.status?.ancestors ?? []).map((a) => condition(a.conditions, 'Accepted')).find((c) => c && c.status !== 'True');
       return bad
         ? warning(`EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} also applies to this Gateway (not to the EPP) and is not accepted: ${describeCondition(bad)}`, policyRef(p), `kubectl describe envoyextensionpolicy ${p.metadata.name} -n ${p.metadata.namespace}`)

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import type {KubeObject} from '../../../../src/kube/client.ts';
 import {chartInstall, EPP, GATEWAY, POLICY} from '../chart-fixture.ts';
-import {byCode, doctor, loadObjects, obj, one, problems} from '../fixture.ts';
+import {byCode, doctor, loadObjects, obj, one, problems, without} from '../fixture.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const healthy = loadObjects('healthy-ai-gateway.yaml');
@@ -37,6 +37,17 @@ describe('phase 4 — the inference-gateway chart', () => {
     const p = obj<Any>(objs, 'EnvoyExtensionPolicy', POLICY);
     p.status.ancestors[0].conditions[0] = {type: 'Accepted', status: 'False', reason: 'Invalid', message: 'Failed to process route rule 0 backendRef 0: service llm/x not found.'};
     expect(one(doctor(objs), 'IGW-411', 'error').message).toContain('Accepted=False (Invalid: Failed to process');
+  });
+
+  it('IGW-411: the target Gateway was deleted and the policy kept its old Accepted=True (Envoy Gateway v1.9.1 writes no status then) → error, no TargetNotFound claimed', () => {
+    const objs = without(chartInstall(), 'Gateway', GATEWAY);
+    const p = obj<Any>(objs, 'EnvoyExtensionPolicy', POLICY);
+    expect(p.status.ancestors[0].conditions[0]).toMatchObject({type: 'Accepted', status: 'True'});
+    const e = byCode(doctor(objs), 'IGW-411');
+    const msg = e.map((x) => `${x.severity} ${x.message} ${x.blockedBy ?? ''}`).join('\n');
+    // IGW-411 depends on IGW-403 (the Gateway): the root cause is reported there, this one is blocked
+    expect(e.map((x) => x.severity), msg).toEqual(['blocked']);
+    expect(one(doctor(objs, {skip: ['IGW-403']}), 'IGW-411', 'error').message).toMatch(/does not exist in llm \(Envoy Gateway writes no status for it; an old Accepted=True may remain\)/);
   });
 
   it('IGW-412: 200ms default messageTimeout, Buffered response, no request body → warnings with fixes', () => {
