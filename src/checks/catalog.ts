@@ -25,6 +25,7 @@ import {releaseObjectsPresent, releaseStatus} from './phase4-chart/release.ts';
 import {gatewayExists, gatewayProgrammed} from './phase4-chart/gateway.ts';
 import {eppDeploymentAvailable, eppService, eppServesPool, oneEppPerPool} from './phase4-chart/epp.ts';
 import {danglingRouteRefs, httpRouteReferences, httpRouteStatus} from './phase4-chart/route.ts';
+import {eppHighAvailability, eppStartupFlags, eppVerbosity, lightweightEpp} from './phase4-chart/epp-flags.ts';
 import {extensionPolicyAttached, extProcModes, otherExtensionPolicies, wiringCheck} from './phase4-chart/extension-policy.ts';
 // Phase 5 — EPP runtime
 import {eppRbac} from './phase5-epp-runtime/rbac.ts';
@@ -36,6 +37,7 @@ import {eppLogErrors} from './phase5-epp-runtime/logs.ts';
 import {configAppliedAfterRestart} from './phase6-scheduling/config-applied.ts';
 import {schedulingConfigValid} from './phase6-scheduling/scheduling-config.ts';
 import {metricNamesExist} from './phase6-scheduling/metric-names.ts';
+import {configFieldsKnown, pluginParameters, pluginStability} from './phase6-scheduling/router-config.ts';
 // Phase 7 — LiteLLM
 import {litellmApiBase} from './phase7-litellm/api-base.ts';
 
@@ -79,6 +81,10 @@ export const CATALOG: readonly Check[] = [
   httpRouteReferences,
   httpRouteStatus,
   oneEppPerPool,
+  eppStartupFlags,
+  eppVerbosity,
+  eppHighAvailability,
+  lightweightEpp,
   extensionPolicyAttached,
   extProcModes,
   wiringCheck,
@@ -95,6 +101,9 @@ export const CATALOG: readonly Check[] = [
   configAppliedAfterRestart,
   schedulingConfigValid,
   metricNamesExist,
+  configFieldsKnown,
+  pluginParameters,
+  pluginStability,
   // 7 LiteLLM
   litellmApiBase,
 ];
