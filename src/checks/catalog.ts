@@ -33,11 +33,13 @@ import {eppMetricsAuth} from './phase5-epp-runtime/metrics-auth.ts';
 import {eppStreamingBug} from './phase5-epp-runtime/streaming-bug.ts';
 import {eppKvCache, eppMetricsLive, eppSeesEndpoints} from './phase5-epp-runtime/metrics.ts';
 import {eppLogErrors} from './phase5-epp-runtime/logs.ts';
+import {eppShedding} from './phase5-epp-runtime/shedding.ts';
 // Phase 6 — Scheduling config
 import {configAppliedAfterRestart} from './phase6-scheduling/config-applied.ts';
 import {schedulingConfigValid} from './phase6-scheduling/scheduling-config.ts';
 import {metricNamesExist} from './phase6-scheduling/metric-names.ts';
 import {configFieldsKnown, pluginParameters, pluginStability} from './phase6-scheduling/router-config.ts';
+import {objectivesWatched, sheddableObjectives} from './phase6-scheduling/objectives.ts';
 // Phase 7 — LiteLLM
 import {litellmApiBase} from './phase7-litellm/api-base.ts';
 
@@ -96,6 +98,7 @@ export const CATALOG: readonly Check[] = [
   eppMetricsLive,
   eppSeesEndpoints,
   eppKvCache,
+  eppShedding,
   eppLogErrors,
   // 6 Scheduling config
   configAppliedAfterRestart,
@@ -104,6 +107,8 @@ export const CATALOG: readonly Check[] = [
   configFieldsKnown,
   pluginParameters,
   pluginStability,
+  objectivesWatched,
+  sheddableObjectives,
   // 7 LiteLLM
   litellmApiBase,
 ];

@@ -6,6 +6,7 @@ import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
 import {parse} from 'yaml';
 import {loadKubeconfig} from '../../src/kube/kubeconfig.ts';
 import {kubectl, kubectlPortForward} from '../harness/cluster.ts';
+import {igw11EppFaultChecks} from './support/igw11-epp-fault-checks.ts';
 import {
   CONFIG_KEY,
   DEFAULT_EG_NAMESPACE,
@@ -736,6 +737,7 @@ const checks: Record<FaultName, (inst: Installation) => Promise<void>> = {
     expect(svc?.metadata.name).toBe(names.proxyService);
     expect(svc?.spec.ports.map((p: {port: number}) => p.port)).not.toContain(Number(url.port));
   },
+  ...igw11EppFaultChecks,
 };
 
 describe.concurrent('faults', () => {

@@ -267,3 +267,49 @@ describe('healthy installs stay quiet', () => {
     expect(problems(doctor(chartInstall({file: 'chart-igw-scheduling.rendered.yaml'}))).filter((x) => codes.includes(x.code))).toEqual([]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// IGW-607/608: InferenceObjectives (upstream shape: llm-d-router config/crd/bases/llm-d.ai_inferenceobjectives.yaml,
+// GIE v1.5.0 api/v1alpha2 InferenceObjective: spec.poolRef, spec.priority)
+
+function objective(group: string, name: string, priority: number, pool = 'qwen'): KubeObject {
+  return {apiVersion: `${group}/v1alpha2`, kind: 'InferenceObjective', metadata: {name, namespace: 'llm'}, spec: {poolRef: {group: 'inference.networking.k8s.io', kind: 'InferencePool', name: pool}, priority}} as KubeObject;
+}
+const LLMD = 'llm-d.ai';
+const XK8S = 'inference.networking.x-k8s.io';
+
+describe('IGW-607 — InferenceObjectives in the group the EPP watches', () => {
+  it('llm-d-router with both CRDs served and a legacy objective → warning, fix re-creates it under llm-d.ai', () => {
+    const objs = [...install({image: ROUTER_IMAGE}), objective(XK8S, 'chat', 10), objective(LLMD, 'batch', 0)];
+    const w = one(doctor(objs), 'IGW-607', 'warning');
+    expect(w.object).toEqual({apiVersion: `${XK8S}/v1alpha2`, kind: 'InferenceObjective', namespace: 'llm', name: 'chat'});
+    expect(w.message).toContain('IGNORE legacy resources');
+    expect(w.fix).toContain('apiVersion: llm-d.ai/v1alpha2\nkind: InferenceObjective\nmetadata:\n  name: chat\n  namespace: llm');
+    expect(w.fix).toContain(`kubectl delete inferenceobjectives.${XK8S} chat -n llm`);
+  });
+
+  it('llm-d-router and the llm-d.ai CRD not served → the legacy group is watched: nothing reported', () => {
+    const objs = [...install({image: ROUTER_IMAGE}), objective(XK8S, 'chat', 10)];
+    expect(byCode(doctor(objs, {snapshot: {errors: {LlmdInferenceObjective: {reason: 'notServed', message: 'the server could not find the requested resource'}}}}), 'IGW-607').map((x) => x.severity)).toEqual(['ok']);
+  });
+
+  it('GIE EPP with an llm-d.ai objective → warning (GIE knows only x-k8s.io)', () => {
+    const w = one(doctor([...install({image: GIE_IMAGE}), objective(LLMD, 'chat', 1)]), 'IGW-607', 'warning');
+    expect(w.message).toContain(`knows only ${XK8S} objectives`);
+  });
+
+  it('an objective of another pool is not this chain\'s business', () => {
+    expect(byCode(doctor([...install({image: ROUTER_IMAGE}), objective(XK8S, 'chat', 1, 'other')]), 'IGW-607')).toEqual([]);
+  });
+});
+
+describe('IGW-608 — sheddable objectives', () => {
+  it('negative priority → info (dropped first with 429 under saturation); 0 → nothing', () => {
+    const f = doctor([...install({image: ROUTER_IMAGE}), objective(LLMD, 'batch', -1), objective(LLMD, 'chat', 0)]);
+    const i = one(f, 'IGW-608', 'info');
+    expect(i.object?.name).toBe('batch');
+    expect(i.message).toContain('priority -1');
+    expect(i.message).toContain('429');
+    expect(byCode(f, 'IGW-608')).toHaveLength(1);
+  });
+});

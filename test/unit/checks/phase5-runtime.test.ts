@@ -102,3 +102,32 @@ describe('phase 5 — EPP runtime (live metrics and logs)', () => {
     expect(matchEppLog('I1121 all good\nstarting server')).toEqual([]);
   });
 });
+
+// IGW-508 (issue 11, NF11): llm-d-router flow-control counters appended to the real v0.10.0 sample,
+// in the shape of pkg/epp/metrics/llm_d_router_metrics.go (labels outcome, priority, inference_pool).
+describe('IGW-508 — EPP shedding load (llm-d-router flow control)', () => {
+  const flow = (lines: string[]) =>
+    `${LLMD.trimEnd()}\n# HELP llm_d_epp_flow_control_requests_total Requests by flow-control outcome.\n# TYPE llm_d_epp_flow_control_requests_total counter\n${lines.join('\n')}\n`;
+  const sat = (v: number) => `# HELP llm_d_epp_flow_control_pool_saturation Pool saturation.\n# TYPE llm_d_epp_flow_control_pool_saturation gauge\nllm_d_epp_flow_control_pool_saturation{inference_pool="qwen"} ${v}\n`;
+
+  it('only Dispatched → ok', () => {
+    const f = run(okMetrics(flow(['llm_d_epp_flow_control_requests_total{outcome="Dispatched",priority="0",inference_pool="qwen"} 40']) + sat(0.4)));
+    expect(one(f, 'IGW-508', 'ok').message).toContain('rejected and evicted nothing (saturation 0.4)');
+  });
+
+  it('RejectedCapacity since start, not saturated now → info with the counts', () => {
+    const f = run(okMetrics(flow(['llm_d_epp_flow_control_requests_total{outcome="Dispatched",priority="0",inference_pool="qwen"} 40', 'llm_d_epp_flow_control_requests_total{outcome="RejectedCapacity",priority="-1",inference_pool="qwen"} 12']) + sat(0.5)));
+    expect(one(f, 'IGW-508', 'info').message).toContain('has shed 12 request(s) since it started (RejectedCapacity (priority -1): 12)');
+  });
+
+  it('saturation ≥ 1 → warning', () => {
+    const f = run(okMetrics(flow(['llm_d_epp_flow_control_requests_total{outcome="EvictedTTL",priority="0",inference_pool="qwen"} 3']) + sat(1.2)));
+    const w = one(f, 'IGW-508', 'warning');
+    expect(w.message).toContain('saturated (llm_d_epp_flow_control_pool_saturation 1.2)');
+    expect(w.message).toContain('EvictedTTL (priority 0): 3');
+  });
+
+  it('GIE sample (no flow-control families) → nothing reported', () => {
+    expect(run(okMetrics(withReadyPods(GIE, 2))).filter((x) => x.code === 'IGW-508')).toEqual([]);
+  });
+});
