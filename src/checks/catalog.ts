@@ -20,12 +20,14 @@ import {poolExists, poolsFound, poolStatus} from './phase3-model-serving/pools.t
 import {inferenceServiceReady} from './phase3-model-serving/inference-service.ts';
 import {poolPodsReady, poolSelectsPods, poolTargetPorts} from './phase3-model-serving/pool-pods.ts';
 import {poolEndpointPickerRef} from './phase3-model-serving/endpoint-picker-ref.ts';
+import {endpointPickerRefMissing, llmInferenceServiceReady} from './phase3-model-serving/llm-inference-service.ts';
 // Phase 4 — Inference gateway chart
 import {releaseObjectsPresent, releaseStatus} from './phase4-chart/release.ts';
 import {gatewayExists, gatewayProgrammed} from './phase4-chart/gateway.ts';
 import {eppDeploymentAvailable, eppService, eppServesPool, oneEppPerPool} from './phase4-chart/epp.ts';
 import {danglingRouteRefs, httpRouteReferences, httpRouteStatus} from './phase4-chart/route.ts';
 import {eppHighAvailability, eppStartupFlags, eppVerbosity, lightweightEpp} from './phase4-chart/epp-flags.ts';
+import {modelsShareMatches} from './phase4-chart/models-on-gateway.ts';
 import {extensionPolicyAttached, extProcModes, otherExtensionPolicies, wiringCheck} from './phase4-chart/extension-policy.ts';
 // Phase 5 — EPP runtime
 import {eppRbac} from './phase5-epp-runtime/rbac.ts';
@@ -42,6 +44,7 @@ import {configFieldsKnown, pluginParameters, pluginStability} from './phase6-sch
 import {objectivesWatched, sheddableObjectives} from './phase6-scheduling/objectives.ts';
 // Phase 7 — LiteLLM
 import {litellmApiBase} from './phase7-litellm/api-base.ts';
+import {litellmApiBasePath, litellmServedModel} from './phase7-litellm/model-route.ts';
 
 export const CATALOG: readonly Check[] = [
   // 1 Cluster & CRDs
@@ -66,10 +69,12 @@ export const CATALOG: readonly Check[] = [
   poolsFound,
   poolExists,
   inferenceServiceReady,
+  llmInferenceServiceReady,
   poolSelectsPods,
   poolPodsReady,
   poolTargetPorts,
   poolEndpointPickerRef,
+  endpointPickerRefMissing,
   poolStatus,
   // 4 Inference gateway chart
   releaseStatus,
@@ -82,6 +87,7 @@ export const CATALOG: readonly Check[] = [
   danglingRouteRefs,
   httpRouteReferences,
   httpRouteStatus,
+  modelsShareMatches,
   oneEppPerPool,
   eppStartupFlags,
   eppVerbosity,
@@ -111,6 +117,8 @@ export const CATALOG: readonly Check[] = [
   sheddableObjectives,
   // 7 LiteLLM
   litellmApiBase,
+  litellmApiBasePath,
+  litellmServedModel,
 ];
 
 export function catalog(): Check[] {
