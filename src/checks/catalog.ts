@@ -42,6 +42,7 @@ import {schedulingConfigValid} from './phase6-scheduling/scheduling-config.ts';
 import {metricNamesExist} from './phase6-scheduling/metric-names.ts';
 import {configFieldsKnown, pluginParameters, pluginStability} from './phase6-scheduling/router-config.ts';
 import {objectivesWatched, sheddableObjectives} from './phase6-scheduling/objectives.ts';
+import {roleFiltersKeepPods} from './phase6-scheduling/role-filters.ts';
 // Phase 7 — LiteLLM
 import {litellmApiBase} from './phase7-litellm/api-base.ts';
 import {litellmApiBasePath, litellmServedModel} from './phase7-litellm/model-route.ts';
@@ -115,6 +116,7 @@ export const CATALOG: readonly Check[] = [
   pluginStability,
   objectivesWatched,
   sheddableObjectives,
+  roleFiltersKeepPods,
   // 7 LiteLLM
   litellmApiBase,
   litellmApiBasePath,

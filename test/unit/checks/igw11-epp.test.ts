@@ -313,3 +313,35 @@ describe('IGW-608 — sheddable objectives', () => {
     expect(byCode(f, 'IGW-608')).toHaveLength(1);
   });
 });
+
+describe('IGW-609 — llm-d-router role filters (label llm-d.ai/role)', () => {
+  const withPrefill = edited(ROUTER_SAMPLE, (c) => {
+    c.plugins.push({type: 'prefill-filter'});
+    c.schedulingProfiles.push({name: 'prefill', plugins: [{pluginRef: 'prefill-filter'}, {pluginRef: 'max-score-picker'}]});
+  });
+  const labelPods = (objs: KubeObject[], role: string) => {
+    for (const p of objs.filter((o) => o.kind === 'Pod' && o.metadata.name.startsWith('qwen-predictor-'))) p.metadata.labels = {...p.metadata.labels, 'llm-d.ai/role': role};
+    return objs;
+  };
+
+  it('the sample (decode-filter) with unlabelled pods: decode-filter keeps them (allowsNoLabel) → ok', () => {
+    expect(one(doctor(install({image: ROUTER_IMAGE, config: ROUTER_SAMPLE})), 'IGW-609', 'ok').message).toContain('decode-filter (decode-filter) keeps 2 of 2 pod(s)');
+  });
+
+  it('prefill-filter with unlabelled pods → warning with the label command', () => {
+    const w = one(doctor(install({image: ROUTER_IMAGE, config: withPrefill})), 'IGW-609', 'warning');
+    expect(w.message).toContain('prefill-filter (prefill-filter) in profile prefill');
+    expect(w.message).toContain('llm-d.ai/role label is not set');
+    expect(w.fix).toContain('kubectl label pods -n llm qwen-predictor-7d9f8c6b5-abcde qwen-predictor-7d9f8c6b5-fghij llm-d.ai/role=prefill');
+  });
+
+  it('every pod labelled prefill → decode-filter keeps none → error (503), prefill-filter ok', () => {
+    const f = doctor(labelPods(install({image: ROUTER_IMAGE, config: withPrefill}), 'prefill'));
+    expect(one(f, 'IGW-609', 'error').message).toContain('labels are prefill');
+    one(f, 'IGW-609', 'ok');
+  });
+
+  it('GIE EPPs have no role filters: not judged', () => {
+    expect(byCode(doctor(install({image: GIE_IMAGE, config: withPrefill.replace('llm-d.ai/v1alpha1', 'inference.networking.x-k8s.io/v1alpha1')})), 'IGW-609')).toEqual([]);
+  });
+});
