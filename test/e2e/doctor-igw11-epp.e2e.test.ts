@@ -112,6 +112,40 @@ const CASES: Case[] = [
     // the crash loop itself is IGW-405 (phase 4 runs before phase 6, as for scheduling-unknown-plugin)
     allowed: ['IGW-405', 'IGW-606', 'IGW-402'],
   },
+  {
+    // NF15: api_base without /v1
+    fault: 'litellm-api-base-no-v1',
+    exit: 1,
+    want: (n) => [
+      {
+        code: 'IGW-702',
+        severity: 'error',
+        kind: 'ConfigMap',
+        namespace: n.litellmNamespace,
+        name: n.litellmConfigMap,
+        message: ['does not end in /v1', `${n.gatewayUrl}/chat/completions`],
+        fix: [`api_base: ${n.gatewayUrl}/v1`],
+      },
+    ],
+    allowed: ['IGW-702'],
+  },
+  {
+    // NF15: LiteLLM model ≠ vLLM --served-model-name
+    fault: 'litellm-model-not-served',
+    exit: 1,
+    want: (n) => [
+      {
+        code: 'IGW-703',
+        severity: 'error',
+        kind: 'ConfigMap',
+        namespace: n.litellmNamespace,
+        name: n.litellmConfigMap,
+        message: [`"model": "Qwen/${n.servedModel}"`, `serve "${n.servedModel}"`],
+        fix: [`model: hosted_vllm/${n.servedModel}`],
+      },
+    ],
+    allowed: ['IGW-703'],
+  },
 ];
 
 let healthy: Installation | undefined;
@@ -151,12 +185,13 @@ afterAll(async () => {
 }, 300_000);
 
 describe('doctor on a healthy install with the issue-11 EPP checks', () => {
-  it('exits 0 with no error and no warning; none of IGW-425…428, 604…606 complains', async () => {
+  it('exits 0 with no error and no warning; none of the new checks complains; config and LiteLLM checks say ok', async () => {
     const r = await doctorJson(healthy!.names.namespace);
     expect(r.code, problemsOf(r.json).map(describeFinding).join('\n')).toBe(0);
     expect(r.json.summary, problemsOf(r.json).map(describeFinding).join('\n')).toMatchObject({errors: 0, warnings: 0, skipped: 0, blocked: 0});
-    // the chart install runs GIE v1.4.0 with a config: the config checks ran and said ok
-    for (const code of ['IGW-425', 'IGW-604', 'IGW-605']) {
+    // the chart install runs GIE v1.4.0 with a config: the config checks ran and said ok; LiteLLM's
+    // api_base ends in /v1 and names the served model
+    for (const code of ['IGW-425', 'IGW-604', 'IGW-605', 'IGW-702', 'IGW-703']) {
       const mine = r.json.findings.filter((f) => f.code === code);
       if (code === 'IGW-425') expect(mine).toEqual([]); // GIE accepts the metric flags: not judged
       else expect(mine.map((f) => f.severity), `${code}: ${mine.map(describeFinding).join('\n')}`).toEqual(['ok']);

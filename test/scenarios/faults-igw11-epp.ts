@@ -9,6 +9,7 @@ import type {Fault} from './faults.ts';
 import type {Installation} from './install.ts';
 import {managers, podReady, podsOf, replaceAllPods, until, waitingReason, waitRolledOut, type DeploymentJson} from './kube.ts';
 import {eppCrashLog, writeLog} from './logs.ts';
+import * as objects from './objects.ts';
 
 /** KWOK stage labels (the same ones faults.ts uses; test/cluster stages). */
 const LABEL_CRASHLOOP = 'infgw.test/crashloop';
@@ -47,6 +48,14 @@ export const ALPHA_CONFIG = [
   '  - pluginRef: max-score-picker',
   '',
 ].join('\n');
+
+/** LiteLLM's config as `kubectl edit` leaves it (the model's litellm_params replaced). */
+async function setLitellmModel(inst: Installation, params: {model: string; apiBase: string}): Promise<void> {
+  if (!inst.options.litellm) throw new Error('scenarios: this fault needs the LiteLLM config (install with litellm: true)');
+  const m = objects.litellmConfigMap(inst.names, params.apiBase);
+  const text = (m.data as Record<string, string>)['config.yaml']!.replace(`model: hosted_vllm/${inst.names.servedModel}`, `model: ${params.model}`);
+  await inst.kube.apply({...m, data: {'config.yaml': text}}, managers.kubectlEdit);
+}
 
 function eppRef(inst: Installation) {
   return {apiVersion: 'apps/v1', kind: 'Deployment', namespace: inst.names.namespace, name: inst.names.eppDeployment};
@@ -118,6 +127,22 @@ export const igw11EppFaults = {
         const pods = await podsOf(kube, names.namespace, eppSelector(inst));
         return pods.length > 0 && pods.every((p) => waitingReason(p) === 'CrashLoopBackOff') ? pods : undefined;
       }, 120_000);
+    },
+  },
+  'litellm-api-base-no-v1': {
+    description: "LiteLLM's api_base is the gateway proxy URL without /v1: LiteLLM posts /chat/completions, vLLM serves /v1/chat/completions (404)",
+    changes: 'litellm-config config.yaml api_base -> http://<proxy service>.<egNamespace>.svc.cluster.local:<port> (no /v1)',
+    scope: 'namespace',
+    async inject(inst) {
+      await setLitellmModel(inst, {model: `hosted_vllm/${inst.names.servedModel}`, apiBase: inst.names.gatewayUrl});
+    },
+  },
+  'litellm-model-not-served': {
+    description: "LiteLLM's model is the Hugging Face id (Qwen/<model>) while vLLM serves it as --served-model-name <model>: 404 \"model does not exist\"",
+    changes: 'litellm-config config.yaml litellm_params.model -> hosted_vllm/Qwen/<model> (api_base unchanged, …/v1)',
+    scope: 'namespace',
+    async inject(inst) {
+      await setLitellmModel(inst, {model: `hosted_vllm/Qwen/${inst.names.servedModel}`, apiBase: objects.litellmApiBase(inst.names)});
     },
   },
 } satisfies Record<string, Fault>;

@@ -53,7 +53,7 @@ export const eppStartupFlags: Check = {
       for (const f of REFUSED_METRIC_FLAGS) {
         const w = written(e, f);
         if (!w) continue;
-        problems.push(`--${f} is refused ("flag \\"${f}\\" is deprecated and cannot be used; configure metrics via engineConfigs in EndpointPickerConfig instead")`);
+        problems.push(`--${f} is refused ("flag "${f}" is deprecated and cannot be used; configure metrics via engineConfigs in EndpointPickerConfig instead")`);
         removals.push(w);
       }
       // /metrics TLS (options.go l.233–326): client CA needs the cert dir; TLS without any authentication is refused.

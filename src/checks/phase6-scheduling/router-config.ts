@@ -180,7 +180,7 @@ export const pluginParameters: Check = {
           if (bad.length) {
             const moved = Object.fromEntries(bad.filter((k) => APPROX_PARAMS.includes(k)).map((k) => [k, params[k]]));
             const keep = Object.fromEntries(Object.entries(params).filter(([k]) => ROUTER_PREFIX_SCORER_PARAMS.includes(k)));
-            const msg = `plugin ${pluginName(p)} (${PREFIX_SCORER}) in ${describe} has parameter${bad.length > 1 ? 's' : ''} ${bad.join(', ')}: ${refusal(b)} decodes plugin parameters strictly and exits at start-up ("failed to decode prefix cache scorer parameters: json: unknown field \\"${bad[0]}\\""); ${Object.keys(moved).length ? `${Object.keys(moved).join(', ')} now belong${Object.keys(moved).length > 1 ? '' : 's'} to ${APPROX_PRODUCER}` : `it accepts only ${ROUTER_PREFIX_SCORER_PARAMS.join(', ')}`}`;
+            const msg = `plugin ${pluginName(p)} (${PREFIX_SCORER}) in ${describe} has parameter${bad.length > 1 ? 's' : ''} ${bad.join(', ')}: ${refusal(b)} decodes plugin parameters strictly and exits at start-up ("failed to decode prefix cache scorer parameters: json: unknown field "${bad[0]}""); ${Object.keys(moved).length ? `${Object.keys(moved).join(', ')} now belong${Object.keys(moved).length > 1 ? '' : 's'} to ${APPROX_PRODUCER}` : `it accepts only ${ROUTER_PREFIX_SCORER_PARAMS.join(', ')}`}`;
             const fix = `# in ${describe}:\n${movedPrefixParams(plugins, p, moved, keep)}`;
             found.push(strict === 'yes' ? error(msg, where, fix) : warning(msg, where, fix));
           }

@@ -10,6 +10,10 @@ type EppDeployment = DeploymentJson & {spec: {replicas?: number; template: {spec
 async function eppDeployment(inst: Installation): Promise<EppDeployment> {
   return inst.kube.get<EppDeployment>({apiVersion: 'apps/v1', kind: 'Deployment', namespace: inst.names.namespace, name: inst.names.eppDeployment});
 }
+async function litellmConfig(inst: Installation): Promise<string> {
+  const cm = await inst.kube.get<{data: Record<string, string>}>({apiVersion: 'v1', kind: 'ConfigMap', namespace: inst.names.litellmNamespace, name: inst.names.litellmConfigMap});
+  return cm.data['config.yaml']!;
+}
 const eppSelector = (inst: Installation) => ({'app.kubernetes.io/instance': inst.names.release, 'app.kubernetes.io/component': 'epp'});
 
 export const igw11EppFaultChecks = {
@@ -31,5 +35,15 @@ export const igw11EppFaultChecks = {
     const pods = await podsOf(inst.kube, inst.names.namespace, eppSelector(inst));
     expect(pods.length).toBeGreaterThan(0);
     expect(pods.every((p) => waitingReason(p) === 'CrashLoopBackOff')).toBe(true);
+  },
+  async 'litellm-api-base-no-v1'(inst: Installation) {
+    const text = await litellmConfig(inst);
+    expect(text).toContain(`api_base: ${inst.names.gatewayUrl}\n`);
+    expect(text).toContain(`model: hosted_vllm/${inst.names.servedModel}\n`);
+  },
+  async 'litellm-model-not-served'(inst: Installation) {
+    const text = await litellmConfig(inst);
+    expect(text).toContain(`model: hosted_vllm/Qwen/${inst.names.servedModel}\n`);
+    expect(text).toContain(`api_base: ${inst.names.gatewayUrl}/v1\n`);
   },
 } satisfies Record<string, (inst: Installation) => Promise<void>>;

@@ -118,7 +118,7 @@ describe('IGW-605 — prefix-cache parameters', () => {
   it('GIE troubleshooting sample (blockSize … on prefix-cache-scorer) on llm-d-router v0.10 → error, params moved to approx-prefix-cache-producer', () => {
     const e = one(doctor(install({image: ROUTER_IMAGE, config: GIE_SAMPLE.replace('inference.networking.x-k8s.io/v1alpha1', 'llm-d.ai/v1alpha1')})), 'IGW-605', 'error');
     expect(e.message).toContain('has parameters blockSize, maxPrefixBlocksToMatch, lruCapacityPerServer');
-    expect(e.message).toContain('unknown field \\"blockSize\\"');
+    expect(e.message).toContain('("failed to decode prefix cache scorer parameters: json: unknown field "blockSize"")');
     expect(e.message).toContain('now belong to approx-prefix-cache-producer');
     const fixed = parse(e.fix!.split('\n').slice(1).join('\n')) as Any;
     expect(fixed.plugins[0]).toEqual({type: 'approx-prefix-cache-producer', parameters: {blockSize: 64, maxPrefixBlocksToMatch: 512, lruCapacityPerServer: 31250}});
