@@ -36,6 +36,7 @@ import {eppStreamingBug} from './phase5-epp-runtime/streaming-bug.ts';
 import {eppKvCache, eppMetricsLive, eppSeesEndpoints} from './phase5-epp-runtime/metrics.ts';
 import {eppLogErrors} from './phase5-epp-runtime/logs.ts';
 import {eppShedding} from './phase5-epp-runtime/shedding.ts';
+import {modelRewriteRbac} from './phase5-epp-runtime/model-rewrite-rbac.ts';
 // Phase 6 — Scheduling config
 import {configAppliedAfterRestart} from './phase6-scheduling/config-applied.ts';
 import {schedulingConfigValid} from './phase6-scheduling/scheduling-config.ts';
@@ -100,6 +101,7 @@ export const CATALOG: readonly Check[] = [
   otherExtensionPolicies,
   // 5 EPP runtime
   eppRbac,
+  modelRewriteRbac,
   eppMetricsAuth,
   eppStreamingBug,
   eppMetricsLive,

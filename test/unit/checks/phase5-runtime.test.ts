@@ -131,3 +131,19 @@ describe('IGW-508 — EPP shedding load (llm-d-router flow control)', () => {
     expect(run(okMetrics(withReadyPods(GIE, 2))).filter((x) => x.code === 'IGW-508')).toEqual([]);
   });
 });
+
+// IGW-509 (issue 11, NF15): the apiserver's RBAC denial as client-go's reflector logs it in the EPP.
+describe('IGW-509 — InferenceModelRewrite RBAC denial in the EPP log', () => {
+  const denied =
+    'W1121 12:00:01.000000       1 reflector.go:561] failed to list *v1alpha2.InferenceModelRewrite: inferencemodelrewrites.inference.networking.x-k8s.io is forbidden: User "system:serviceaccount:llm:igw-inference-gateway-epp" cannot list resource "inferencemodelrewrites" in API group "inference.networking.x-k8s.io" in the namespace "llm"\n';
+
+  it('denial in the log → error with a Role for that group', () => {
+    const e = one(run(okMetrics(withReadyPods(GIE, 2)), denied), 'IGW-509', 'error');
+    expect(e.message).toContain('may not list inferencemodelrewrites.inference.networking.x-k8s.io in llm');
+    expect(e.fix).toBe(`kubectl create role ${EPP}-model-rewrites -n llm --verb=get,list,watch --resource=inferencemodelrewrites.inference.networking.x-k8s.io\nkubectl create rolebinding ${EPP}-model-rewrites -n llm --role=${EPP}-model-rewrites --serviceaccount=llm:${EPP}`);
+  });
+
+  it('a clean log → ok', () => {
+    one(run(okMetrics(withReadyPods(GIE, 2))), 'IGW-509', 'ok');
+  });
+});
