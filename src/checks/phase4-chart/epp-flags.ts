@@ -76,7 +76,7 @@ export const eppStartupFlags: Check = {
         continue;
       }
       if (certDir) {
-        out.push(info(`EPP ${e.deployment.metadata.name} serves /metrics over TLS (--metrics-cert-dir ${certDir}): scrape it with https (Prometheus scheme: https); doctor's plain-HTTP read of /metrics cannot judge it`, eppDeployRef(e)));
+        out.push(info(`EPP ${e.deployment.metadata.name} serves /metrics over TLS (--metrics-cert-dir ${certDir}): scrapers must use https (Prometheus: scheme: https, tls_config for its CA); doctor reads it over https`, eppDeployRef(e)));
         continue;
       }
       out.push(ok(`EPP ${e.deployment.metadata.name} (${b.label}): no flag this build refuses at start-up`, eppDeployRef(e)));
