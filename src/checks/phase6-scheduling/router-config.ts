@@ -27,7 +27,7 @@ import {atLeast, eppBuild, strictRouter, type EppBuild} from '../epp-build.ts';
 import {yamlBlock} from '../fix.ts';
 import {eppDeployRef} from '../helpers.ts';
 import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
-import {isRecord, loadEppConfig, pluginName, type LoadedConfig, type PluginSpec} from './epp-config.ts';
+import {isRecord, loadEppConfig, pluginName, type LoadedConfig, type PluginSpec, type RawPickerConfig} from './epp-config.ts';
 
 const TYPE_META = ['apiVersion', 'kind'];
 /** json tags of EndpointPickerConfig, per build (apix/config/v1alpha1/endpointpickerconfig_types.go). */
@@ -83,18 +83,65 @@ export const configFieldsKnown: Check = {
         const fix = `# in ${describe}: remove or rename ${unknown.join(', ')} (fields ${b.label} accepts: ${fields.filter((f) => !TYPE_META.includes(f)).join(', ')}), then restart the EPP`;
         found.push(sure ? error(msg, where, fix) : warning(msg, where, fix));
       }
+      const nested = nestedUnknown(cfg, b);
+      if (nested.length) {
+        const sure = strictRouter(b) !== 'maybe';
+        const msg = `${describe} has ${nested.map((n) => `${n.path} (${n.hint})`).join('; ')}: ${refusal(b)} decodes the config strictly and exits at start-up ("strict decoding error: unknown field \"${nested[0]!.path}\"")`;
+        const fix = `# in ${describe}: ${nested.map((n) => n.fix).join('; ')}, then restart the EPP`;
+        found.push(sure ? error(msg, where, fix) : warning(msg, where, fix));
+      }
       if (b.kind === 'llm-d-router') found.push(...routerDeprecations(loaded, b));
       out.push(...found);
-      if (!found.some((d) => d.severity === 'error' || d.severity === 'warning')) out.push(ok(`${describe}: every top-level field is one ${b.label} accepts`, where));
+      if (!found.some((d) => d.severity === 'error' || d.severity === 'warning')) out.push(ok(`${describe}: every field is one ${b.label} accepts`, where));
     }
     return out;
   },
 };
 
+/**
+ * Unknown fields below the top level, for the structs whose fields are the same in GIE v1.5.0 and
+ * llm-d-router v0.10.0 (PluginSpec {name, type, parameters}, SchedulingProfile {name, plugins},
+ * SchedulingPlugin {pluginRef, weight}) and, for llm-d-router, SaturationDetectorConfig {pluginRef}
+ * — its inline thresholds are the GIE ≤ 1.4 form. (GIE v1.5.0 has the same SaturationDetectorConfig;
+ * that case is IGW-602's.)
+ */
+function nestedUnknown(cfg: RawPickerConfig, b: EppBuild): {path: string; hint: string; fix: string}[] {
+  if (b.kind === 'gie' && !atLeast(b, 1, 5)) return [];
+  const out: {path: string; hint: string; fix: string}[] = [];
+  const check = (obj: unknown, path: string, known: string[], hint: string): void => {
+    if (!isRecord(obj)) return;
+    for (const k of Object.keys(obj)) if (!known.includes(k)) out.push({path: `${path}.${k}`, hint, fix: `remove ${path}.${k}${k.toLowerCase() === 'weight' && path.startsWith('plugins') ? ' (weights go on the pluginRef in schedulingProfiles[].plugins[])' : ''}`});
+  };
+  (Array.isArray(cfg.plugins) ? cfg.plugins : []).forEach((p, i) => check(p, `plugins[${i}]`, ['name', 'type', 'parameters'], 'a plugin has name, type, parameters'));
+  (Array.isArray(cfg.schedulingProfiles) ? (cfg.schedulingProfiles as unknown[]) : []).forEach((pr, i) => {
+    check(pr, `schedulingProfiles[${i}]`, ['name', 'plugins'], 'a profile has name, plugins');
+    if (isRecord(pr) && Array.isArray(pr.plugins)) (pr.plugins as unknown[]).forEach((r, j) => check(r, `schedulingProfiles[${i}].plugins[${j}]`, ['pluginRef', 'weight'], 'a profile entry has pluginRef, weight'));
+  });
+  if (b.kind === 'llm-d-router') {
+    const fc = isRecord(cfg.flowControl) ? cfg.flowControl : {};
+    for (const [sd, path] of [
+      [cfg.saturationDetector, 'saturationDetector'],
+      [fc.saturationDetector, 'flowControl.saturationDetector'],
+    ] as const) {
+      if (!isRecord(sd)) continue;
+      const inline = Object.keys(sd).filter((k) => k !== 'pluginRef');
+      if (!inline.length) continue;
+      out.push({
+        path: `${path}.${inline[0]}`,
+        hint: `saturationDetector takes only pluginRef; ${inline.join(', ')} are the GIE ≤ 1.4 inline form`,
+        fix: `declare the thresholds on a plugin and refer to it:\n${yamlBlock({plugins: [{type: 'utilization-detector', parameters: Object.fromEntries(inline.map((k) => [k, sd[k]]))}], flowControl: {saturationDetector: {pluginRef: 'utilization-detector'}}})}`,
+      });
+    }
+  }
+  return out;
+}
+
 function routerDeprecations({cfg, where, describe}: LoadedConfig, b: EppBuild): Draft[] {
   const out: Draft[] = [];
   const flowControl = isRecord(cfg.flowControl) ? cfg.flowControl : undefined;
-  if (cfg.saturationDetector !== undefined) {
+  // inline thresholds are refused outright (nestedUnknown): moving them would not help
+  const inline = isRecord(cfg.saturationDetector) && Object.keys(cfg.saturationDetector).some((k) => k !== 'pluginRef');
+  if (cfg.saturationDetector !== undefined && !inline) {
     if (flowControl?.saturationDetector !== undefined) {
       out.push(
         warning(

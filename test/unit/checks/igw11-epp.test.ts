@@ -82,7 +82,7 @@ describe('IGW-604 — EndpointPickerConfig fields (strict decoding, moved fields
     const objs = chartInstall({file: 'chart-igw-scheduling.rendered.yaml'});
     const cm = obj<Any>(objs, 'ConfigMap', `${EPP}-config`);
     cm.data['epp-config.yaml'] = edited(cm.data['epp-config.yaml'], (c) => (c.data = {sources: []}));
-    expect(one(doctor(objs), 'IGW-604', 'ok').message).toContain('every top-level field is one GIE EPP v1.4.0 accepts');
+    expect(one(doctor(objs), 'IGW-604', 'ok').message).toContain('every field is one GIE EPP v1.4.0 accepts');
   });
 
   it('top-level saturationDetector on llm-d-router → warning with the block moved under flowControl', () => {
@@ -111,6 +111,33 @@ describe('IGW-604 — EndpointPickerConfig fields (strict decoding, moved fields
     const cfg = edited(ROUTER_SAMPLE, (c) => (c.metadata = {name: 'x'}));
     const w = one(doctor(install({image: ROUTER_IMAGE.replace('v0.10.0', 'latest'), config: cfg})), 'IGW-604', 'warning');
     expect(w.message).toContain('if llm-d-router latest is llm-d-router v0.10 or later');
+  });
+});
+
+describe('IGW-604 — nested fields', () => {
+  it("the chart's GIE 1.4 config (inline saturationDetector) on llm-d-router v0.10 → error, fix declares a utilization-detector plugin", () => {
+    const objs = chartInstall({file: 'chart-igw-scheduling.rendered.yaml'});
+    obj<Any>(objs, 'Deployment', EPP).spec.template.spec.containers[0].image = ROUTER_IMAGE;
+    const e = one(doctor(objs), 'IGW-604', 'error');
+    expect(e.message).toContain('saturationDetector.queueDepthThreshold (saturationDetector takes only pluginRef; queueDepthThreshold, kvCacheUtilThreshold, metricsStalenessThreshold are the GIE ≤ 1.4 inline form)');
+    expect(e.message).toContain('unknown field "saturationDetector.queueDepthThreshold"');
+    expect(e.fix).toContain('- type: utilization-detector\n    parameters:\n      queueDepthThreshold: 5');
+    expect(e.fix).toContain('flowControl:\n  saturationDetector:\n    pluginRef: utilization-detector');
+    expect(byCode(doctor(objs), 'IGW-604').map((x) => x.severity)).toEqual(['error', 'info']);
+  });
+
+  it('a weight on a plugin and a misspelt pluginRef entry on GIE v1.5.0 → error naming both paths', () => {
+    const cfg = edited(GIE_SAMPLE, (c) => {
+      c.plugins[0].weight = 2;
+      c.schedulingProfiles[0].plugins[1].weigth = 3;
+    });
+    const e = one(doctor(install({image: GIE_IMAGE, config: cfg})), 'IGW-604', 'error');
+    expect(e.message).toContain('plugins[0].weight (a plugin has name, type, parameters); schedulingProfiles[0].plugins[1].weigth (a profile entry has pluginRef, weight)');
+    expect(e.fix).toContain('remove plugins[0].weight (weights go on the pluginRef in schedulingProfiles[].plugins[])');
+  });
+
+  it('GIE v1.4.0 takes the inline saturationDetector: ok', () => {
+    one(doctor(chartInstall({file: 'chart-igw-scheduling.rendered.yaml'})), 'IGW-604', 'ok');
   });
 });
 
