@@ -113,6 +113,23 @@ const CASES: Case[] = [
     allowed: ['IGW-405', 'IGW-606', 'IGW-402'],
   },
   {
+    // NF12: strict decoding — the chart's inline saturationDetector on llm-d-router v0.10
+    fault: 'epp-router-inline-saturation',
+    exit: 1,
+    want: (n) => [
+      {
+        code: 'IGW-604',
+        severity: 'error',
+        kind: 'ConfigMap',
+        namespace: n.namespace,
+        name: n.eppConfigMap,
+        message: ['saturationDetector.queueDepthThreshold', 'llm-d-router v0.10.0', 'exits at start-up'],
+        fix: ['type: utilization-detector', 'pluginRef: utilization-detector'],
+      },
+    ],
+    allowed: ['IGW-405', 'IGW-604', 'IGW-402'],
+  },
+  {
     // NF15: api_base without /v1
     fault: 'litellm-api-base-no-v1',
     exit: 1,

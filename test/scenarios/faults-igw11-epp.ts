@@ -129,6 +129,34 @@ export const igw11EppFaults = {
       }, 120_000);
     },
   },
+  'epp-router-inline-saturation': {
+    description:
+      "The EPP image was switched to llm-d-router v0.10.0 but kept the chart's GIE 1.4 config (inline saturationDetector thresholds): strict decoding refuses it, the EPP exits at start-up",
+    changes:
+      'EPP image set to …/llm-d/llm-d-router-endpoint-picker:v0.10.0 (kubectl patch), pods replaced by crash-looping, never-ready ones (KWOK labels); previous log "strict decoding error: unknown field "saturationDetector.queueDepthThreshold""',
+    scope: 'namespace',
+    async inject(inst) {
+      if (!inst.options.schedulingConfig) throw new Error('scenarios: this fault needs schedulingConfig: true');
+      const {kube, names} = inst;
+      writeLog(
+        inst.logFiles.eppPrevious,
+        eppCrashLog('failed to load the EndpointPickerConfig: failed to decode configuration JSON/YAML: strict decoding error: unknown field "saturationDetector.queueDepthThreshold", unknown field "saturationDetector.kvCacheUtilThreshold", unknown field "saturationDetector.metricsStalenessThreshold"'),
+      );
+      writeLog(inst.logFiles.epp, []);
+      await replaceAllPods(kube, names.namespace, names.eppDeployment, () =>
+        kube.patch(
+          eppRef(inst),
+          {spec: {template: {metadata: {labels: {[LABEL_CRASHLOOP]: 'true', [LABEL_NEVER_READY]: 'true'}}, spec: {containers: [{name: 'epp', image: ROUTER_IMAGE}]}}}},
+          'strategic',
+          managers.kubectlPatch,
+        ),
+      );
+      await until('EPP pods in CrashLoopBackOff', async () => {
+        const pods = await podsOf(kube, names.namespace, eppSelector(inst));
+        return pods.length > 0 && pods.every((p) => waitingReason(p) === 'CrashLoopBackOff') ? pods : undefined;
+      }, 120_000);
+    },
+  },
   'litellm-api-base-no-v1': {
     description: "LiteLLM's api_base is the gateway proxy URL without /v1: LiteLLM posts /chat/completions, vLLM serves /v1/chat/completions (404)",
     changes: 'litellm-config config.yaml api_base -> http://<proxy service>.<egNamespace>.svc.cluster.local:<port> (no /v1)',

@@ -36,6 +36,14 @@ export const igw11EppFaultChecks = {
     expect(pods.length).toBeGreaterThan(0);
     expect(pods.every((p) => waitingReason(p) === 'CrashLoopBackOff')).toBe(true);
   },
+  async 'epp-router-inline-saturation'(inst: Installation) {
+    const d = await eppDeployment(inst);
+    expect(d.spec.template.spec.containers.find((c) => c.name === 'epp')!.image).toBe(ROUTER_IMAGE);
+    const cm = await inst.kube.get<{data: Record<string, string>}>({apiVersion: 'v1', kind: 'ConfigMap', namespace: inst.names.namespace, name: inst.names.eppConfigMap});
+    expect(cm.data['epp-config.yaml']).toContain('queueDepthThreshold');
+    const pods = await podsOf(inst.kube, inst.names.namespace, eppSelector(inst));
+    expect(pods.length > 0 && pods.every((p) => waitingReason(p) === 'CrashLoopBackOff')).toBe(true);
+  },
   async 'litellm-api-base-no-v1'(inst: Installation) {
     const text = await litellmConfig(inst);
     expect(text).toContain(`api_base: ${inst.names.gatewayUrl}\n`);
