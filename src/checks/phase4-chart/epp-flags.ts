@@ -133,7 +133,7 @@ export const eppVerbosity: Check = {
       if (v.value >= DEBUG_VERBOSITY) {
         out.push(
           warning(
-            `EPP ${name} logs at verbosity ${v.value} (${v.flag}=${v.value}, ${v.value >= 5 ? 'TRACE' : 'DEBUG'}): it writes log lines for every request on the scheduling path, which adds tail latency to every request; 2 is the default`,
+            `EPP ${name} logs at verbosity ${v.value} (${v.flag}=${v.value}, ${v.value >= 5 ? 'TRACE' : 'DEBUG'}): it writes log lines for every request on the scheduling path, which costs CPU in the picker and raises tail latency under load; 2 is the default`,
             eppDeployRef(e),
             `${verbosityFix(e, 2)}${chartFix}`,
           ),
@@ -182,7 +182,7 @@ export const eppHighAvailability: Check = {
         const rel = chain.release;
         out.push(
           warning(
-            `EPP ${name} runs ${replicas} replicas without ${LEADER_ELECTION}: ${replicas} independent pickers share the traffic, each with its own prefix-cache index and flow-control queues — prefix-cache affinity drops (roughly 1/${replicas} of the hits one picker would find) and saturation is judged per replica`,
+            `EPP ${name} runs ${replicas} replicas without ${LEADER_ELECTION}: ${replicas} independent pickers share the traffic, each with its own prefix-cache index and flow-control queues — each replica knows only the prompts it saw, so prefix-cache affinity drops, and saturation is judged per replica`,
             eppDeployRef(e),
             [
               `${addArgFix(e, LEADER_ELECTION)}`,
