@@ -20,11 +20,14 @@ import {poolExists, poolsFound, poolStatus} from './phase3-model-serving/pools.t
 import {inferenceServiceReady} from './phase3-model-serving/inference-service.ts';
 import {poolPodsReady, poolSelectsPods, poolTargetPorts} from './phase3-model-serving/pool-pods.ts';
 import {poolEndpointPickerRef} from './phase3-model-serving/endpoint-picker-ref.ts';
+import {endpointPickerRefMissing, llmInferenceServiceReady} from './phase3-model-serving/llm-inference-service.ts';
 // Phase 4 — Inference gateway chart
 import {releaseObjectsPresent, releaseStatus} from './phase4-chart/release.ts';
 import {gatewayExists, gatewayProgrammed} from './phase4-chart/gateway.ts';
 import {eppDeploymentAvailable, eppService, eppServesPool, oneEppPerPool} from './phase4-chart/epp.ts';
 import {danglingRouteRefs, httpRouteReferences, httpRouteStatus} from './phase4-chart/route.ts';
+import {eppHighAvailability, eppStartupFlags, eppVerbosity, lightweightEpp} from './phase4-chart/epp-flags.ts';
+import {modelsShareMatches} from './phase4-chart/models-on-gateway.ts';
 import {extensionPolicyAttached, extProcModes, otherExtensionPolicies, wiringCheck} from './phase4-chart/extension-policy.ts';
 import {bbrAvailable, bbrConfigMaps, bbrExtProcModes, bbrOnPath, bbrPolicyAccepted, bbrRoutes, bbrService, bbrTls} from './phase4-chart/bbr.ts';
 // Phase 5 — EPP runtime
@@ -33,12 +36,18 @@ import {eppMetricsAuth} from './phase5-epp-runtime/metrics-auth.ts';
 import {eppStreamingBug} from './phase5-epp-runtime/streaming-bug.ts';
 import {eppKvCache, eppMetricsLive, eppSeesEndpoints} from './phase5-epp-runtime/metrics.ts';
 import {eppLogErrors} from './phase5-epp-runtime/logs.ts';
+import {eppShedding} from './phase5-epp-runtime/shedding.ts';
+import {modelRewriteRbac} from './phase5-epp-runtime/model-rewrite-rbac.ts';
 // Phase 6 — Scheduling config
 import {configAppliedAfterRestart} from './phase6-scheduling/config-applied.ts';
 import {schedulingConfigValid} from './phase6-scheduling/scheduling-config.ts';
 import {metricNamesExist} from './phase6-scheduling/metric-names.ts';
+import {configFieldsKnown, pluginParameters, pluginStability} from './phase6-scheduling/router-config.ts';
+import {objectivesWatched, sheddableObjectives} from './phase6-scheduling/objectives.ts';
+import {roleFiltersKeepPods} from './phase6-scheduling/role-filters.ts';
 // Phase 7 — LiteLLM
 import {litellmApiBase} from './phase7-litellm/api-base.ts';
+import {litellmApiBasePath, litellmServedModel} from './phase7-litellm/model-route.ts';
 
 export const CATALOG: readonly Check[] = [
   // 1 Cluster & CRDs
@@ -63,10 +72,12 @@ export const CATALOG: readonly Check[] = [
   poolsFound,
   poolExists,
   inferenceServiceReady,
+  llmInferenceServiceReady,
   poolSelectsPods,
   poolPodsReady,
   poolTargetPorts,
   poolEndpointPickerRef,
+  endpointPickerRefMissing,
   poolStatus,
   // 4 Inference gateway chart
   releaseStatus,
@@ -79,7 +90,12 @@ export const CATALOG: readonly Check[] = [
   danglingRouteRefs,
   httpRouteReferences,
   httpRouteStatus,
+  modelsShareMatches,
   oneEppPerPool,
+  eppStartupFlags,
+  eppVerbosity,
+  eppHighAvailability,
+  lightweightEpp,
   extensionPolicyAttached,
   extProcModes,
   wiringCheck,
@@ -95,18 +111,28 @@ export const CATALOG: readonly Check[] = [
   bbrRoutes,
   // 5 EPP runtime
   eppRbac,
+  modelRewriteRbac,
   eppMetricsAuth,
   eppStreamingBug,
   eppMetricsLive,
   eppSeesEndpoints,
   eppKvCache,
+  eppShedding,
   eppLogErrors,
   // 6 Scheduling config
   configAppliedAfterRestart,
   schedulingConfigValid,
   metricNamesExist,
+  configFieldsKnown,
+  pluginParameters,
+  pluginStability,
+  objectivesWatched,
+  sheddableObjectives,
+  roleFiltersKeepPods,
   // 7 LiteLLM
   litellmApiBase,
+  litellmApiBasePath,
+  litellmServedModel,
 ];
 
 export function catalog(): Check[] {

@@ -11,6 +11,7 @@
  * an EPP's authenticated /metrics needs (`metricsBearerToken`, domain-facts §2).
  */
 import {request as httpRequest} from 'node:http';
+import {request as httpsRequest} from 'node:https';
 import {createServer, type Server, type Socket} from 'node:net';
 import {Writable} from 'node:stream';
 import {ExitCode, InfgwError, UsageError} from '../errors.ts';
@@ -176,10 +177,15 @@ export interface HttpResult {
 export function getThroughForward(
   forward: Pick<PodPortForward, 'localPort'>,
   path: string,
-  opts: {headers?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal} = {},
+  opts: {headers?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal; tls?: boolean} = {},
 ): Promise<HttpResult> {
   return new Promise<HttpResult>((resolve, reject) => {
-    const req = httpRequest(
+    // tls: an EPP started with --metrics-cert-dir serves /metrics over TLS (llm-d-router v0.10.0
+    // pkg/epp/server/options.go); its certificate is usually self-signed or from a cluster CA we do
+    // not have, and the forward's address is 127.0.0.1 — so the certificate is not verified here
+    // (the bearer token still authenticates us; we only read metrics).
+    const request = opts.tls ? httpsRequest : httpRequest;
+    const req = request(
       {
         host: '127.0.0.1',
         port: forward.localPort,
@@ -187,6 +193,7 @@ export function getThroughForward(
         method: 'GET',
         agent: false,
         headers: {connection: 'close', 'user-agent': 'kubectl-infgw', ...opts.headers},
+        ...(opts.tls ? {rejectUnauthorized: false} : {}),
         ...(opts.signal ? {signal: opts.signal} : {}),
       },
       (res) => {
@@ -224,10 +231,10 @@ export class MetricsFetchError extends InfgwError {
  */
 export async function scrapeThroughForward(
   forward: PodPortForward,
-  opts: {path?: string; bearerToken?: string | undefined; timeoutMs?: number; signal?: AbortSignal} = {},
+  opts: {path?: string; bearerToken?: string | undefined; timeoutMs?: number; signal?: AbortSignal; tls?: boolean} = {},
 ): Promise<string> {
   const path = opts.path ?? '/metrics';
-  const where = `${forward.namespace}/${forward.pod}:${forward.port}${path}`;
+  const where = `${opts.tls ? 'https://' : ''}${forward.namespace}/${forward.pod}:${forward.port}${path}`;
   let res: HttpResult;
   const errorsBefore = forward.errors.length;
   try {
@@ -235,6 +242,7 @@ export async function scrapeThroughForward(
       headers: {accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1', ...(opts.bearerToken ? {authorization: `Bearer ${opts.bearerToken}`} : {})},
       timeoutMs: opts.timeoutMs ?? 10_000,
       ...(opts.signal ? {signal: opts.signal} : {}),
+      ...(opts.tls ? {tls: true} : {}),
     });
   } catch (error) {
     if (opts.signal?.aborted) throw error;
@@ -269,7 +277,7 @@ export async function fetchPodMetrics(
   kube: KubeClient,
   pod: {namespace: string; name: string},
   port: number,
-  opts: {bearerToken?: string | undefined; path?: string; timeoutMs?: number; signal?: AbortSignal} = {},
+  opts: {bearerToken?: string | undefined; path?: string; timeoutMs?: number; signal?: AbortSignal; tls?: boolean} = {},
 ): Promise<string> {
   const forward = await openPortForward(kube, {namespace: pod.namespace, pod: pod.name, port});
   try {

@@ -101,6 +101,26 @@ export interface EppReading {
   /** histogram sum/count: the mean ratio over a phase is Δsum/Δcount */
   prefixIndexerHitRatio: {found: true; name: string; histogram: Histogram; mean: number | undefined} | {found: false; tried: string[]};
   picksPerPod: {found: true; name: string; podLabel: string; byPod: Record<string, number>} | {found: false; tried: string[]; note?: string};
+  /**
+   * llm-d-router flow control (pkg/epp/metrics/llm_d_router_metrics.go, subsystem llm_d_epp):
+   * requests by outcome and priority since the EPP started (`…_flow_control_requests_total`,
+   * outcomes of pkg/epp/flowcontrol/types/outcomes.go), and the pool's saturation gauge.
+   */
+  flowControl: {found: true; outcomes: {outcome: string; priority: string; value: number}[]; saturation: number | undefined} | {found: false; tried: string[]};
+}
+
+export const FLOW_CONTROL_REQUESTS = 'llm_d_epp_flow_control_requests_total';
+export const FLOW_CONTROL_SATURATION = 'llm_d_epp_flow_control_pool_saturation';
+
+function readFlowControl(expo: Exposition): EppReading['flowControl'] {
+  const requests = samplesNamed(expo, FLOW_CONTROL_REQUESTS);
+  const saturation = samplesNamed(expo, FLOW_CONTROL_SATURATION);
+  if (requests.length === 0 && saturation.length === 0 && !expo.families.has(FLOW_CONTROL_REQUESTS)) return {found: false, tried: [FLOW_CONTROL_REQUESTS, FLOW_CONTROL_SATURATION]};
+  return {
+    found: true,
+    outcomes: requests.map((s) => ({outcome: s.labels.outcome ?? '', priority: s.labels.priority ?? '', value: s.value})),
+    saturation: saturation.length ? Math.max(...saturation.map((s) => s.value)) : undefined,
+  };
 }
 
 function candidatesOf(k: EppLogicalMetric): string[] {
@@ -145,5 +165,6 @@ export function readEpp(expo: Exposition): EppReading {
     avgKvCache: readGauge(expo, candidatesOf('avgKvCache'), 'mean'),
     prefixIndexerHitRatio,
     picksPerPod,
+    flowControl: readFlowControl(expo),
   };
 }

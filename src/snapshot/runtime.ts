@@ -83,14 +83,16 @@ export async function readEppRuntime(kube: KubeClient, snap: Snapshot, opts: {si
               token = tok.token;
             }
             let body: string;
+            // llm-d-router's --metrics-cert-dir serves /metrics over TLS (pkg/epp/server/options.go)
+            const tls = argValue(eppContainer(t.deployment) as Parameters<typeof argValue>[0], '--metrics-cert-dir') !== undefined;
             try {
-              body = await fetchPodMetrics(kube, {namespace: ns, name: pod}, t.port, {bearerToken: token, timeoutMs: budget, signal: abort.signal});
+              body = await fetchPodMetrics(kube, {namespace: ns, name: pod}, t.port, {bearerToken: token, timeoutMs: budget, signal: abort.signal, ...(tls ? {tls} : {})});
             } catch (error) {
               // a tunnel that failed to open (busy API server/kubelet) is retried once while time is left
               const transient = !(error instanceof MetricsFetchError) || error.kind === 'unreachable';
               if (!transient || abort.signal.aborted || ms() > budget / 2) throw error;
               await new Promise((r) => setTimeout(r, 250));
-              body = await fetchPodMetrics(kube, {namespace: ns, name: pod}, t.port, {bearerToken: token, timeoutMs: budget, signal: abort.signal});
+              body = await fetchPodMetrics(kube, {namespace: ns, name: pod}, t.port, {bearerToken: token, timeoutMs: budget, signal: abort.signal, ...(tls ? {tls} : {})});
             }
             return {outcome: 'ok', reading: readEpp(parseExposition(body)), tokenSource: tokenSource ?? 'none', durationMs: ms()};
           };

@@ -6,6 +6,7 @@ import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
 import {parse} from 'yaml';
 import {loadKubeconfig} from '../../src/kube/kubeconfig.ts';
 import {kubectl, kubectlPortForward} from '../harness/cluster.ts';
+import {igw11EppFaultChecks} from './support/igw11-epp-fault-checks.ts';
 import {
   CONFIG_KEY,
   DEFAULT_EG_NAMESPACE,
@@ -759,6 +760,7 @@ const checks: Record<FaultName, (inst: Installation) => Promise<void>> = {
     expect(pods.length).toBeGreaterThan(0);
     for (const p of pods.filter((x) => !x.metadata.deletionTimestamp)) expect(p.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('CrashLoopBackOff');
   },
+  ...igw11EppFaultChecks,
 };
 
 describe.concurrent('faults', () => {

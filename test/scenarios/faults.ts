@@ -34,6 +34,7 @@ import {
 import * as objects from './objects.ts';
 import {extensionPolicyStatus, gatewayClassStatus} from './status.ts';
 import {bbrFaults} from './faults-bbr.ts';
+import {igw11EppFaults} from './faults-igw11-epp.ts';
 
 export interface Fault {
   /** One line: the mistake or failure, in the user's words. */
@@ -968,6 +969,7 @@ export const faults = {
 
   // --- body-based routing (issue 16): faults-bbr.ts --------------------------------------------
   ...bbrFaults,
+  ...igw11EppFaults,
 } satisfies Record<string, Fault>;
 
 export type FaultName = keyof typeof faults;

@@ -1,6 +1,7 @@
 /* Phase 5 — the EPP may check /metrics bearer tokens (tokenreviews, subjectaccessreviews). */
 import {argValue} from '../../k8s/args.ts';
 import {can, canNonResource, qualified} from '../../model/rbac.ts';
+import {eppBuild} from '../epp-build.ts';
 import {eppDeployRef, serviceAccount} from '../helpers.ts';
 import {info, ok, skipped, warning, type Check, type Draft} from '../types.ts';
 
@@ -16,6 +17,12 @@ export const eppMetricsAuth: Check = {
       // --metrics-endpoint-auth=false turns the check off (domain-facts §2)
       if (argValue(e.container, '--metrics-endpoint-auth') === 'false') {
         out.push(info(`EPP ${e.deployment.metadata.name} serves /metrics without authentication (--metrics-endpoint-auth=false)`, eppDeployRef(e)));
+        continue;
+      }
+      // GIE v1.6's Lightweight EPP serves controller-runtime's metrics server with only a BindAddress
+      // (cmd/lwepp/main.go): no token check, so no TokenReview/SubjectAccessReview RBAC is needed.
+      if (eppBuild(e.container).kind === 'lwepp') {
+        out.push(info(`EPP ${e.deployment.metadata.name} is the Lightweight EPP: its /metrics (controller-runtime's only) checks no tokens`, eppDeployRef(e)));
         continue;
       }
       const sa = serviceAccount(e);

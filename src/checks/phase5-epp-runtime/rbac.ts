@@ -5,6 +5,7 @@
 import {can, qualified, type Permission} from '../../model/rbac.ts';
 import type {EppInfo} from '../../model/target.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
+import {eppBuild} from '../epp-build.ts';
 import {eppDeployRef, eppFlavour, serviceAccount} from '../helpers.ts';
 import {error, ok, skipped, warning, type Check, type Draft} from '../types.ts';
 
@@ -72,7 +73,8 @@ export const eppRbac: Check = {
             roleFix(e, missing),
           ),
         );
-      } else if (!objective) {
+      } else if (!objective && eppBuild(e.container).kind !== 'lwepp') {
+        // (the Lightweight EPP of GIE v1.6 watches only pods and its InferencePool — pkg/lwepp/server/controller_manager.go — so no objective RBAC is asked of it)
         const g = objectiveGroups[0]!;
         out.push(
           warning(
@@ -82,7 +84,7 @@ export const eppRbac: Check = {
           ),
         );
       } else {
-        out.push(ok(`ServiceAccount ${sa.namespace}/${sa.name} may get/list/watch pods, ${qualified({group: e.poolGroup, resource: 'inferencepools'})}, ${qualified({group: objective, resource: 'inferenceobjectives'})} in ${e.poolNamespace}`, eppDeployRef(e)));
+        out.push(ok(`ServiceAccount ${sa.namespace}/${sa.name} may get/list/watch pods, ${qualified({group: e.poolGroup, resource: 'inferencepools'})}${objective ? `, ${qualified({group: objective, resource: 'inferenceobjectives'})}` : ''} in ${e.poolNamespace}`, eppDeployRef(e)));
       }
     }
     return out;

@@ -23,6 +23,8 @@ export interface LitellmModel {
   key: string;
   modelName: string;
   apiBase: string;
+  /** litellm_params.model: "<provider>/<model name sent upstream>" */
+  model?: string | undefined;
 }
 
 /** LiteLLM proxy configs: ConfigMap values with a model_list whose litellm_params have an api_base. */
@@ -31,7 +33,7 @@ export function litellmModels(snap: Snapshot): LitellmModel[] {
   for (const cm of items<KubeObject & {data?: Record<string, string>}>(snap, 'ConfigMap')) {
     for (const [key, text] of Object.entries(cm.data ?? {})) {
       if (!text.includes('model_list')) continue;
-      let doc: {model_list?: {model_name?: string; litellm_params?: {api_base?: string}}[]} | undefined;
+      let doc: {model_list?: {model_name?: string; litellm_params?: {api_base?: string; model?: unknown}}[]} | undefined;
       try {
         doc = parse(text) as typeof doc;
       } catch {
@@ -39,7 +41,8 @@ export function litellmModels(snap: Snapshot): LitellmModel[] {
       }
       for (const m of doc?.model_list ?? []) {
         const base = m.litellm_params?.api_base;
-        if (typeof base === 'string' && base) out.push({configMap: cm, key, modelName: m.model_name ?? '?', apiBase: base});
+        const model = typeof m.litellm_params?.model === 'string' ? m.litellm_params.model : undefined;
+        if (typeof base === 'string' && base) out.push({configMap: cm, key, modelName: m.model_name ?? '?', apiBase: base, model});
       }
     }
   }
