@@ -9,6 +9,8 @@ import type {KubeFlagValues} from '../cli/flags.ts';
 import type {KubeconfigExec, ResolvedKubeconfig} from './kubeconfig.ts';
 import {ApiError, apiErrorFromResponse, networkError} from './errors.ts';
 import type {KubeConfig} from './k8s.ts';
+import {acceptFor, ClientWebSocket, newWebSocketKey} from './websocket.ts';
+import type {Duplex} from 'node:stream';
 
 // `import … from 'node:http'` builds an ES module facade that reads every export of node:http,
 // and two of them are lazy getters that load Node's whole internal undici (≈40 ms at start-up,
@@ -223,6 +225,8 @@ export class KubeClient {
   /** The server's /version, once warm() has run. */
   serverVersion: {gitVersion?: string; major?: string; minor?: string} | undefined;
   private readonly log: ((line: string) => void) | undefined;
+  /** Writes a --debug line (timings of phases, requests); undefined without --debug. */
+  readonly debug: ((line: string) => void) | undefined;
   private credentials: Promise<Credentials> | undefined;
   private agent: {key: string; agent: HttpAgent} | undefined;
   private warmed: Promise<void> | undefined;
@@ -231,6 +235,7 @@ export class KubeClient {
   constructor(config: ResolvedKubeconfig, opts: {log?: (line: string) => void} = {}) {
     this.config = config;
     this.log = opts.log;
+    this.debug = opts.log;
   }
 
   get namespace(): string {
@@ -464,6 +469,58 @@ export class KubeClient {
       throw this.failure(status, Buffer.concat(chunks).toString('utf8'), 'GET', path, creds, opts);
     }
     return res;
+  }
+
+  /**
+   * Open a WebSocket to the API server (a pod's portforward, exec, attach) with the same
+   * credentials, impersonation headers, TLS settings and --request-timeout as request(); the
+   * server must answer 101 with one of `protocols` and the right Sec-WebSocket-Accept (RFC 6455
+   * §4.1). An error status is read and thrown as ApiError, like every other request.
+   */
+  async upgrade(path: string, opts: {query?: RequestOptions['query']; protocols: string[]; signal?: AbortSignal}): Promise<ClientWebSocket> {
+    const {url, options, creds, timeout} = await this.prepare('GET', path, {...(opts.query ? {query: opts.query} : {}), ...(opts.signal ? {signal: opts.signal} : {})});
+    const key = newWebSocketKey();
+    const headers = {
+      ...(options.headers as Record<string, string | string[]>),
+      // the API server's connect routes (pods/portforward, exec, attach) declare no media type:
+      // go-restful answers 406 to `Accept: application/json` there
+      accept: '*/*',
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-version': '13',
+      'sec-websocket-key': key,
+      'sec-websocket-protocol': opts.protocols.join(', '),
+    };
+    this.requestCount++;
+    const started = performance.now();
+    type Outcome = {upgraded: true; res: IncomingMessage; socket: Duplex; head: Buffer} | {upgraded: false; res: IncomingMessage};
+    let outcome: Outcome;
+    try {
+      outcome = await new Promise<Outcome>((resolve, reject) => {
+        const req = (this.secure ? https : http).request(url, {...options, headers});
+        req.on('upgrade', (res, socket, head) => resolve({upgraded: true, res, socket, head}));
+        req.on('response', (res) => resolve({upgraded: false, res}));
+        req.on('error', reject);
+        req.end();
+      });
+    } catch (error) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? error;
+      throw networkError(error, this.server, timeout?.aborted ? this.config.requestTimeoutMs : 0);
+    }
+    const status = outcome.res.statusCode ?? 0;
+    this.log?.(`GET ${url} ${status} (websocket) in ${Math.round(performance.now() - started)} ms`);
+    if (!outcome.upgraded) {
+      const chunks: Buffer[] = [];
+      for await (const c of outcome.res) chunks.push(c as Buffer);
+      throw this.failure(status, Buffer.concat(chunks).toString('utf8'), 'GET', path, creds, {});
+    }
+    const {res, socket, head} = outcome;
+    const protocol = String(res.headers['sec-websocket-protocol'] ?? '');
+    if (res.headers['sec-websocket-accept'] !== acceptFor(key) || !opts.protocols.includes(protocol)) {
+      socket.destroy();
+      throw new InfgwError(`the API server's WebSocket answer for ${path} is not valid (protocol "${protocol}", asked for ${opts.protocols.join(', ')})`, {exitCode: ExitCode.cluster});
+    }
+    return new ClientWebSocket(socket, protocol, head);
   }
 
   /** The bearer token this client sends (static, token file, exec plugin), if it uses one. */
