@@ -11,11 +11,16 @@ import {ApiError, apiErrorFromResponse, networkError} from './errors.ts';
 import type {KubeConfig} from './k8s.ts';
 import {acceptFor, ClientWebSocket, newWebSocketKey} from './websocket.ts';
 import type {Duplex} from 'node:stream';
+import type {ClientHttp2Session, OutgoingHttpHeaders} from 'node:http2';
+import tls from 'node:tls';
 
 // `import … from 'node:http'` builds an ES module facade that reads every export of node:http,
 // and two of them are lazy getters that load Node's whole internal undici (≈40 ms at start-up,
 // for nothing). require() does not.
 const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
+/** node:http2, loaded with the first HTTP/2 connection. */
+let http2Module: typeof import('node:http2') | undefined;
+const loadHttp2 = (): typeof import('node:http2') => (http2Module ??= createRequire(import.meta.url)('node:http2') as typeof import('node:http2'));
 
 /*
  * The HTTP client every command uses. It speaks to the API server with node:http/https directly
@@ -229,6 +234,11 @@ export class KubeClient {
   readonly debug: ((line: string) => void) | undefined;
   private credentials: Promise<Credentials> | undefined;
   private agent: {key: string; agent: HttpAgent} | undefined;
+  /** the HTTP/2 connection request() uses (undefined in the promise: the server chose HTTP/1.1) */
+  private h2: {key: string; session: Promise<ClientHttp2Session | undefined>} | undefined;
+  /** the server answered ALPN without h2 once: HTTP/1.1 from then on */
+  private h2Refused = false;
+  private h2Active = 0;
   private warmed: Promise<void> | undefined;
   private clientNode: Promise<KubeConfig> | undefined;
 
@@ -320,11 +330,9 @@ export class KubeClient {
     return {kind: 'auth-provider', ...(authorization ? {authorization} : {})};
   }
 
-  private agentFor(creds: Credentials): HttpAgent {
+  /** The proxy settings for the agent (Go's http.ProxyFromEnvironment rules), undefined = direct. */
+  private proxyEnv(): NodeJS.ProcessEnv | undefined {
     const c = this.config.cluster;
-    const key = `${creds.cert ?? ''}\0${creds.key ?? ''}`;
-    if (this.agent?.key === key) return this.agent.agent;
-    this.agent?.agent.destroy();
     const proxyUrl = c['proxy-url'];
     if (proxyUrl && !/^https?:/.test(proxyUrl)) {
       throw new InfgwError(`proxy-url "${proxyUrl}" is not supported by kubectl-infgw (only http:// and https:// proxies)`, {exitCode: ExitCode.cluster});
@@ -333,24 +341,122 @@ export class KubeClient {
     const loopback = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
     const envProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
     // Go's http.ProxyFromEnvironment never proxies loopback addresses; proxy-url always applies.
-    const proxyEnv = proxyUrl ? {HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl} : envProxy && !loopback ? process.env : undefined;
+    return proxyUrl ? {HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl} : envProxy && !loopback ? process.env : undefined;
+  }
+
+  /** TLS settings of every connection: the kubeconfig's CA, client certificate, server name. */
+  private tlsOptions(creds: Credentials): tls.ConnectionOptions {
+    const c = this.config.cluster;
+    const ca = c['certificate-authority-data'] ? fromBase64(c['certificate-authority-data']) : c['certificate-authority'] ? readConfigFile(c['certificate-authority'], 'certificate-authority') : undefined;
+    return {
+      ...(ca ? {ca} : {}),
+      ...(creds.cert ? {cert: creds.cert} : {}),
+      ...(creds.key ? {key: creds.key} : {}),
+      ...(c['tls-server-name'] ? {servername: c['tls-server-name']} : {}),
+      rejectUnauthorized: !c['insecure-skip-tls-verify'],
+    };
+  }
+
+  private agentFor(creds: Credentials): HttpAgent {
+    const key = `${creds.cert ?? ''}\0${creds.key ?? ''}`;
+    if (this.agent?.key === key) return this.agent.agent;
+    this.agent?.agent.destroy();
+    const proxyEnv = this.proxyEnv();
     const common = {keepAlive: true, ...(proxyEnv ? {proxyEnv} : {})};
-    let agent: HttpAgent;
-    if (this.secure) {
-      const ca = c['certificate-authority-data'] ? fromBase64(c['certificate-authority-data']) : c['certificate-authority'] ? readConfigFile(c['certificate-authority'], 'certificate-authority') : undefined;
-      agent = new https.Agent({
-        ...common,
-        ...(ca ? {ca} : {}),
-        ...(creds.cert ? {cert: creds.cert} : {}),
-        ...(creds.key ? {key: creds.key} : {}),
-        ...(c['tls-server-name'] ? {servername: c['tls-server-name']} : {}),
-        rejectUnauthorized: !c['insecure-skip-tls-verify'],
-      });
-    } else {
-      agent = new http.Agent(common);
-    }
+    const agent: HttpAgent = this.secure ? new https.Agent({...common, ...this.tlsOptions(creds)}) : new http.Agent(common);
     this.agent = {key, agent};
     return agent;
+  }
+
+  /**
+   * The HTTP/2 connection for these credentials, as kubectl (client-go over Go's net/http) talks
+   * to the API server: every request of a wave shares one TLS connection instead of opening one
+   * each (doctor's ~25 parallel lists: one handshake instead of ~25). ALPN decides: a server that
+   * does not offer h2 gets HTTP/1.1 (undefined), and so does every request after it. Not through
+   * a proxy (the agent's proxy support is HTTP/1.1), not for plain http.
+   */
+  private h2SessionFor(creds: Credentials): Promise<ClientHttp2Session | undefined> | undefined {
+    if (!this.secure || this.h2Refused || process.env.KUBECTL_INFGW_HTTP1 === '1' || this.proxyEnv()) return undefined;
+    const key = `${creds.cert ?? ''}\0${creds.key ?? ''}`;
+    if (this.h2?.key === key) return this.h2.session;
+    const previous = this.h2?.session;
+    void previous?.then((s) => s?.close(), () => undefined);
+    const u = new URL(this.server);
+    const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+    const options = this.tlsOptions(creds);
+    const session = new Promise<ClientHttp2Session | undefined>((resolve, reject) => {
+      const socket = tls.connect({
+        host,
+        port: Number(u.port || 443),
+        ...options,
+        // SNI as https.Agent sends it: the tls-server-name, else the host name (never an IP address)
+        ...(options.servername ? {} : /^[\d.]+$|:/.test(host) ? {} : {servername: host}),
+        ALPNProtocols: ['h2', 'http/1.1'],
+      });
+      const fail = (error: Error): void => {
+        socket.destroy();
+        reject(error);
+      };
+      socket.once('error', fail);
+      socket.once('secureConnect', () => {
+        socket.off('error', fail);
+        if (socket.alpnProtocol !== 'h2') {
+          this.h2Refused = true;
+          socket.destroy();
+          resolve(undefined);
+          return;
+        }
+        const s = loadHttp2().connect(this.server, {createConnection: () => socket});
+        const forget = (): void => {
+          if (this.h2?.session === session) this.h2 = undefined;
+        };
+        // a failing connection fails its streams (they report the error); the next request reconnects
+        s.on('error', forget);
+        s.on('close', forget);
+        s.on('goaway', forget);
+        s.unref();
+        resolve(s);
+      });
+    });
+    session.catch(() => {
+      if (this.h2?.session === session) this.h2 = undefined;
+    });
+    this.h2 = {key, session};
+    return session;
+  }
+
+  /** One request over the HTTP/2 connection; the connection keeps the process alive only while streams are open (like a keep-alive agent's idle sockets). */
+  private sendH2(session: ClientHttp2Session, url: URL, options: HttpRequestOptions, body: string | undefined): Promise<{status: number; text: string; retryAfter: string | undefined}> {
+    const headers: OutgoingHttpHeaders = {':method': options.method ?? 'GET', ':path': `${url.pathname}${url.search}`};
+    for (const [k, v] of Object.entries(options.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v as string | string[];
+    if (this.h2Active++ === 0) session.ref();
+    const done = (): void => {
+      if (--this.h2Active === 0 && !session.destroyed) session.unref();
+    };
+    return new Promise<{status: number; text: string; retryAfter: string | undefined}>((resolve, reject) => {
+      let req;
+      try {
+        // endStream says whether a body follows: node:http2 closes the request of a DELETE (like
+        // GET) at once unless told, and a DeleteOptions body (propagationPolicy) then fails with
+        // "write after end"
+        req = session.request(headers, {endStream: body === undefined, ...(options.signal ? {signal: options.signal} : {})});
+      } catch (error) {
+        reject(error as Error);
+        return;
+      }
+      let status = 0;
+      let retryAfter: string | undefined;
+      const chunks: Buffer[] = [];
+      req.on('response', (h) => {
+        status = Number(h[':status'] ?? 0);
+        const ra = h['retry-after'];
+        retryAfter = Array.isArray(ra) ? ra[0] : ra;
+      });
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => resolve({status, text: Buffer.concat(chunks).toString('utf8'), retryAfter}));
+      req.on('error', reject);
+      if (body !== undefined) req.end(body);
+    }).finally(done);
   }
 
   /** URL, headers, agent and signals for one request, exactly as request() sends them. */
@@ -421,7 +527,9 @@ export class KubeClient {
       const started = performance.now();
       let retryAfter: string | undefined;
       try {
-        ({status, text, retryAfter} = await send(this.secure ? https : http, url, options, body));
+        const h2 = this.h2SessionFor(creds);
+        const session = h2 ? await abortable(h2, options.signal ?? undefined) : undefined;
+        ({status, text, retryAfter} = session ? await this.sendH2(session, url, options, body) : await send(this.secure ? https : http, url, options, body));
       } catch (error) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? error;
         this.log?.(`${options.method} ${url} failed after ${Math.round(performance.now() - started)} ms: ${(error as Error).message}`);
@@ -614,6 +722,8 @@ export class KubeClient {
   close(): void {
     this.agent?.agent.destroy();
     this.agent = undefined;
+    void this.h2?.session.then((s) => s?.close(), () => undefined);
+    this.h2 = undefined;
   }
 }
 
@@ -635,6 +745,26 @@ function send(
     });
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+/** `p`, or the signal's reason once it aborts (a shared connection attempt outlives one request's timeout). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, {once: true});
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e as Error);
+      },
+    );
   });
 }
 
