@@ -54,8 +54,7 @@ Exit codes: 0 healthy (warnings allowed), 1 problems found, 2 usage, 3 cluster u
       else this.print(renderSymptomList());
       return;
     }
-    const {doctorRun, parseWait} = await import('../checks/session.ts');
-    const waitMs = flags.wait ? parseWait(flags.wait) : undefined;
+    const waitMs = flags.wait ? (await import('../checks/session.ts')).parseWait(flags.wait) : undefined;
     const files = flags['from-file'] ?? [];
     const live = files.length === 0 || flags.overlay;
     let kube: import('../kube/client.ts').KubeClient | undefined;
@@ -72,6 +71,14 @@ Exit codes: 0 healthy (warnings allowed), 1 problems found, 2 usage, 3 cluster u
     const tree = process.stderr.isTTY && flags.output === 'text' && !waitMs ? (await import('../render/doctor-progress.ts')).treeProgress(process.stderr) : undefined;
     const lines = tree ? undefined : (await import('../render/doctor-lines.ts')).lineProgress((l) => this.note(l));
     let progress = (tree ?? lines)!;
+    // Start reading the cluster now: the requests are in flight while the checks' modules load
+    // (takeSnapshot picks this read up). Not when the run is about to stop on a usage error.
+    if (kube && (!flags.symptom || (await import('../checks/symptoms.ts')).symptomByName(flags.symptom))) {
+      const {prefetchSnapshot} = await import('../snapshot/take.ts');
+      const onRequest = progress.request?.bind(progress);
+      prefetchSnapshot(kube, {namespace, signal: this.interrupt.signal, ...(onRequest ? {onRequest} : {})});
+    }
+    const {doctorRun} = await import('../checks/session.ts');
     if (debug) {
       let gatheredAt = 0;
       const inner = progress;

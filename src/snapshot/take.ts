@@ -41,6 +41,25 @@ function listError(error: unknown): ListError {
   return {reason: 'failed', message: (error as Error)?.message ?? String(error)};
 }
 
+/** Snapshots started ahead of their takeSnapshot() call (prefetchSnapshot), by client. */
+const prefetched = new WeakMap<KubeClient, {scope: SnapshotScope; snapshot: Promise<Snapshot>}>();
+
+/**
+ * Start reading the cluster before the caller is ready to use it (doctor: while the checks'
+ * modules load). The next takeSnapshot() with the same client and the same namespace, kinds and
+ * runtime setting returns this snapshot instead of reading again (once); its `onRequest` and
+ * `signal` are the ones given here.
+ */
+export function prefetchSnapshot(kube: KubeClient, scope: SnapshotScope = {}): void {
+  const snapshot = readSnapshot(kube, scope);
+  snapshot.catch(() => undefined); // rejected before anyone awaits it: reported by takeSnapshot
+  prefetched.set(kube, {scope, snapshot});
+}
+
+function sameScope(a: SnapshotScope, b: SnapshotScope): boolean {
+  return a.namespace === b.namespace && (a.runtime ?? true) === (b.runtime ?? true) && (a.kinds ?? []).join() === (b.kinds ?? []).join();
+}
+
 /**
  * Read the cluster once, in one wave: /version, one list call per kind and the CRDs read by name,
  * all in parallel (credentials are obtained once and shared by the concurrent requests, see
@@ -48,7 +67,16 @@ function listError(error: unknown): ListError {
  * Deployment and Pod lists are in, alongside the other lists; then a small follow-up wave whose
  * requests depend on what the lists showed (never one per object of a large kind).
  */
-export async function takeSnapshot(kube: KubeClient, scope: SnapshotScope = {}): Promise<Snapshot> {
+export function takeSnapshot(kube: KubeClient, scope: SnapshotScope = {}): Promise<Snapshot> {
+  const ahead = prefetched.get(kube);
+  if (ahead) {
+    prefetched.delete(kube);
+    if (sameScope(ahead.scope, scope)) return ahead.snapshot;
+  }
+  return readSnapshot(kube, scope);
+}
+
+async function readSnapshot(kube: KubeClient, scope: SnapshotScope): Promise<Snapshot> {
   const started = performance.now();
   const startCount = kube.requestCount;
   const requests: RequestRecord[] = [];
