@@ -293,7 +293,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(`bench-doctor: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+// exit when done: the installs' in-process stand-ins (the EPP /metrics server) would keep it alive
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(`bench-doctor: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);
