@@ -262,7 +262,7 @@ async function main(): Promise<void> {
       '',
       'Run it: `npm run bench:doctor` (options: `--runs 7 --pools 50 --pods 2000 --parallel 4 --no-scale --kubeconfig <running cluster> --out <file>`).',
       '',
-      `**Result (machine ${machineState}):** on the healthy install \`doctor -A -o json\` takes ${median(docA.map((x) => x.ms))} ms (median, process start included) for ${a.checks} checks, each with a verdict (and, for a problem, the fix);`,
+      `**Result, machine ${machineState}:** on the healthy install \`doctor -A -o json\` takes ${median(docA.map((x) => x.ms))} ms (median, process start included) for ${a.checks} checks, each with a verdict (and, for a problem, the fix);`,
       `the notes' ${scr[0]!.commands} kubectl commands take ${median(scr.map((x) => x.ms))} ms and leave every judgement to the reader:`,
       `**doctor -A is ${ratio.toFixed(1)}× faster** (target ≥ 3×; \`doctor -n\` ${ratioN.toFixed(1)}×). doctor reads each kind once: ${a.apiRequests} API requests with -A (cluster-wide lists, EPP log and /metrics included),`,
       `${d.apiRequests} with -n (per-namespace lists + Envoy Gateway's namespace), against ${kubectlRequests} for the kubectl script.`,
