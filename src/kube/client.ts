@@ -238,7 +238,8 @@ export class KubeClient {
   private h2: {key: string; session: Promise<ClientHttp2Session | undefined>} | undefined;
   /** the server answered ALPN without h2 once: HTTP/1.1 from then on */
   private h2Refused = false;
-  private h2Active = 0;
+  /** open streams per HTTP/2 connection (a connection is ref'd while it has any) */
+  private readonly h2Active = new WeakMap<ClientHttp2Session, number>();
   private warmed: Promise<void> | undefined;
   private clientNode: Promise<KubeConfig> | undefined;
 
@@ -429,9 +430,13 @@ export class KubeClient {
   private sendH2(session: ClientHttp2Session, url: URL, options: HttpRequestOptions, body: string | undefined): Promise<{status: number; text: string; retryAfter: string | undefined}> {
     const headers: OutgoingHttpHeaders = {':method': options.method ?? 'GET', ':path': `${url.pathname}${url.search}`};
     for (const [k, v] of Object.entries(options.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v as string | string[];
-    if (this.h2Active++ === 0) session.ref();
+    const open = this.h2Active.get(session) ?? 0;
+    this.h2Active.set(session, open + 1);
+    if (open === 0) session.ref();
     const done = (): void => {
-      if (--this.h2Active === 0 && !session.destroyed) session.unref();
+      const left = (this.h2Active.get(session) ?? 1) - 1;
+      this.h2Active.set(session, left);
+      if (left === 0 && !session.destroyed) session.unref();
     };
     return new Promise<{status: number; text: string; retryAfter: string | undefined}>((resolve, reject) => {
       let req;
@@ -528,7 +533,13 @@ export class KubeClient {
       let retryAfter: string | undefined;
       try {
         const h2 = this.h2SessionFor(creds);
-        const session = h2 ? await abortable(h2, options.signal ?? undefined) : undefined;
+        let session = h2 ? await abortable(h2, options.signal ?? undefined) : undefined;
+        if (session && (session.closed || session.destroyed)) {
+          // closed meanwhile (the server's GOAWAY, a dropped connection): nothing was sent on it, use a new one
+          if (this.h2?.session === h2) this.h2 = undefined;
+          const again = this.h2SessionFor(creds);
+          session = again ? await abortable(again, options.signal ?? undefined) : undefined;
+        }
         ({status, text, retryAfter} = session ? await this.sendH2(session, url, options, body) : await send(this.secure ? https : http, url, options, body));
       } catch (error) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? error;

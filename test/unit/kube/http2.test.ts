@@ -79,6 +79,11 @@ async function h2Server(): Promise<H2StandIn> {
       stream.end(JSON.stringify(body));
     };
     if (p === '/version') return json(200, {gitVersion: 'v1.37.2'});
+    if (p === '/last-on-this-connection') {
+      json(200, {kind: 'List', items: []});
+      stream.session?.close(); // GOAWAY: no new streams on this connection
+      return;
+    }
     if (p.startsWith('/forbidden')) return json(403, {kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403, message: 'pods is forbidden: User "jane" cannot list resource "pods"'});
     if (p === '/throttled' && !throttled) {
       throttled = true;
@@ -122,6 +127,16 @@ describe('KubeClient over HTTP/2', () => {
     expect(await kube.delete('/echo', {body: {propagationPolicy: 'Foreground'}})).toEqual({propagationPolicy: 'Foreground'});
     expect(srv.requests.at(-1)![':method']).toBe('DELETE');
     expect(srv.connections).toBe(1);
+    kube.close();
+  });
+
+  it("after the server's GOAWAY the next request opens a new connection", async () => {
+    const srv = await h2Server();
+    const kube = new KubeClient(resolved(`https://127.0.0.1:${srv.port}`));
+    await kube.list('/last-on-this-connection');
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await kube.get<{gitVersion: string}>('/version')).gitVersion).toBe('v1.37.2');
+    expect(srv.connections).toBe(2);
     kube.close();
   });
 
