@@ -28,7 +28,9 @@ const stubbed: Record<string, string> = {
   lilconfig: 'module.exports = {};',
   wordwrap: 'module.exports = undefined;',
   'widest-line': 'module.exports = undefined;',
-  'cli-spinners': "const s = {interval: 100, frames: ['-', '\\\\', '|', '/']}; module.exports = new Proxy({}, {get: () => s});",
+  // every spinner name answers the same frames; `__esModule` must stay undefined, else esbuild's
+  // interop takes the proxy for an ES module and oclif's `spinners.default[name]` is undefined
+  'cli-spinners': "const s = {interval: 100, frames: ['-', '\\\\', '|', '/']}; module.exports = new Proxy({}, {get: (_, k) => (k === '__esModule' ? undefined : s)});",
 };
 const stubs: Plugin = {
   name: 'infgw-stubs',

@@ -42,28 +42,60 @@ Exit codes: 0 healthy (warnings allowed), 1 problems found, 2 usage, 3 cluster u
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Doctor);
+    // --debug: where the time goes, phase by phase (performance.now() counts from process start)
+    const debug = flags.debug || process.env.DEBUG === 'infgw';
+    const phase = (name: string, since: number): void => {
+      if (debug) this.note(`debug: phase ${name}: ${Math.round(performance.now() - since)} ms (at ${Math.round(performance.now())} ms since process start)`);
+    };
+    phase('process start → doctor parsed its flags (Node, modules)', 0);
     if (flags.symptom === 'list') {
       const {SYMPTOMS, renderSymptomList} = await import('../doctor/symptoms.ts');
       if (flags.output === 'json') this.printJson({symptoms: SYMPTOMS});
       else this.print(renderSymptomList());
       return;
     }
-    const {doctorRun, parseWait} = await import('../doctor/session.ts');
-    const waitMs = flags.wait ? parseWait(flags.wait) : undefined;
+    const waitMs = flags.wait ? (await import('../doctor/session.ts')).parseWait(flags.wait) : undefined;
     const files = flags['from-file'] ?? [];
     const live = files.length === 0 || flags.overlay;
     let kube: import('../kube/client.ts').KubeClient | undefined;
     if (live) {
+      const t0 = performance.now();
       const {connect} = await import('../kube/client.ts');
       kube = await connect(flags);
+      phase('kubeconfig (client module, kubeconfig read)', t0);
     }
     // kubectl's rule: -A = all, -n = that one, else the context's namespace (offline: every namespace in the files)
     const namespace = flags['all-namespaces'] ? undefined : (flags.namespace ?? (kube ? kube.namespace : undefined));
 
-    const {lineProgress, treeProgress} = await import('../render/doctor-progress.ts');
-    const tree = process.stderr.isTTY && flags.output === 'text' && !waitMs ? treeProgress(process.stderr) : undefined;
-    const progress = tree ?? lineProgress((l) => this.note(l));
+    // the listr2 tree only on a terminal: -o json/short and pipes never load listr2
+    const tree = process.stderr.isTTY && flags.output === 'text' && !waitMs ? (await import('../render/doctor-progress.ts')).treeProgress(process.stderr) : undefined;
+    const lines = tree ? undefined : (await import('../render/doctor-lines.ts')).lineProgress((l) => this.note(l));
+    let progress = (tree ?? lines)!;
+    // Start reading the cluster now: the requests are in flight while the checks' modules load
+    // (takeSnapshot picks this read up). Not when the run is about to stop on a usage error.
+    if (kube && (!flags.symptom || (await import('../doctor/symptoms.ts')).symptomByName(flags.symptom))) {
+      const {prefetchSnapshot} = await import('../snapshot/take.ts');
+      const onRequest = progress.request?.bind(progress);
+      prefetchSnapshot(kube, {namespace, signal: this.interrupt.signal, ...(onRequest ? {onRequest} : {})});
+    }
+    const {doctorRun} = await import('../doctor/session.ts');
+    if (debug) {
+      let gatheredAt = 0;
+      const inner = progress;
+      progress = {
+        ...inner,
+        gathered(snap) {
+          gatheredAt = performance.now();
+          inner.gathered?.(snap);
+        },
+        analysed(report) {
+          phase('checks', gatheredAt);
+          inner.analysed?.(report);
+        },
+      };
+    }
     let report;
+    const runT0 = performance.now();
     try {
       report = await doctorRun(
         {
@@ -87,7 +119,9 @@ Exit codes: 0 healthy (warnings allowed), 1 problems found, 2 usage, 3 cluster u
       throw error;
     }
     await tree?.done();
+    phase('snapshot + checks', runT0);
 
+    const renderT0 = performance.now();
     const render = await import('../render/doctor.ts');
     if (flags.junit) {
       const {writeFileSync} = await import('node:fs');
@@ -97,5 +131,6 @@ Exit codes: 0 healthy (warnings allowed), 1 problems found, 2 usage, 3 cluster u
     else if (flags.output === 'short') process.stdout.write(render.renderShort(report));
     else this.print(render.renderText(report, {unicode: render.unicodeSupported()}));
     process.exitCode = report.summary.errors > 0 ? ExitCode.problems : ExitCode.ok;
+    phase(`render (${flags.output})`, renderT0);
   }
 }

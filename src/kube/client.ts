@@ -9,11 +9,18 @@ import type {KubeFlagValues} from './options.ts';
 import type {KubeconfigExec, ResolvedKubeconfig} from './kubeconfig.ts';
 import {ApiError, apiErrorFromResponse, networkError} from './errors.ts';
 import type {KubeConfig} from './k8s.ts';
+import {acceptFor, ClientWebSocket, newWebSocketKey} from './websocket.ts';
+import type {Duplex} from 'node:stream';
+import type {ClientHttp2Session, OutgoingHttpHeaders} from 'node:http2';
+import tls from 'node:tls';
 
 // `import … from 'node:http'` builds an ES module facade that reads every export of node:http,
 // and two of them are lazy getters that load Node's whole internal undici (≈40 ms at start-up,
 // for nothing). require() does not.
 const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
+/** node:http2, loaded with the first HTTP/2 connection. */
+let http2Module: typeof import('node:http2') | undefined;
+const loadHttp2 = (): typeof import('node:http2') => (http2Module ??= createRequire(import.meta.url)('node:http2') as typeof import('node:http2'));
 
 /*
  * The HTTP client every command uses. It speaks to the API server with node:http/https directly
@@ -223,14 +230,23 @@ export class KubeClient {
   /** The server's /version, once warm() has run. */
   serverVersion: {gitVersion?: string; major?: string; minor?: string} | undefined;
   private readonly log: ((line: string) => void) | undefined;
+  /** Writes a --debug line (timings of phases, requests); undefined without --debug. */
+  readonly debug: ((line: string) => void) | undefined;
   private credentials: Promise<Credentials> | undefined;
   private agent: {key: string; agent: HttpAgent} | undefined;
+  /** the HTTP/2 connection request() uses (undefined in the promise: the server chose HTTP/1.1) */
+  private h2: {key: string; session: Promise<ClientHttp2Session | undefined>} | undefined;
+  /** the server answered ALPN without h2 once: HTTP/1.1 from then on */
+  private h2Refused = false;
+  /** open streams per HTTP/2 connection (a connection is ref'd while it has any) */
+  private readonly h2Active = new WeakMap<ClientHttp2Session, number>();
   private warmed: Promise<void> | undefined;
   private clientNode: Promise<KubeConfig> | undefined;
 
   constructor(config: ResolvedKubeconfig, opts: {log?: (line: string) => void} = {}) {
     this.config = config;
     this.log = opts.log;
+    this.debug = opts.log;
   }
 
   get namespace(): string {
@@ -316,11 +332,9 @@ export class KubeClient {
     return {kind: 'auth-provider', ...(authorization ? {authorization} : {})};
   }
 
-  private agentFor(creds: Credentials): HttpAgent {
+  /** The proxy settings for the agent (Go's http.ProxyFromEnvironment rules), undefined = direct. */
+  private proxyEnv(): NodeJS.ProcessEnv | undefined {
     const c = this.config.cluster;
-    const key = `${creds.cert ?? ''}\0${creds.key ?? ''}`;
-    if (this.agent?.key === key) return this.agent.agent;
-    this.agent?.agent.destroy();
     const proxyUrl = c['proxy-url'];
     if (proxyUrl && !/^https?:/.test(proxyUrl)) {
       throw new InfgwError(`proxy-url "${proxyUrl}" is not supported by kubectl-infgw (only http:// and https:// proxies)`, {exitCode: ExitCode.cluster});
@@ -329,24 +343,126 @@ export class KubeClient {
     const loopback = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
     const envProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
     // Go's http.ProxyFromEnvironment never proxies loopback addresses; proxy-url always applies.
-    const proxyEnv = proxyUrl ? {HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl} : envProxy && !loopback ? process.env : undefined;
+    return proxyUrl ? {HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl} : envProxy && !loopback ? process.env : undefined;
+  }
+
+  /** TLS settings of every connection: the kubeconfig's CA, client certificate, server name. */
+  private tlsOptions(creds: Credentials): tls.ConnectionOptions {
+    const c = this.config.cluster;
+    const ca = c['certificate-authority-data'] ? fromBase64(c['certificate-authority-data']) : c['certificate-authority'] ? readConfigFile(c['certificate-authority'], 'certificate-authority') : undefined;
+    return {
+      ...(ca ? {ca} : {}),
+      ...(creds.cert ? {cert: creds.cert} : {}),
+      ...(creds.key ? {key: creds.key} : {}),
+      ...(c['tls-server-name'] ? {servername: c['tls-server-name']} : {}),
+      rejectUnauthorized: !c['insecure-skip-tls-verify'],
+    };
+  }
+
+  private agentFor(creds: Credentials): HttpAgent {
+    const key = `${creds.cert ?? ''}\0${creds.key ?? ''}`;
+    if (this.agent?.key === key) return this.agent.agent;
+    this.agent?.agent.destroy();
+    const proxyEnv = this.proxyEnv();
     const common = {keepAlive: true, ...(proxyEnv ? {proxyEnv} : {})};
-    let agent: HttpAgent;
-    if (this.secure) {
-      const ca = c['certificate-authority-data'] ? fromBase64(c['certificate-authority-data']) : c['certificate-authority'] ? readConfigFile(c['certificate-authority'], 'certificate-authority') : undefined;
-      agent = new https.Agent({
-        ...common,
-        ...(ca ? {ca} : {}),
-        ...(creds.cert ? {cert: creds.cert} : {}),
-        ...(creds.key ? {key: creds.key} : {}),
-        ...(c['tls-server-name'] ? {servername: c['tls-server-name']} : {}),
-        rejectUnauthorized: !c['insecure-skip-tls-verify'],
-      });
-    } else {
-      agent = new http.Agent(common);
-    }
+    const agent: HttpAgent = this.secure ? new https.Agent({...common, ...this.tlsOptions(creds)}) : new http.Agent(common);
     this.agent = {key, agent};
     return agent;
+  }
+
+  /**
+   * The HTTP/2 connection for these credentials, as kubectl (client-go over Go's net/http) talks
+   * to the API server: every request of a wave shares one TLS connection instead of opening one
+   * each (doctor's ~25 parallel lists: one handshake instead of ~25). ALPN decides: a server that
+   * does not offer h2 gets HTTP/1.1 (undefined), and so does every request after it. Not through
+   * a proxy (the agent's proxy support is HTTP/1.1), not for plain http.
+   */
+  private h2SessionFor(creds: Credentials): Promise<ClientHttp2Session | undefined> | undefined {
+    if (!this.secure || this.h2Refused || process.env.KUBECTL_INFGW_HTTP1 === '1' || this.proxyEnv()) return undefined;
+    const key = `${creds.cert ?? ''}\0${creds.key ?? ''}`;
+    if (this.h2?.key === key) return this.h2.session;
+    const previous = this.h2?.session;
+    void previous?.then((s) => s?.close(), () => undefined);
+    const u = new URL(this.server);
+    const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+    const options = this.tlsOptions(creds);
+    const session = new Promise<ClientHttp2Session | undefined>((resolve, reject) => {
+      const socket = tls.connect({
+        host,
+        port: Number(u.port || 443),
+        ...options,
+        // SNI as https.Agent sends it: the tls-server-name, else the host name (never an IP address)
+        ...(options.servername ? {} : /^[\d.]+$|:/.test(host) ? {} : {servername: host}),
+        ALPNProtocols: ['h2', 'http/1.1'],
+      });
+      const fail = (error: Error): void => {
+        socket.destroy();
+        reject(error);
+      };
+      socket.once('error', fail);
+      socket.once('secureConnect', () => {
+        socket.off('error', fail);
+        if (socket.alpnProtocol !== 'h2') {
+          this.h2Refused = true;
+          socket.destroy();
+          resolve(undefined);
+          return;
+        }
+        const s = loadHttp2().connect(this.server, {createConnection: () => socket});
+        const forget = (): void => {
+          if (this.h2?.session === session) this.h2 = undefined;
+        };
+        // a failing connection fails its streams (they report the error); the next request reconnects
+        s.on('error', forget);
+        s.on('close', forget);
+        s.on('goaway', forget);
+        s.unref();
+        resolve(s);
+      });
+    });
+    session.catch(() => {
+      if (this.h2?.session === session) this.h2 = undefined;
+    });
+    this.h2 = {key, session};
+    return session;
+  }
+
+  /** One request over the HTTP/2 connection; the connection keeps the process alive only while streams are open (like a keep-alive agent's idle sockets). */
+  private sendH2(session: ClientHttp2Session, url: URL, options: HttpRequestOptions, body: string | undefined): Promise<{status: number; text: string; retryAfter: string | undefined}> {
+    const headers: OutgoingHttpHeaders = {':method': options.method ?? 'GET', ':path': `${url.pathname}${url.search}`};
+    for (const [k, v] of Object.entries(options.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v as string | string[];
+    const open = this.h2Active.get(session) ?? 0;
+    this.h2Active.set(session, open + 1);
+    if (open === 0) session.ref();
+    const done = (): void => {
+      const left = (this.h2Active.get(session) ?? 1) - 1;
+      this.h2Active.set(session, left);
+      if (left === 0 && !session.destroyed) session.unref();
+    };
+    return new Promise<{status: number; text: string; retryAfter: string | undefined}>((resolve, reject) => {
+      let req;
+      try {
+        // endStream says whether a body follows: node:http2 closes the request of a DELETE (like
+        // GET) at once unless told, and a DeleteOptions body (propagationPolicy) then fails with
+        // "write after end"
+        req = session.request(headers, {endStream: body === undefined, ...(options.signal ? {signal: options.signal} : {})});
+      } catch (error) {
+        reject(error as Error);
+        return;
+      }
+      let status = 0;
+      let retryAfter: string | undefined;
+      const chunks: Buffer[] = [];
+      req.on('response', (h) => {
+        status = Number(h[':status'] ?? 0);
+        const ra = h['retry-after'];
+        retryAfter = Array.isArray(ra) ? ra[0] : ra;
+      });
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => resolve({status, text: Buffer.concat(chunks).toString('utf8'), retryAfter}));
+      req.on('error', reject);
+      if (body !== undefined) req.end(body);
+    }).finally(done);
   }
 
   /** URL, headers, agent and signals for one request, exactly as request() sends them. */
@@ -417,7 +533,15 @@ export class KubeClient {
       const started = performance.now();
       let retryAfter: string | undefined;
       try {
-        ({status, text, retryAfter} = await send(this.secure ? https : http, url, options, body));
+        const h2 = this.h2SessionFor(creds);
+        let session = h2 ? await abortable(h2, options.signal ?? undefined) : undefined;
+        if (session && (session.closed || session.destroyed)) {
+          // closed meanwhile (the server's GOAWAY, a dropped connection): nothing was sent on it, use a new one
+          if (this.h2?.session === h2) this.h2 = undefined;
+          const again = this.h2SessionFor(creds);
+          session = again ? await abortable(again, options.signal ?? undefined) : undefined;
+        }
+        ({status, text, retryAfter} = session ? await this.sendH2(session, url, options, body) : await send(this.secure ? https : http, url, options, body));
       } catch (error) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? error;
         this.log?.(`${options.method} ${url} failed after ${Math.round(performance.now() - started)} ms: ${(error as Error).message}`);
@@ -465,6 +589,58 @@ export class KubeClient {
       throw this.failure(status, Buffer.concat(chunks).toString('utf8'), 'GET', path, creds, opts);
     }
     return res;
+  }
+
+  /**
+   * Open a WebSocket to the API server (a pod's portforward, exec, attach) with the same
+   * credentials, impersonation headers, TLS settings and --request-timeout as request(); the
+   * server must answer 101 with one of `protocols` and the right Sec-WebSocket-Accept (RFC 6455
+   * §4.1). An error status is read and thrown as ApiError, like every other request.
+   */
+  async upgrade(path: string, opts: {query?: RequestOptions['query']; protocols: string[]; signal?: AbortSignal}): Promise<ClientWebSocket> {
+    const {url, options, creds, timeout} = await this.prepare('GET', path, {...(opts.query ? {query: opts.query} : {}), ...(opts.signal ? {signal: opts.signal} : {})});
+    const key = newWebSocketKey();
+    const headers = {
+      ...(options.headers as Record<string, string | string[]>),
+      // the API server's connect routes (pods/portforward, exec, attach) declare no media type:
+      // go-restful answers 406 to `Accept: application/json` there
+      accept: '*/*',
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-version': '13',
+      'sec-websocket-key': key,
+      'sec-websocket-protocol': opts.protocols.join(', '),
+    };
+    this.requestCount++;
+    const started = performance.now();
+    type Outcome = {upgraded: true; res: IncomingMessage; socket: Duplex; head: Buffer} | {upgraded: false; res: IncomingMessage};
+    let outcome: Outcome;
+    try {
+      outcome = await new Promise<Outcome>((resolve, reject) => {
+        const req = (this.secure ? https : http).request(url, {...options, headers});
+        req.on('upgrade', (res, socket, head) => resolve({upgraded: true, res, socket, head}));
+        req.on('response', (res) => resolve({upgraded: false, res}));
+        req.on('error', reject);
+        req.end();
+      });
+    } catch (error) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? error;
+      throw networkError(error, this.server, timeout?.aborted ? this.config.requestTimeoutMs : 0);
+    }
+    const status = outcome.res.statusCode ?? 0;
+    this.log?.(`GET ${url} ${status} (websocket) in ${Math.round(performance.now() - started)} ms`);
+    if (!outcome.upgraded) {
+      const chunks: Buffer[] = [];
+      for await (const c of outcome.res) chunks.push(c as Buffer);
+      throw this.failure(status, Buffer.concat(chunks).toString('utf8'), 'GET', path, creds, {});
+    }
+    const {res, socket, head} = outcome;
+    const protocol = String(res.headers['sec-websocket-protocol'] ?? '');
+    if (res.headers['sec-websocket-accept'] !== acceptFor(key) || !opts.protocols.includes(protocol)) {
+      socket.destroy();
+      throw new InfgwError(`the API server's WebSocket answer for ${path} is not valid (protocol "${protocol}", asked for ${opts.protocols.join(', ')})`, {exitCode: ExitCode.cluster});
+    }
+    return new ClientWebSocket(socket, protocol, head);
   }
 
   /** The bearer token this client sends (static, token file, exec plugin), if it uses one. */
@@ -558,6 +734,8 @@ export class KubeClient {
   close(): void {
     this.agent?.agent.destroy();
     this.agent = undefined;
+    void this.h2?.session.then((s) => s?.close(), () => undefined);
+    this.h2 = undefined;
   }
 }
 
@@ -579,6 +757,26 @@ function send(
     });
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+/** `p`, or the signal's reason once it aborts (a shared connection attempt outlives one request's timeout). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, {once: true});
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e as Error);
+      },
+    );
   });
 }
 

@@ -1,25 +1,30 @@
 /*
  * Reach a pod's port through the Kubernetes API, the way `kubectl port-forward` does: a local TCP
  * server on 127.0.0.1:<random> whose every connection is piped over the API server's
- * `pods/<name>/portforward` websocket (client-node PortForward; protocol: one data and one error
+ * `pods/<name>/portforward` WebSocket (src/kube/websocket.ts; protocol: one data and one error
  * channel per port, each starting with the port number — k8s.io/kubelet
- * pkg/kubelet/cri/streaming/portforward/websocket.go). Nothing needs a route to the pod network,
+ * pkg/cri/streaming/portforward/websocket.go). Nothing needs a route to the pod network,
  * so this works from a laptop against EKS/GKE/AKS, and in the test cluster against KWOK pods.
  *
  * Also here: one-shot HTTP GETs through a forward (`fetchPodMetrics`), choosing the pod behind a
  * Service (`findPodForService`, kubectl's translateServicePortToTargetPort), and the bearer token
  * an EPP's authenticated /metrics needs (`metricsBearerToken`, domain-facts §2).
  */
-import {request as httpRequest} from 'node:http';
-import {request as httpsRequest} from 'node:https';
+import {createRequire} from 'node:module';
 import {createServer, type Server, type Socket} from 'node:net';
-import {Writable} from 'node:stream';
-import {ExitCode, InfgwError, UsageError} from '../errors.ts';
+import {ExitCode, InfgwError} from '../errors.ts';
 import {type KubeClient, apiPath} from './client.ts';
 import {ApiError, missingRuleHint} from './errors.ts';
+import type {ClientWebSocket} from './websocket.ts';
 import type {PodLike, Service} from '../k8s/objects.ts';
 import {podReadyCondition} from '../k8s/pods.ts';
 import {selectorString} from '../k8s/selectors.ts';
+
+// node:http and node:https through require(), not an ES import: the ES facade of node:http loads
+// Node's internal undici (≈40 ms), see src/kube/client.ts.
+const require = createRequire(import.meta.url);
+const {request: httpRequest} = require('node:http') as typeof import('node:http');
+const {request: httpsRequest} = require('node:https') as typeof import('node:https');
 
 export interface PodPortForward {
   namespace: string;
@@ -39,17 +44,61 @@ export interface PodPortForward {
   close(): Promise<void>;
 }
 
-/** The part of the `ws` WebSocket we use. */
-interface Tunnel {
-  readyState: number;
-  close(): void;
-  terminate?(): void;
-  on(event: 'close', listener: () => void): unknown;
+/**
+ * The kubelet's WebSocket port-forward protocol (k8s.io/kubelet pkg/cri/streaming/portforward
+ * websocket.go, served through the API server's pods/portforward): binary channel framing
+ * (v4.channel.k8s.io), the pod ports in the `ports` query parameter, channel 2·i = data of the
+ * i-th port, 2·i+1 = its errors.
+ */
+export const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io'];
+
+/**
+ * Splits the messages of a one-port forward into data and error bytes. Each channel's stream
+ * begins with the port number (two bytes, little-endian) that the kubelet writes before anything
+ * else (websocket.go, handleWebSocketStreams); those bytes are checked and dropped, also when they
+ * arrive split over messages.
+ */
+export class PortForwardChannels {
+  private readonly port: number;
+  private readonly prefix: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0)];
+  private readonly seen = [false, false];
+
+  constructor(port: number) {
+    this.port = port;
+  }
+
+  /** One WebSocket message → the bytes it carries for the data (0) or error (1) channel. */
+  read(message: Buffer): {channel: 0 | 1; data: Buffer} {
+    if (message.length === 0) throw new Error('empty port-forward message (no channel byte)');
+    const channel = message[0]!;
+    if (channel !== 0 && channel !== 1) throw new Error(`port-forward message on unknown channel ${channel}`);
+    let data = message.subarray(1);
+    if (!this.seen[channel]) {
+      const have = Buffer.concat([this.prefix[channel]!, data]);
+      if (have.length < 2) {
+        this.prefix[channel] = have;
+        return {channel, data: Buffer.alloc(0)};
+      }
+      this.seen[channel] = true;
+      const port = have.readUInt16LE(0);
+      if (port !== this.port) throw new Error(`port-forward channel ${channel} announced port ${port}, expected ${this.port}`);
+      data = have.subarray(2);
+    }
+    return {channel, data};
+  }
+
+  /** A message for the pod: data on channel 0. */
+  static frame(data: Buffer): Buffer {
+    const out = Buffer.allocUnsafe(data.length + 1);
+    out[0] = 0;
+    data.copy(out, 1);
+    return out;
+  }
 }
 
-/** Turn a websocket failure into words (the ws library reports "Unexpected server response: 403"). */
-export function explainPortForwardFailure(raw: string, target: {namespace: string; pod: string}): {message: string; hint?: string} {
-  const status = /Unexpected server response: (\d{3})/.exec(raw)?.[1];
+/** Turn a failed port-forward upgrade into words (a status the API server answered, or a raw message). */
+export function explainPortForwardFailure(raw: string | number, target: {namespace: string; pod: string}): {message: string; hint?: string} {
+  const status = typeof raw === 'number' ? String(raw) : /Unexpected server response: (\d{3})/.exec(raw)?.[1];
   const what = `pods/${target.pod} in namespace ${target.namespace}`;
   if (status === '403') {
     return {
@@ -64,23 +113,18 @@ export function explainPortForwardFailure(raw: string, target: {namespace: strin
 }
 
 /**
- * Open a local forward to a pod port. Each accepted connection opens its own websocket (like
- * kubectl, which multiplexes streams over one SPDY connection; client-node has one websocket per
- * stream pair). Errors of a connection destroy only that connection and are kept in `errors`.
+ * Open a local forward to a pod port. Each accepted connection opens its own WebSocket through
+ * the API server (KubeClient.upgrade: the same credentials, impersonation headers and TLS settings
+ * as every other request; no @kubernetes/client-node). Errors of a connection destroy only that
+ * connection and are kept in `errors`.
  */
 export async function openPortForward(kube: KubeClient, target: {namespace: string; pod: string; port: number}): Promise<PodPortForward> {
-  if (kube.config.impersonateGroups.length > 0) {
-    // client-node's websocket sends Impersonate-User but not Impersonate-Group (config.js
-    // applyOptions): the tunnel would run with other rights than asked. Refuse rather than guess.
-    throw new UsageError('port-forwarding through the API is not supported together with --as-group', 'Run without --as-group, or with a kubeconfig for that identity.');
-  }
-  const {PortForward} = await import('./k8s.ts');
-  const forward = new PortForward(await kube.kubeConfig(), true);
   const sockets = new Set<Socket>();
-  const tunnels = new Set<Tunnel>();
+  const tunnels = new Set<ClientWebSocket>();
   const errors: string[] = [];
   let connectionCount = 0;
   let closed = false;
+  const path = apiPath({version: 'v1', resource: 'pods', namespace: target.namespace, name: target.pod, sub: 'portforward'});
 
   const server: Server = createServer((socket) => {
     connectionCount++;
@@ -91,35 +135,50 @@ export async function openPortForward(kube: KubeClient, target: {namespace: stri
       socket.destroy();
       return;
     }
-    // The error channel carries the kubelet's message (e.g. "... connection refused").
-    const errorChannel = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        const text = chunk.toString('utf8').trim();
-        if (text) {
-          errors.push(text);
-          socket.destroy();
-        }
-        done();
-      },
-    });
-    forward.portForward(target.namespace, target.pod, [target.port], socket, errorChannel, socket).then(
+    // the socket stays paused (no 'data' listener) until the tunnel is open: nothing is lost
+    kube.upgrade(path, {query: {ports: target.port}, protocols: PORT_FORWARD_PROTOCOLS}).then(
       (ws) => {
-        const tunnel = (typeof ws === 'function' ? ws() : ws) as unknown as Tunnel | null;
-        if (!tunnel) return;
-        tunnels.add(tunnel);
-        tunnel.on('close', () => {
-          tunnels.delete(tunnel);
+        if (socket.destroyed || closed) {
+          ws.terminate();
+          return;
+        }
+        tunnels.add(ws);
+        const channels = new PortForwardChannels(target.port);
+        ws.on('message', (message: Buffer) => {
+          let part;
+          try {
+            part = channels.read(message);
+          } catch (error) {
+            errors.push((error as Error).message);
+            socket.destroy();
+            ws.terminate();
+            return;
+          }
+          if (part.data.length === 0) return;
+          if (part.channel === 0) socket.write(part.data);
+          else {
+            // the kubelet's words, e.g. "… dial tcp4 127.0.0.1:9002: connect: connection refused"
+            const text = part.data.toString('utf8').trim();
+            if (text) errors.push(text);
+            socket.destroy();
+          }
+        });
+        ws.on('error', (error: Error) => {
+          errors.push(`port-forward to pods/${target.pod} in namespace ${target.namespace}: ${error.message}`);
+          socket.destroy();
+        });
+        ws.on('close', () => {
+          tunnels.delete(ws);
           // the pod side is gone: flush what we have and end the local connection
           socket.end();
         });
+        socket.on('data', (chunk: Buffer) => ws.send(PortForwardChannels.frame(chunk)));
         socket.on('close', () => {
-          if (tunnel.readyState <= 1) tunnel.close();
+          if (ws.readyState <= 1) ws.close();
         });
-        if (socket.destroyed || closed) tunnel.close();
       },
       (error: unknown) => {
-        const raw = (error as {message?: string; error?: Error})?.message || (error as {error?: Error})?.error?.message || String(error);
-        errors.push(explainPortForwardFailure(raw, target).message);
+        errors.push(error instanceof ApiError ? explainPortForwardFailure(error.status, target).message : explainPortForwardFailure((error as Error)?.message ?? String(error), target).message);
         socket.destroy();
       },
     );
@@ -152,10 +211,7 @@ export async function openPortForward(kube: KubeClient, target: {namespace: stri
       closing ??= new Promise<void>((resolve) => {
         closed = true;
         server.close(() => resolve());
-        for (const t of tunnels) {
-          if (t.terminate) t.terminate();
-          else t.close();
-        }
+        for (const t of tunnels) t.terminate();
         tunnels.clear();
         for (const s of sockets) s.destroy();
       });

@@ -7,6 +7,7 @@ import {Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper} from 'listr2';
 import {PHASES, type Phase} from '../checks/types.ts';
 import type {DoctorProgress} from '../doctor/session.ts';
 import type {DoctorReport} from '../doctor/report.ts';
+export {lineProgress} from './doctor-lines.ts';
 import type {RequestRecord, Snapshot} from '../snapshot/types.ts';
 
 function phaseLine(report: DoctorReport, phase: Phase): {title: string; failed: boolean} {
@@ -14,31 +15,6 @@ function phaseLine(report: DoctorReport, phase: Phase): {title: string; failed: 
   const n = (s: string) => fs.filter((f) => f.severity === s).length;
   const parts = [n('error') ? `${n('error')} error${n('error') > 1 ? 's' : ''}` : '', n('warning') ? `${n('warning')} warning${n('warning') > 1 ? 's' : ''}` : '', n('blocked') ? `${n('blocked')} blocked` : '', `${n('ok')} ok`].filter(Boolean);
   return {title: `${PHASES[phase]}: ${parts.join(', ')}`, failed: n('error') > 0};
-}
-
-/** Plain lines for logs and pipes. */
-export function lineProgress(write: (line: string) => void): DoctorProgress {
-  let requests = 0;
-  return {
-    gathering(what) {
-      requests = 0;
-      write(`doctor: reading ${what} …`);
-    },
-    request() {
-      requests++;
-    },
-    gathered(snap) {
-      if (snap.source !== 'files') write(`doctor: read ${Object.keys(snap.lists).length} kinds with ${snap.apiRequests || requests} API requests in ${snap.durationMs} ms`);
-    },
-    analysed(report) {
-      const s = report.summary;
-      write(`doctor: ${report.findings.length} results — ${s.errors} errors, ${s.warnings} warnings, ${s.ok} ok, ${s.blocked} blocked, ${s.skipped} skipped`);
-    },
-    retrying(attempt, report, delayMs) {
-      const codes = [...new Set(report.findings.filter((f) => f.severity === 'error').map((f) => f.code))].join(', ');
-      write(`doctor: attempt ${attempt} not healthy (${codes}); again in ${Math.round(delayMs / 1000)}s`);
-    },
-  };
 }
 
 interface Deferred<T> {

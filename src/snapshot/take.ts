@@ -43,16 +43,47 @@ function listError(error: unknown): ListError {
   return {reason: 'failed', message: (error as Error)?.message ?? String(error)};
 }
 
+/** Snapshots started ahead of their takeSnapshot() call (prefetchSnapshot), by client. */
+const prefetched = new WeakMap<KubeClient, {scope: SnapshotScope; snapshot: Promise<Snapshot>}>();
+
 /**
- * Read the cluster once: /version first (it also obtains credentials before fanning out,
- * domain-facts §5), then one list call per kind in parallel, then a small follow-up wave whose
+ * Start reading the cluster before the caller is ready to use it (doctor: while the checks'
+ * modules load). The next takeSnapshot() with the same client and the same namespace, kinds and
+ * runtime setting returns this snapshot instead of reading again (once); its `onRequest` and
+ * `signal` are the ones given here.
+ */
+export function prefetchSnapshot(kube: KubeClient, scope: SnapshotScope = {}): void {
+  const snapshot = readSnapshot(kube, scope);
+  snapshot.catch(() => undefined); // rejected before anyone awaits it: reported by takeSnapshot
+  prefetched.set(kube, {scope, snapshot});
+}
+
+function sameScope(a: SnapshotScope, b: SnapshotScope): boolean {
+  return a.namespace === b.namespace && (a.runtime ?? true) === (b.runtime ?? true) && (a.kinds ?? []).join() === (b.kinds ?? []).join();
+}
+
+/**
+ * Read the cluster once, in one wave: /version, one list call per kind and the CRDs read by name,
+ * all in parallel (credentials are obtained once and shared by the concurrent requests, see
+ * KubeClient.getCredentials); the EPP runtime reads (log tail, /metrics) start as soon as the
+ * Deployment and Pod lists are in, alongside the other lists; then a small follow-up wave whose
  * requests depend on what the lists showed (never one per object of a large kind).
  */
-export async function takeSnapshot(kube: KubeClient, scope: SnapshotScope = {}): Promise<Snapshot> {
+export function takeSnapshot(kube: KubeClient, scope: SnapshotScope = {}): Promise<Snapshot> {
+  const ahead = prefetched.get(kube);
+  if (ahead) {
+    prefetched.delete(kube);
+    if (sameScope(ahead.scope, scope)) return ahead.snapshot;
+  }
+  return readSnapshot(kube, scope);
+}
+
+async function readSnapshot(kube: KubeClient, scope: SnapshotScope): Promise<Snapshot> {
   const started = performance.now();
   const startCount = kube.requestCount;
   const requests: RequestRecord[] = [];
   const signal = scope.signal;
+  const phase = (name: string, since: number): void => kube.debug?.(`phase ${name}: ${Math.round(performance.now() - since)} ms (at ${Math.round(performance.now())} ms since process start)`);
 
   async function timed<T>(what: string, path: string, fn: () => Promise<T>): Promise<T | ListError> {
     const t0 = performance.now();
@@ -70,19 +101,36 @@ export async function takeSnapshot(kube: KubeClient, scope: SnapshotScope = {}):
     }
   }
 
-  const versionT0 = performance.now();
-  let version: ServerVersion | ListError;
-  try {
-    version = await kube.get<ServerVersion>('/version', signal ? {signal} : {});
-  } catch (error) {
-    version = listError(error);
-  }
-  requests.push({what: 'server version', path: '/version', durationMs: Math.round(performance.now() - versionT0), status: 'reason' in version ? version.reason : 'ok'});
-  scope.onRequest?.(requests[requests.length - 1]!);
+  const lists: Partial<Record<KindKey, KindList>> = {};
+  const crds: Snapshot['crds'] = {};
+  const snap: Snapshot = {
+    source: 'cluster',
+    takenAt: new Date().toISOString(),
+    context: kube.config.contextName,
+    server: kube.server,
+    namespace: scope.namespace,
+    version: undefined,
+    lists,
+    crds,
+    releases: [],
+    logs: {},
+    requests,
+    durationMs: 0,
+    apiRequests: 0,
+    fromFiles: new WeakSet(),
+  };
 
   const wanted = new Set(scope.kinds ?? KINDS.map((k) => k.key));
-  const lists: Partial<Record<KindKey, KindList>> = {};
   const jobs: Promise<void>[] = [];
+  /** the jobs that fill the Deployment and Pod lists (the runtime wave waits for them only) */
+  const workloadJobs: Promise<void>[] = [];
+  const WORKLOAD_KINDS: ReadonlySet<KindKey> = new Set(['Deployment', 'Pod']);
+
+  jobs.push(
+    timed('server version', '/version', () => kube.get<ServerVersion>('/version', signal ? {signal} : {})).then((v) => {
+      snap.version = v;
+    }),
+  );
 
   const listInto = (d: KindDef, namespace: string | undefined): Promise<void> => {
     const path = apiPath({group: d.group, version: d.version, resource: d.resource, namespace});
@@ -97,9 +145,12 @@ export async function takeSnapshot(kube: KubeClient, scope: SnapshotScope = {}):
 
   for (const d of KINDS) {
     if (d.followUp || !wanted.has(d.key)) continue;
-    if (!d.namespaced || scope.namespace === undefined) jobs.push(listInto(d, undefined));
-    else if (ROUTING_KINDS.has(d.key)) jobs.push(listRouting(d, scope.namespace));
-    else jobs.push(listInto(d, scope.namespace));
+    let job: Promise<void>;
+    if (!d.namespaced || scope.namespace === undefined) job = listInto(d, undefined);
+    else if (ROUTING_KINDS.has(d.key)) job = listRouting(d, scope.namespace);
+    else job = listInto(d, scope.namespace);
+    jobs.push(job);
+    if (WORKLOAD_KINDS.has(d.key)) workloadJobs.push(job);
   }
 
   // Routes, Gateways and their policies cross namespaces (a route in one namespace, a shared Gateway
@@ -119,16 +170,15 @@ export async function takeSnapshot(kube: KubeClient, scope: SnapshotScope = {}):
   // proxies). Unreadable or not found: envoy-gateway-system, the default.
   if (scope.namespace !== undefined) {
     const path = `${apiPath({group: 'apps', version: 'v1', resource: 'deployments'})}`;
-    jobs.push(
-      timed('Envoy Gateway controllers (all namespaces)', path, () => kube.list(path, {query: {labelSelector: EG_CONTROLLER_LABEL}, ...(signal ? {signal} : {})})).then((r) => {
-        const found = 'reason' in r ? [] : r.items.map((x) => x.metadata.namespace ?? '').filter(Boolean);
-        const namespaces = [...new Set(found.length ? found : [ENVOY_GATEWAY_NAMESPACE])].filter((ns) => ns !== scope.namespace);
-        return Promise.all(namespaces.flatMap((ns) => KINDS.filter((d) => ENVOY_GATEWAY_KINDS.has(d.key) && wanted.has(d.key)).map((d) => listInto(d, ns)))).then(() => undefined);
-      }),
-    );
+    const job = timed('Envoy Gateway controllers (all namespaces)', path, () => kube.list(path, {query: {labelSelector: EG_CONTROLLER_LABEL}, ...(signal ? {signal} : {})})).then((r) => {
+      const found = 'reason' in r ? [] : r.items.map((x) => x.metadata.namespace ?? '').filter(Boolean);
+      const namespaces = [...new Set(found.length ? found : [ENVOY_GATEWAY_NAMESPACE])].filter((ns) => ns !== scope.namespace);
+      return Promise.all(namespaces.flatMap((ns) => KINDS.filter((d) => ENVOY_GATEWAY_KINDS.has(d.key) && wanted.has(d.key)).map((d) => listInto(d, ns)))).then(() => undefined);
+    });
+    jobs.push(job);
+    workloadJobs.push(job);
   }
 
-  const crds: Snapshot['crds'] = {};
   for (const name of Object.values(CRD_NAMES)) {
     const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`;
     jobs.push(
@@ -137,35 +187,38 @@ export async function takeSnapshot(kube: KubeClient, scope: SnapshotScope = {}):
       }),
     );
   }
-  await Promise.all(jobs);
 
-  const snap: Snapshot = {
-    source: 'cluster',
-    takenAt: new Date().toISOString(),
-    context: kube.config.contextName,
-    server: kube.server,
-    namespace: scope.namespace,
-    version,
-    lists,
-    crds,
-    releases: [],
-    logs: {},
-    requests,
-    durationMs: 0,
-    apiRequests: 0,
-    fromFiles: new WeakSet(),
-  };
+  // The runtime wave needs only the EPP Deployments and their Ready pods: it starts when those
+  // lists are in, while the others are still arriving. A failed list wave (unreachable cluster)
+  // rejects below; the runtime wave then finds no targets and ends at once.
+  const runtimeWave =
+    scope.runtime !== false
+      ? Promise.allSettled(workloadJobs).then(async () => {
+          const t0 = performance.now();
+          await readEppRuntime(kube, snap, {signal});
+          phase('runtime wave (EPP log tails, /metrics through port-forwards)', t0);
+        })
+      : Promise.resolve();
+  runtimeWave.catch(() => undefined);
+
+  const listsT0 = performance.now();
+  await Promise.all(jobs);
+  phase(`list wave (/version, ${jobs.length - 1} lists and CRD reads in parallel)`, listsT0);
 
   const secretsAccess = lists.HelmReleaseSecret?.parts.find((p) => 'error' in p);
   snap.releases = secretsAccess && 'error' in secretsAccess && !lists.HelmReleaseSecret?.parts.some((p) => 'items' in p)
     ? secretsAccess.error
     : releasesFromSecrets(items(snap, 'HelmReleaseSecret'));
 
+  const followT0 = performance.now();
+  const followUpRequests = kube.requestCount;
   await followUp(kube, snap, scope, timed);
-  if (scope.runtime !== false) await readEppRuntime(kube, snap, {signal});
+  if (kube.requestCount > followUpRequests) phase('follow-up wave', followT0);
+  await runtimeWave;
 
   snap.durationMs = Math.round(performance.now() - started);
   snap.apiRequests = kube.requestCount - startCount;
+  phase('snapshot', started);
   return snap;
 }
 

@@ -177,6 +177,23 @@ describe('output conventions', () => {
   });
 });
 
+describe('on a terminal', () => {
+  // oclif builds its spinner when stderr is a terminal (and CI is unset): the bundle's stand-in for
+  // cli-spinners (scripts/build.ts) must give it frames, or every command fails before it runs
+  it('commands run when stderr is a terminal', async () => {
+    const entry = path.join(install, 'bin', 'kubectl-infgw');
+    const script = `Object.assign(process.stderr, {isTTY: true, columns: 100, rows: 30, getWindowSize: () => [100, 30], hasColors: () => false}); process.argv = [process.execPath, ${JSON.stringify(entry)}, ...process.argv.slice(1)]; await import(${JSON.stringify(entry)});`;
+    const v = await run(process.execPath, ['--input-type=module', '-e', script, 'version', '--client']);
+    expect(v.stderr).toBe('');
+    expect(v.stdout).toContain('Client Version:');
+    expect(v.code).toBe(0);
+    const d = await run(process.execPath, ['--input-type=module', '-e', script, 'doctor', '-A', '--server', 'https://127.0.0.1:1', '--token', 't']);
+    expect(d.stderr).toContain('cannot reach the Kubernetes API server at https://127.0.0.1:1');
+    expect(d.stderr).not.toMatch(/frames|Cannot read properties/);
+    expect(d.code).toBe(3);
+  });
+});
+
 describe('cluster errors: exit 3, what went wrong, a hint, no stack trace', () => {
   it('no kubeconfig at all (empty HOME, no KUBECONFIG)', async () => {
     const r = await infgw(['version']);

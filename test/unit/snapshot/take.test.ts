@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest';
 import type {KubeClient, KubeObject} from '../../../src/kube/client.ts';
 import {apiErrorFromResponse} from '../../../src/kube/errors.ts';
 import {InfgwError} from '../../../src/errors.ts';
-import {takeSnapshot} from '../../../src/snapshot/take.ts';
+import {prefetchSnapshot, takeSnapshot} from '../../../src/snapshot/take.ts';
 import {access, items, lookup} from '../../../src/snapshot/query.ts';
 import {loadObjects} from '../checks/fixture.ts';
 import {helmReleaseSecret} from '../helm/secret.ts';
@@ -128,6 +128,28 @@ describe('takeSnapshot', () => {
     expect(c.paths).not.toContain('/api/v1/namespaces/envoy-gateway-system/configmaps');
     const {envoyGatewayInstalls} = await import('../../../src/snapshot/envoy-gateway.ts');
     expect(envoyGatewayInstalls(s).map((i) => i.namespace)).toEqual(['eg-custom']);
+  });
+
+  it('a prefetched snapshot is what the next takeSnapshot with that scope returns, once; another scope reads again', async () => {
+    const c = fakeClient(loadObjects('healthy-ai-gateway.yaml'));
+    prefetchSnapshot(c, {namespace: 'llm', runtime: false});
+    expect(c.requestCount).toBeGreaterThan(0); // the requests went out at once
+    const first = await takeSnapshot(c, {namespace: 'llm', runtime: false});
+    expect(c.requestCount).toBe(first.apiRequests); // read once
+    expect(items(first, 'InferencePool').map((p) => p.metadata.name)).toEqual(['qwen']);
+    const again = await takeSnapshot(c, {namespace: 'llm', runtime: false});
+    expect(again).not.toBe(first);
+    expect(c.requestCount).toBe(2 * first.apiRequests);
+    prefetchSnapshot(c, {namespace: 'other', runtime: false});
+    const other = await takeSnapshot(c, {namespace: 'llm', runtime: false});
+    expect(other.namespace).toBe('llm');
+  });
+
+  it('a prefetch that fails is reported by the takeSnapshot that picks it up', async () => {
+    const c = fakeClient([], {down: true});
+    prefetchSnapshot(c);
+    await new Promise((r) => setTimeout(r, 10)); // no unhandled rejection meanwhile
+    await expect(takeSnapshot(c)).rejects.toMatchObject({exitCode: 3});
   });
 
   it('an unreachable cluster is an error of the whole run (exit 3), not a finding', async () => {

@@ -13,6 +13,7 @@ import {NOW, one, sharedDir, snap} from '../fixture.ts';
 
 const sample = (name: string): string => readFileSync(join(sharedDir, 'fixtures', `epp-metrics.${name}.sample.txt`), 'utf8');
 const GIE = sample('gie-v1.5.0');
+const LLMD = sample('llm-d-router-v0.10.0');
 
 /** The GIE sample with a ready-pods gauge appended (the family GIE's EPP registers: inference_pool_ready_pods). */
 function withReadyPods(text: string, n: number): string {
