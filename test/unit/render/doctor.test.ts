@@ -61,7 +61,7 @@ describe('doctor renderers', () => {
 
   it('json: the documented contract', () => {
     const j = jsonDocument(report) as {summary: Record<string, number>; findings: Record<string, unknown>[]};
-    expect(j.summary).toEqual({errors: 1, warnings: 0, infos: 0, ok: 1, skipped: 0, blocked: 1, durationMs: 120, apiRequests: 24});
+    expect(j.summary).toEqual({errors: 1, warnings: 0, infos: 0, ok: 1, skipped: 0, blocked: 1, suppressed: 0, durationMs: 120, apiRequests: 24});
     expect(j.findings[1]).toEqual({
       code: 'IGW-303',
       severity: 'error',
@@ -73,6 +73,8 @@ describe('doctor renderers', () => {
       fix: `kubectl patch inferencepool qwen -n llm --type merge -p '{}'`,
       blockedBy: [],
       durationMs: 0.4,
+      docs: 'https://github.com/kubectl-infgw/kubectl-infgw/blob/main/README.md#igw-303',
+      suppressed: false,
     });
     expect(j.findings[0]).toMatchObject({object: null, fix: null, blockedBy: []});
     expect(j.findings[2]).toMatchObject({severity: 'blocked', blockedBy: ['IGW-303']});
