@@ -37,7 +37,7 @@ export function credentialKey(key: string): boolean {
   if (!/(password|passwd|secret|token|apikey|masterkey|privatekey|accesskey|credential|authorization|bearer|cookie|clientkeydata|sessionkey|signingkey)/.test(k)) return false;
   if (k.startsWith('automount')) return false;
   // names of and references to credentials are not credentials (secretName, tokenFile, existingSecret…)
-  return !/(name|ref|refs|file|path|namespace|mountpath|seconds|ttl|length|expiration|enabled|key)$/.test(k) || /(apikey|masterkey|privatekey|accesskey|sessionkey|signingkey)$/.test(k);
+  return !/(name|ref|refs|file|path|namespace|mountpath|seconds|ttl|length|expiration|enabled|key)$/.test(k) || /(apikey|masterkey|privatekey|accesskey|secretkey|sessionkey|signingkey|encryptionkey)$/.test(k);
 }
 
 /** A command-line flag that carries a credential (`--api-key`, `--token`, `--password`…). */
@@ -55,7 +55,9 @@ const PROMPT_KEY = /^(prompt|prompts|messages|content|input|inputs|body|raw_body
  */
 export function redactString(s: string, r?: Redactions): string {
   let n = 0;
-  let out = s.replace(/\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{8,}/gi, (_m, scheme: string, sp: string) => {
+  // a credential, not a word: "Bearer abc.def-123…", not "basic authentication"
+  let out = s.replace(/\b(bearer|basic)(\s+)([A-Za-z0-9._~+/=-]{8,})/gi, (m, scheme: string, sp: string, cred: string) => {
+    if (!/[0-9._~+/=-]/.test(cred) && cred.length < 20) return m;
     n++;
     return `${scheme}${sp}${REDACTED}`;
   });
@@ -71,7 +73,9 @@ export function redactString(s: string, r?: Redactions): string {
     n++;
     return `${scheme}${user}:${REDACTED}@`;
   });
-  out = out.replace(/\bsk-[A-Za-z0-9_-]{12,}/g, () => {
+  // OpenAI-style keys mix cases and digits; Kubernetes names (sk-learn-server-0) are lower case
+  out = out.replace(/\bsk-[A-Za-z0-9_-]{16,}/g, (m) => {
+    if (!/[A-Z]/.test(m) || !/[0-9]/.test(m)) return m;
     n++;
     return REDACTED;
   });

@@ -6,7 +6,7 @@ const JWT = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IkFCQyJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZW
 
 describe('redaction', () => {
   it('credential keys: values of password/token/api_key/master_key, not names of or references to them', () => {
-    for (const k of ['password', 'api_key', 'apiKey', 'master_key', 'MASTER_KEY', 'OPENAI_API_KEY', 'token', 'client-key-data', 'clientSecret', 'Authorization', 'HF_TOKEN'])
+    for (const k of ['password', 'api_key', 'apiKey', 'master_key', 'MASTER_KEY', 'OPENAI_API_KEY', 'secretKey', 'aws_secret_access_key', 'token', 'client-key-data', 'clientSecret', 'Authorization', 'HF_TOKEN'])
       expect(credentialKey(k), k).toBe(true);
     for (const k of ['secretName', 'tokenFile', 'existingSecret' + 'Ref', 'poolName', 'api_base', 'model', 'metrics-endpoint-auth', 'automountServiceAccountToken', 'keyName', 'name'])
       expect(credentialKey(k), k).toBe(false);
@@ -14,12 +14,13 @@ describe('redaction', () => {
 
   it('strings: bearer and basic credentials, JWTs, user:password@ in URLs, sk- keys', () => {
     const r = new Redactions();
-    const s = redactString(`Authorization: Bearer abcdEFGH12345678 token=${JWT} url=https://admin:hunter2pass@db:5432/x key sk-PLANTEDabcdefghijkl`, r);
-    for (const planted of ['abcdEFGH12345678', JWT, 'hunter2pass', 'sk-PLANTEDabcdefghijkl']) expect(s).not.toContain(planted);
+    const s = redactString(`Authorization: Bearer abcdEFGH12345678 token=${JWT} url=https://admin:hunter2pass@db:5432/x key sk-PLANTEDabcd1234efgh5678`, r);
+    for (const planted of ['abcdEFGH12345678', JWT, 'hunter2pass', 'sk-PLANTEDabcd1234efgh5678']) expect(s).not.toContain(planted);
     expect(s).toContain('https://admin:[redacted]@db:5432/x');
     expect(r.list().length).toBeGreaterThan(0);
     // ordinary words stay
-    expect(redactString('the bearer token lacks get on /metrics; Authorization denied for user x')).toBe('the bearer token lacks get on /metrics; Authorization denied for user x');
+    for (const plain of ['the bearer token lacks get on /metrics; Authorization denied for user x', 'uses Basic authentication', 'pod sk-learn-server-abcdef-0 is Ready'])
+      expect(redactString(plain)).toBe(plain);
   });
 
   it('Secrets lose data and stringData, keep metadata and type; last-applied annotations go', () => {
