@@ -28,7 +28,8 @@ function annotationOf(snap: Snapshot, f: Finding): string | undefined {
   if (!o) return undefined;
   const group = o.apiVersion?.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
   for (const d of KINDS) {
-    if (d.kind !== o.kind || d.group !== group || d.key === 'HelmReleaseSecret') continue;
+    // (release findings name their Helm release Secret: the annotation goes there)
+    if (d.kind !== o.kind || d.group !== group) continue;
     const found = get(snap, d.key, o.namespace, o.name);
     if (found) return found.metadata.annotations?.[SUPPRESS_ANNOTATION];
   }

@@ -11,6 +11,7 @@ import {runDoctor} from '../../../src/doctor/run.ts';
 import {suppressedCodes, SUPPRESS_ANNOTATION} from '../../../src/doctor/suppress.ts';
 import {jsonDocument, renderJunit, renderShort, renderText} from '../../../src/render/doctor.ts';
 import {loadObjects, NOW, obj, repoRoot, snap} from '../checks/fixture.ts';
+import {chartInstall} from '../checks/chart-fixture.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -59,6 +60,17 @@ describe('suppression by annotation', () => {
     obj<Any>(objs, 'InferencePool', 'qwen').spec.selector = {matchLabels: {app: 'none'}};
     obj<Any>(objs, 'HTTPRoute', 'qwen').metadata.annotations = {[SUPPRESS_ANNOTATION]: 'IGW-303'};
     expect(runDoctor(snap(objs), {now: NOW}).findings.some((f) => f.suppressed)).toBe(false);
+  });
+
+  it('a release finding is suppressed on its Helm release Secret', () => {
+    const objs = chartInstall({release: {status: 'failed'}});
+    const plain = runDoctor(snap(objs), {now: NOW}).findings.find((f) => f.code === 'IGW-401' && f.severity !== 'ok');
+    expect(plain).toMatchObject({object: {kind: 'Secret', name: 'sh.helm.release.v1.igw.v1'}});
+    expect(plain?.suppressed).toBeUndefined();
+    const secret = objs.find((o) => o.kind === 'Secret')!;
+    secret.metadata.annotations = {[SUPPRESS_ANNOTATION]: 'IGW-401'};
+    const f = runDoctor(snap(objs), {now: NOW}).findings.find((x) => x.code === 'IGW-401' && x.severity !== 'ok');
+    expect(f).toMatchObject({severity: plain!.severity, suppressed: true});
   });
 
   it('annotation values: codes, bare numbers and phase prefixes, comma or space separated', () => {
