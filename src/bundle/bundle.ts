@@ -15,7 +15,11 @@
  */
 import {stringify} from 'yaml';
 import type {KubeObject} from '../kube/client.ts';
-import {KINDS, type KindKey} from '../snapshot/kinds.ts';
+import {CRD_NAMES, KINDS, type KindKey} from '../snapshot/kinds.ts';
+import {envoyGatewayInstalls} from '../snapshot/envoy-gateway.ts';
+import {items} from '../snapshot/query.ts';
+import {eppContainer} from '../k8s/args.ts';
+import type {Deployment} from '../k8s/objects.ts';
 import {isListError, type EppRuntime, type HelmRelease, type KindList, type ListError, type Snapshot} from '../snapshot/types.ts';
 import type {DoctorReport} from '../doctor/report.ts';
 import {redactLog, redactObject, redactRelease, redactString, Redactions} from './redact.ts';
@@ -38,7 +42,7 @@ export interface BundleManifest {
   tool: {name: string; version: string; node: string};
   createdAt: string;
   snapshot: {takenAt: string; source: Snapshot['source']; context?: string | undefined; server?: string | undefined; namespace: string | null};
-  versions: {kubernetes?: string | undefined};
+  versions: BundleVersions;
   kinds: {kind: KindKey; parts: {namespace?: string; objects?: number; error?: ListError['reason']}[]}[];
   logs: string[];
   eppRuntime: {namespace: string; pod: string; log: 'ok' | 'failed'; metrics: string}[];
@@ -46,6 +50,34 @@ export interface BundleManifest {
   removed: string[];
   redactions: {what: string; count: number}[];
   files: string[];
+}
+
+/** What runs, as far as the snapshot shows (no extra requests): `kubectl infgw version`'s answers. */
+export interface BundleVersions {
+  kubernetes?: string | undefined;
+  gatewayApiBundle?: string | undefined;
+  inferencePoolBundle?: string | undefined;
+  envoyGateway: {namespace: string; name: string; image: string}[];
+  epps: {namespace: string; name: string; image: string}[];
+}
+
+/** The versions a bundle records: server version, CRD bundle versions, Envoy Gateway and EPP images. */
+export function snapshotVersions(snap: Snapshot): BundleVersions {
+  const crdAnnotation = (name: string, key: string): string | undefined => {
+    const c = snap.crds[name];
+    return c && !isListError(c) ? (c as KubeObject).metadata.annotations?.[key] : undefined;
+  };
+  const image = (d: Deployment, c: {image?: string} | undefined) => ({namespace: d.metadata.namespace ?? '', name: d.metadata.name, image: c?.image ?? ''});
+  return {
+    kubernetes: snap.version && !isListError(snap.version) ? snap.version.gitVersion : undefined,
+    gatewayApiBundle: crdAnnotation(CRD_NAMES.gateways, 'gateway.networking.k8s.io/bundle-version'),
+    inferencePoolBundle: crdAnnotation(CRD_NAMES.inferencePools, 'inference.networking.k8s.io/bundle-version'),
+    envoyGateway: envoyGatewayInstalls(snap).map((eg) => image(eg.deployment, eg.deployment.spec.template.spec.containers.find((c) => c.name === 'envoy-gateway') ?? eg.deployment.spec.template.spec.containers[0])),
+    epps: items<Deployment>(snap, 'Deployment').flatMap((d) => {
+      const c = eppContainer(d);
+      return c ? [image(d, c)] : [];
+    }),
+  };
 }
 
 /** What snapshot.json holds: the Snapshot without its in-memory parts (fromFiles). */
@@ -215,7 +247,7 @@ export function bundleEntries(input: BundleInput): {entries: TarEntry[]; manifes
     tool: {name: input.tool.name, version: input.tool.version, node: process.versions.node},
     createdAt: now.toISOString(),
     snapshot: {takenAt: snap.takenAt, source: snap.source, context: snap.context, server: snap.server, namespace: snap.namespace ?? null},
-    versions: {kubernetes: snap.version && !isListError(snap.version) ? snap.version.gitVersion : undefined},
+    versions: snapshotVersions(snap),
     kinds: KINDS.filter((d) => snap.lists[d.key]).map((d) => ({
       kind: d.key,
       parts: snap.lists[d.key]!.parts.map((p) => ({...(p.namespace ? {namespace: p.namespace} : {}), ...('items' in p ? {objects: p.items.length} : {error: p.error.reason})})),

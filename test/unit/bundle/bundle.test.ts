@@ -86,6 +86,7 @@ describe('support bundle', () => {
     expect(all).toContain('api_base: http://envoy-llm-inference-gateway-5a1b2c3d');
     expect(all).toContain('inference_pool_average_kv_cache_utilization');
     expect(manifest.format).toBe(BUNDLE_FORMAT);
+    expect(manifest.versions).toMatchObject({kubernetes: 'v1.37.2', epps: [{namespace: 'llm', name: EPP, image: expect.stringContaining(':v1.4.0')}], envoyGateway: [{namespace: 'envoy-gateway-system', name: 'envoy-gateway'}]});
     expect(manifest.redactions.map((r) => r.what)).toEqual(
       expect.arrayContaining(['Secret data (values of every key)', 'credential values in ConfigMaps', 'credential values in Helm values', 'log values that may hold prompts', 'Authorization and other credential headers in logs']),
     );
