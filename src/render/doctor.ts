@@ -112,7 +112,7 @@ export function renderText(report: DoctorReport, opts: TextOptions): string {
         lines.push(`  ${paint(f.severity, symbol(f.severity, u))} ${chalk.dim(f.code)} ${f.title}${dur}`);
         lines.push(indent(f.message, '      '));
         if (f.fix && (PROBLEM.has(f.severity) || f.severity === 'skipped')) lines.push(chalk.dim('      fix:'), indent(f.fix, '        '));
-        if (f.docs && PROBLEM.has(f.severity)) lines.push(chalk.dim(`      docs: ${f.docs}`));
+        if (PROBLEM.has(f.severity)) lines.push(chalk.dim(`      docs: ${f.docs ?? docsFor(f)}`));
       }
     }
   }

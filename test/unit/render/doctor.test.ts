@@ -37,7 +37,7 @@ describe('doctor renderers', () => {
     expect(lines.indexOf('Root cause')).toBeLessThan(lines.findIndex((l) => l === 'Cluster & CRDs'));
     expect(t).toContain('  ✖ IGW-303 InferencePool llm/qwen: InferencePool llm/qwen selects no pods');
     expect(t).toContain('Model serving · llm/qwen');
-    expect(t).toContain("      fix:\n        kubectl patch inferencepool qwen -n llm --type merge -p '{}'");
+    expect(t).toContain("      fix:\n        kubectl patch inferencepool qwen -n llm --type merge -p '{}'\n      docs: https://github.com/kubectl-infgw/kubectl-infgw/blob/main/README.md#igw-303");
     expect(t).toContain('  ⏸ IGW-304 Model server pods are Ready');
     expect(t).toMatch(/1 error, 0 warnings, 1 ok, 1 blocked · 24 API requests · 120ms/);
   });
