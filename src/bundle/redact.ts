@@ -35,7 +35,8 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 export function credentialKey(key: string): boolean {
   const k = key.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (!/(password|passwd|secret|token|apikey|masterkey|privatekey|accesskey|credential|authorization|bearer|cookie|clientkeydata|sessionkey|signingkey)/.test(k)) return false;
-  if (k.startsWith('automount')) return false;
+  // automountServiceAccountToken (a boolean), existingSecret (Helm charts' name of a Secret)
+  if (k.startsWith('automount') || k.includes('existing')) return false;
   // names of and references to credentials are not credentials (secretName, tokenFile, existingSecret…)
   return !/(name|ref|refs|file|path|namespace|mountpath|seconds|ttl|length|expiration|enabled|key)$/.test(k) || /(apikey|masterkey|privatekey|accesskey|secretkey|sessionkey|signingkey|encryptionkey)$/.test(k);
 }
@@ -85,7 +86,8 @@ export function redactString(s: string, r?: Redactions): string {
 
 /** Values (Helm values, object fields) with credential keys replaced; strings scanned for tokens. */
 export function redactValue(v: unknown, r: Redactions, what: string): unknown {
-  if (typeof v === 'string') return redactString(v, r);
+  // a multi-line string is a config file in a value (a Helm value holding LiteLLM's config.yaml)
+  if (typeof v === 'string') return v.includes('\n') ? redactConfigText(v, r, what) : redactString(v, r);
   if (Array.isArray(v)) return redactArgs(v.map((x) => redactValue(x, r, what)), r);
   if (v === null || typeof v !== 'object') return v;
   const o = v as Record<string, unknown>;
@@ -131,7 +133,7 @@ function redactArgs(a: unknown[], r: Redactions): unknown[] {
  * key is a credential lose the value (LiteLLM `api_key: sk-…`, `master_key: …`); LiteLLM's
  * `os.environ/NAME` references are kept (they name a variable, not a secret).
  */
-export function redactConfigText(text: string, r: Redactions): string {
+export function redactConfigText(text: string, r: Redactions, what = 'credential values in ConfigMaps'): string {
   let n = 0;
   const lines = text.split('\n').map((line) => {
     let l = line.replace(/"([\w.-]+)"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g, (m, k: string, sep: string, v: string) => {
@@ -148,7 +150,7 @@ export function redactConfigText(text: string, r: Redactions): string {
     });
     return l;
   });
-  if (n) r.add('credential values in ConfigMaps', n);
+  if (n) r.add(what, n);
   return redactString(lines.join('\n'), r);
 }
 

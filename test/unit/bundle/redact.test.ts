@@ -122,6 +122,27 @@ describe('redaction', () => {
     expect(r.list().map((x) => x.what)).toEqual(expect.arrayContaining(['log values that may hold prompts', 'Authorization and other credential headers in logs']));
   });
 
+  it('Helm values: credential keys, and credential lines of a config file held in a value', async () => {
+    const {redactRelease} = await import('../../../src/bundle/redact.ts');
+    const rel = redactRelease(
+      {
+        name: 'igw',
+        namespace: 'llm',
+        revision: 1,
+        status: 'deployed',
+        chart: {name: 'inference-gateway', version: '0.3.0'},
+        config: {epp: {poolName: 'qwen'}, litellm: {masterKey: 'PLANTED-a', config: 'model_list:\n  - model_name: q\n    litellm_params:\n      api_key: PLANTED-b\n'}},
+        values: {gateway: {port: 80}, auth: {password: 'PLANTED-c', existingSecret: 'keep-this-name'}},
+        manifest: [{apiVersion: 'v1', kind: 'Secret', metadata: {name: 's', namespace: 'llm'}, data: {k: 'UExBTlRFRC1k'}} as KubeObject],
+        secret: {namespace: 'llm', name: 'sh.helm.release.v1.igw.v1'},
+      },
+      new Redactions(),
+    );
+    expect(JSON.stringify(rel)).not.toMatch(/PLANTED|UExBTlRFRC1k/);
+    expect(rel.config).toMatchObject({epp: {poolName: 'qwen'}});
+    expect(rel.values).toMatchObject({gateway: {port: 80}, auth: {existingSecret: 'keep-this-name'}});
+  });
+
   it('is deterministic (a release manifest and the live object still compare equal)', () => {
     const cm = {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'c', namespace: 'n'}, data: {'config.yaml': 'api_key: PLANTED\n'}} as KubeObject;
     expect(redactObject(cm, new Redactions())).toEqual(redactObject(cm, new Redactions()));
