@@ -205,6 +205,11 @@ export interface BundleInput {
   redactions: Redactions;
   tool: {name: string; version: string};
   now?: Date;
+  /**
+   * Logs read for the bundle only (Envoy Gateway controller tails doctor did not need), redacted;
+   * written to logs/ but not into snapshot.json, so --from-bundle judges what doctor judged.
+   */
+  extraLogs?: Record<string, string | ListError> | undefined;
 }
 
 /** The bundle's files, in order (manifest first). */
@@ -227,7 +232,7 @@ export function bundleEntries(input: BundleInput): {entries: TarEntry[]; manifes
   }
   if (Array.isArray(snap.releases)) add('objects/HelmReleases.yaml', snap.releases.map((r) => stringify(r, {lineWidth: 0})).join('---\n'));
   const logs: string[] = [];
-  for (const [k, v] of Object.entries(snap.logs)) {
+  for (const [k, v] of [...Object.entries(snap.logs), ...Object.entries(input.extraLogs ?? {}).filter(([k]) => !(k in snap.logs))]) {
     const path = logPath(k);
     logs.push(path);
     add(path, typeof v === 'string' ? v : `# not read: ${v.reason}: ${v.message}\n`);

@@ -4,7 +4,7 @@ import {kubeFlags} from '../cli/flags.ts';
 
 export default class Collect extends InfgwCommand {
   static override summary = 'Write a support bundle: what doctor reads, EPP and Envoy Gateway logs, EPP metrics and doctor\'s report, with secrets removed.';
-  static override description = `Reads the cluster once, exactly as doctor does (the same lists, CRDs, Helm releases, Envoy Gateway controller logs, EPP log tails and /metrics), removes what must not leave the cluster, and writes one .tar.gz: manifest.json (tool version, time, context, scope, each kind's read outcome, what was removed), snapshot.json, doctor.json and doctor.txt (doctor's report), objects/<Kind>.yaml, logs/ and metrics/.
+  static override description = `Reads the cluster once, exactly as doctor does (the same lists, CRDs, Helm releases, EPP log tails and /metrics) plus the Envoy Gateway controllers' log tails, removes what must not leave the cluster, and writes one .tar.gz: manifest.json (tool version, time, context, scope, each kind's read outcome, what was removed), snapshot.json, doctor.json and doctor.txt (doctor's report), objects/<Kind>.yaml, logs/ and metrics/.
 
 Removed before anything is written: Secret data (metadata and type kept; Helm releases are kept decoded without credential values), ServiceAccount and other bearer tokens, Authorization and API-key header values, credential values in ConfigMaps (e.g. LiteLLM api_key, master_key), Helm values, container env and flags, last-applied-configuration annotations, and user prompts in logs. Nothing from the kubeconfig but the context name and server address.
 

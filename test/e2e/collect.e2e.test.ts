@@ -144,6 +144,8 @@ describe('collect on the healthy install with planted secrets', () => {
     const eppLog = files.find((p) => p.startsWith(`logs/${healthy.names.namespace}/`) && p.endsWith('/epp.log'));
     expect(readFileSync(join(extracted, eppLog!), 'utf8')).toContain('Flags processed');
     expect(files.some((p) => p.startsWith('metrics/') && p.endsWith('.prom'))).toBe(true);
+    // the Envoy Gateway controller's log tail, though doctor had no reason to read it
+    expect(files.some((p) => p.startsWith(`logs/${healthy.names.egNamespace}/`) && p.endsWith('/envoy-gateway.log')), files.join('\n')).toBe(true);
     expect(r.collect.stdout).toMatch(/^wrote .*\.tar\.gz/);
   });
 

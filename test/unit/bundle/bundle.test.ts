@@ -110,6 +110,24 @@ describe('support bundle', () => {
     expect(offline.takenAt).toBe(live.takenAt);
   });
 
+  it('Envoy Gateway controller logs read for the bundle only: in logs/, redacted, not in the snapshot doctor judges', () => {
+    const live = plantedSnapshot();
+    const key = 'envoy-gateway-system/envoy-gateway-6b9c7d5f4-pqrst/envoy-gateway';
+    expect(key in live.logs).toBe(false);
+    const {data, manifest, report} = bundleFromSnapshot(live, {name: 'kubectl-infgw', version: '0.0.0-test'}, NOW, {
+      [key]: '2026-11-21T11:00:00Z\tINFO\tcmd/server\tserver.go:71\tStart runners\t{"authorization":"Bearer PLANTED-bearer-1234"}\n',
+      'envoy-gateway-system/envoy-gateway-6b9c7d5f4-pqrst/shutdown-manager': {reason: 'failed', message: 'no answer within 5000 ms'},
+    });
+    const files = untarGz(data);
+    const log = files.find((f) => f.path === 'logs/envoy-gateway-system/envoy-gateway-6b9c7d5f4-pqrst/envoy-gateway.log')?.data.toString();
+    expect(log).toContain('Start runners');
+    expect(log).not.toContain('PLANTED');
+    expect(files.find((f) => f.path.endsWith('shutdown-manager.log'))?.data.toString()).toBe('# not read: failed: no answer within 5000 ms\n');
+    expect(manifest.logs).toContain('logs/envoy-gateway-system/envoy-gateway-6b9c7d5f4-pqrst/envoy-gateway.log');
+    expect(readBundle(data).snap.logs[key]).toBeUndefined();
+    expect(report.findings.map((f) => `${f.code} ${f.severity}`)).toEqual(runDoctor(live, {now: new Date(live.takenAt)}).findings.map((f) => `${f.code} ${f.severity}`));
+  });
+
   it('a file that is not a bundle is refused with a reason', () => {
     expect(() => readBundle(Buffer.from('hello'))).toThrow(/not a gzip file/);
   });
