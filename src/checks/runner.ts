@@ -3,6 +3,7 @@ import {access} from '../snapshot/query.ts';
 import {kindDef} from '../snapshot/kinds.ts';
 import type {Check, Draft, Finding, Severity} from './types.ts';
 import {poolRef, type PoolChain, type Target} from '../model/target.ts';
+import {docsFor} from './docs.ts';
 
 export interface RunOptions {
   /** run only checks for which this returns true (--only/--skip/--symptom) */
@@ -89,6 +90,7 @@ export function runChecks(catalog: readonly Check[], snap: Snapshot, target: Tar
       ...(d.blockedBy?.length ? {blockedBy: d.blockedBy} : {}),
       ...(chain ? {chain: chain.key} : {}),
       durationMs: Math.round(each * 1000) / 1000,
+      docs: docsFor(check),
     }));
   };
 
@@ -148,12 +150,15 @@ export interface Summary {
   ok: number;
   skipped: number;
   blocked: number;
+  /** findings suppressed by the infgw.io/suppress annotation (not in the counts above) */
+  suppressed: number;
 }
 
 export function summarize(findings: readonly Finding[]): Summary {
-  const s: Summary = {errors: 0, warnings: 0, infos: 0, ok: 0, skipped: 0, blocked: 0};
+  const s: Summary = {errors: 0, warnings: 0, infos: 0, ok: 0, skipped: 0, blocked: 0, suppressed: 0};
   for (const f of findings) {
-    if (f.severity === 'error') s.errors++;
+    if (f.suppressed) s.suppressed++;
+    else if (f.severity === 'error') s.errors++;
     else if (f.severity === 'warning') s.warnings++;
     else if (f.severity === 'info') s.infos++;
     else if (f.severity === 'ok') s.ok++;
@@ -163,7 +168,17 @@ export function summarize(findings: readonly Finding[]): Summary {
   return s;
 }
 
+export type FailureThreshold = 'error' | 'warning';
+
+/**
+ * Does the run fail (exit code 1)? Threshold error (the default): an unsuppressed error;
+ * threshold warning: an unsuppressed error or warning (istioctl analyze --failure-threshold).
+ */
+export function failing(findings: readonly Finding[], threshold: FailureThreshold = 'error'): boolean {
+  return findings.some((f) => !f.suppressed && (f.severity === 'error' || (threshold === 'warning' && f.severity === 'warning')));
+}
+
 /** Healthy = no errors (warnings allowed): exit code 0. */
-export function healthy(findings: readonly Finding[]): boolean {
-  return !findings.some((f) => f.severity === 'error');
+export function healthy(findings: readonly Finding[], threshold: FailureThreshold = 'error'): boolean {
+  return !failing(findings, threshold);
 }

@@ -35,6 +35,10 @@ export interface Finding extends Draft {
   /** the pool chain this finding belongs to (`namespace/name`), absent for cluster-wide checks */
   chain?: string | undefined;
   durationMs: number;
+  /** documentation: the README catalogue anchor `#igw-nnn` or an upstream page (src/checks/docs.ts) */
+  docs?: string | undefined;
+  /** the object it names carries `infgw.io/suppress` with this code (src/doctor/suppress.ts): shown, not counted */
+  suppressed?: boolean | undefined;
 }
 
 export interface CheckContext {

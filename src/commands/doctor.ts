@@ -9,9 +9,11 @@ export default class Doctor extends InfgwCommand {
 
 Phases: 1xx cluster & CRDs, 2xx Envoy Gateway, 3xx model serving, 4xx this chart (5xx EPP runtime, 6xx scheduling config, 7xx LiteLLM when present).
 
-Without -n or -A the namespace of the current context is checked. --from-file analyses manifests (e.g. "helm template" output) offline; with --overlay they are laid over the live cluster.
+Without -n or -A the namespace of the current context is checked. --from-file analyses manifests (e.g. "helm template" output) offline; with --overlay they are laid over the live cluster. --from-bundle analyses a support bundle written by "kubectl infgw collect" offline, as of the time it was collected.
 
-Exit codes: 0 healthy (warnings allowed), 1 problems found, 2 usage, 3 cluster unreachable or credentials rejected, 130 interrupted.`;
+A finding can be suppressed on the object it names with the annotation infgw.io/suppress: IGW-412 (comma-separated codes): it is still shown, marked suppressed, and does not count for the exit code. --skip leaves checks out of a run.
+
+Exit codes: 0 healthy (warnings allowed; with --failure-threshold warning, none), 1 problems found, 2 usage, 3 cluster unreachable or credentials rejected, 130 interrupted.`;
   static override examples = [
     'kubectl infgw doctor -n inference -r my-gateway',
     'kubectl infgw doctor -A',
@@ -24,6 +26,8 @@ Exit codes: 0 healthy (warnings allowed), 1 problems found, 2 usage, 3 cluster u
     'helm template igw charts/inference-gateway -n inference --set epp.poolName=qwen | kubectl infgw doctor --from-file - ',
     'kubectl infgw doctor -n inference --from-file rendered.yaml --overlay',
     'kubectl infgw doctor -A --junit doctor.xml',
+    'kubectl infgw doctor --from-bundle bundle.tar.gz',
+    'kubectl infgw doctor -n inference --failure-threshold warning',
   ];
   static override flags = {
     ...kubeFlags,
@@ -38,6 +42,8 @@ Exit codes: 0 healthy (warnings allowed), 1 problems found, 2 usage, 3 cluster u
     'from-file': Flags.string({char: 'f', description: 'Analyse manifests from this file (multi-document YAML; - = stdin). Repeatable.', multiple: true}),
     overlay: Flags.boolean({description: 'With --from-file: lay the manifests over the live cluster instead of analysing them alone.', dependsOn: ['from-file']}),
     junit: Flags.string({description: 'Also write the results as JUnit XML to this file.'}),
+    'from-bundle': Flags.string({description: 'Analyse a support bundle written by "kubectl infgw collect" (offline, as of the time it was collected).', exclusive: ['from-file', 'overlay', 'wait']}),
+    'failure-threshold': Flags.string({description: 'The lowest severity that makes the exit code 1: error (default; warnings allowed) or warning. Suppressed findings never count.', options: ['error', 'warning'], default: 'error'}),
   };
 
   async run(): Promise<void> {
@@ -56,7 +62,8 @@ Exit codes: 0 healthy (warnings allowed), 1 problems found, 2 usage, 3 cluster u
     }
     const waitMs = flags.wait ? (await import('../doctor/session.ts')).parseWait(flags.wait) : undefined;
     const files = flags['from-file'] ?? [];
-    const live = files.length === 0 || flags.overlay;
+    const bundle = flags['from-bundle'];
+    const live = (files.length === 0 && !bundle) || flags.overlay;
     let kube: import('../kube/client.ts').KubeClient | undefined;
     if (live) {
       const t0 = performance.now();
@@ -108,6 +115,8 @@ Exit codes: 0 healthy (warnings allowed), 1 problems found, 2 usage, 3 cluster u
           symptom: flags.symptom,
           fromFiles: files,
           overlay: flags.overlay,
+          fromBundle: bundle,
+          failureThreshold: flags['failure-threshold'] === 'warning' ? 'warning' : 'error',
           waitMs,
           signal: this.interrupt.signal,
           progress,
@@ -130,7 +139,8 @@ Exit codes: 0 healthy (warnings allowed), 1 problems found, 2 usage, 3 cluster u
     if (flags.output === 'json') this.printJson(render.jsonDocument(report));
     else if (flags.output === 'short') process.stdout.write(render.renderShort(report));
     else this.print(render.renderText(report, {unicode: render.unicodeSupported()}));
-    process.exitCode = report.summary.errors > 0 ? ExitCode.problems : ExitCode.ok;
+    const {failing} = await import('../checks/runner.ts');
+    process.exitCode = failing(report.findings, flags['failure-threshold'] === 'warning' ? 'warning' : 'error') ? ExitCode.problems : ExitCode.ok;
     phase(`render (${flags.output})`, renderT0);
   }
 }

@@ -6,6 +6,9 @@
 import type {Summary} from '../checks/runner.ts';
 import type {Finding} from '../checks/types.ts';
 
+/** The annotation that suppresses findings on the object it is set on (src/doctor/suppress.ts). */
+export const SUPPRESS_ANNOTATION = 'infgw.io/suppress';
+
 export interface DoctorReport {
   summary: Summary & {durationMs: number; apiRequests: number};
   target: {
@@ -16,6 +19,8 @@ export interface DoctorReport {
     releases: {namespace: string; name: string; revision: number; chart: string; status: string}[];
     pools: {namespace: string; name: string; group: string; release?: string | undefined; wiring?: string | undefined}[];
     symptom?: string | undefined;
+    /** set when the snapshot came from a support bundle (`doctor --from-bundle`) */
+    bundle?: {file: string; takenAt: string} | undefined;
   };
   findings: Finding[];
   /** for --symptom: the playbook's conclusion */

@@ -9,6 +9,7 @@ import {runChecks, summarize, type RunOptions} from '../checks/runner.ts';
 import type {Check, Finding} from '../checks/types.ts';
 import type {DoctorReport} from './report.ts';
 import {wiringOf} from '../model/wiring.ts';
+import {applySuppressions} from './suppress.ts';
 
 export interface DoctorOptions extends TargetOptions {
   only?: string[] | undefined;
@@ -39,11 +40,14 @@ export function runDoctor(snap: Snapshot, opts: DoctorOptions = {}): DoctorRepor
   const t0 = performance.now();
   const target = discover(snap, opts);
   const checks = opts.catalog ?? fullCatalog();
-  const findings: Finding[] = runChecks(checks, snap, target, {
-    select: selection(opts),
-    ...(opts.now ? {now: opts.now} : {}),
-    ...(opts.onCheck ? {onCheck: opts.onCheck} : {}),
-  });
+  const findings: Finding[] = applySuppressions(
+    runChecks(checks, snap, target, {
+      select: selection(opts),
+      ...(opts.now ? {now: opts.now} : {}),
+      ...(opts.onCheck ? {onCheck: opts.onCheck} : {}),
+    }),
+    snap,
+  );
   const analysisMs = performance.now() - t0;
   return {
     summary: {...summarize(findings), durationMs: Math.round(snap.durationMs + analysisMs), apiRequests: snap.apiRequests},

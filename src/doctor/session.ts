@@ -11,7 +11,7 @@ import type {RequestRecord, Snapshot} from '../snapshot/types.ts';
 import {catalog as fullCatalog} from '../checks/catalog.ts';
 import {runDoctor} from './run.ts';
 import {discover} from '../model/target.ts';
-import {healthy} from '../checks/runner.ts';
+import {healthy, type FailureThreshold} from '../checks/runner.ts';
 import {conclude, orderForPlaybook, playbookCodes, symptomByName, SYMPTOMS, withDependencies} from './symptoms.ts';
 import type {DoctorReport} from './report.ts';
 
@@ -35,6 +35,10 @@ export interface DoctorRunOptions {
   symptom?: string | undefined;
   fromFiles?: string[] | undefined;
   overlay?: boolean | undefined;
+  /** analyse the snapshot of a support bundle (`collect`) instead of the cluster */
+  fromBundle?: string | undefined;
+  /** the lowest severity that fails the run (and that --wait waits away); default error */
+  failureThreshold?: FailureThreshold | undefined;
   /** re-run until healthy or this many ms have passed */
   waitMs?: number | undefined;
   retryEveryMs?: number | undefined;
@@ -73,6 +77,36 @@ export async function doctorRun(opts: DoctorRunOptions, connect: () => Promise<K
       throw new UsageError(`cannot read --from-file: ${(error as Error).message}`);
     }
   }
+  if (opts.fromBundle) {
+    if (files.length) throw new UsageError('--from-bundle and --from-file cannot be combined');
+    const {loadBundleSnapshot} = await import('../bundle/collect.ts');
+    const {snap} = loadBundleSnapshot(opts.fromBundle);
+    // the bundle's scope; -n may narrow an all-namespaces bundle, not widen a namespaced one
+    if (snap.namespace !== undefined && opts.namespace !== undefined && opts.namespace !== snap.namespace) {
+      throw new UsageError(`the bundle was collected in namespace ${snap.namespace}, not ${opts.namespace}`, 'Leave out -n, or collect with -A.');
+    }
+    const namespace = opts.namespace ?? snap.namespace;
+    opts.progress?.gathering?.(`${opts.fromBundle} (bundle, offline)`);
+    opts.progress?.gathered?.(snap);
+    const report = runDoctor(snap, {
+      namespace,
+      release: opts.release,
+      pool: opts.pool,
+      only: opts.only,
+      skip: opts.skip,
+      // time-dependent checks judge the moment the snapshot was taken
+      now: new Date(snap.takenAt),
+      ...(playbook ? {codes: withDependencies(playbook, checks), symptom: symptom!.name} : {}),
+      catalog: checks,
+    });
+    report.target.bundle = {file: opts.fromBundle, takenAt: snap.takenAt};
+    if (symptom && playbook) {
+      report.findings = orderForPlaybook(report.findings, playbook);
+      report.conclusion = conclude(symptom, report.findings, discover(snap, {namespace, release: opts.release, pool: opts.pool}));
+    }
+    opts.progress?.analysed?.(report);
+    return report;
+  }
   const live = files.length === 0 || opts.overlay === true;
   const kube = live ? await connect() : undefined;
 
@@ -103,7 +137,7 @@ export async function doctorRun(opts: DoctorRunOptions, connect: () => Promise<K
     }
     opts.progress?.analysed?.(report);
     const remaining = deadline - Date.now();
-    if (!opts.waitMs || !kube || healthy(report.findings) || remaining <= 0) return report;
+    if (!opts.waitMs || !kube || healthy(report.findings, opts.failureThreshold) || remaining <= 0) return report;
     const delay = Math.min(opts.retryEveryMs ?? 5000, remaining);
     opts.progress?.retrying?.(attempt, report, delay);
     await sleep(delay, opts.signal);

@@ -142,13 +142,13 @@ export function fillNames(text: string, target?: Target): string {
 
 export function conclude(s: Symptom, findings: readonly Finding[], target?: Target): string {
   const where = (f: Finding) => (f.object ? ` (${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name})` : '');
-  const errors = findings.filter((f) => f.severity === 'error');
+  const errors = findings.filter((f) => f.severity === 'error' && !f.suppressed);
   if (errors.length) {
     const first = errors[0]!;
     const more = errors.length > 1 ? `\n${errors.length - 1} more problem${errors.length > 2 ? 's' : ''}: ${[...new Set(errors.slice(1).map((e) => e.code))].join(', ')} — fix the first, then run again.` : '';
     return `${s.summary}: most likely ${first.code}${where(first)} — ${first.message}${first.fix ? `\nFix:\n${first.fix}` : ''}${more}\nThen: kubectl infgw doctor --symptom ${s.name}`;
   }
-  const warnings = findings.filter((f) => f.severity === 'warning');
+  const warnings = findings.filter((f) => f.severity === 'warning' && !f.suppressed);
   const unknown = findings.filter((f) => f.severity === 'skipped');
   if (warnings.length) {
     return `No error explains "${s.summary}"; these may contribute: ${warnings.map((w) => `${w.code}${where(w)}`).join(', ')}.${unknown.length ? ` ${unknown.length} check(s) could not run (see "skipped").` : ''}\nNext: ${fillNames(s.otherwise, target)}`;

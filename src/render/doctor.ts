@@ -5,8 +5,9 @@
  */
 import chalk from 'chalk';
 import {PHASES, type Finding, type Phase, type Severity} from '../checks/types.ts';
-import type {DoctorReport} from '../doctor/report.ts';
+import {SUPPRESS_ANNOTATION, type DoctorReport} from '../doctor/report.ts';
 import type {ObjectRef} from '../k8s/objects.ts';
+import {docsFor} from '../checks/docs.ts';
 
 const UNICODE: Record<Severity, string> = {ok: '✔', warning: '⚠', error: '✖', skipped: '○', blocked: '⏸', info: 'ℹ'};
 const ASCII: Record<Severity, string> = {ok: '[ok]', warning: '[warn]', error: '[FAIL]', skipped: '[skip]', blocked: '[blocked]', info: '[info]'};
@@ -66,7 +67,7 @@ export interface TextOptions {
 
 /** Root causes: errors that are not consequences of others (blocked findings are never here). */
 export function rootCauses(findings: readonly Finding[]): Finding[] {
-  return findings.filter((f) => f.severity === 'error');
+  return findings.filter((f) => f.severity === 'error' && !f.suppressed);
 }
 
 export function renderText(report: DoctorReport, opts: TextOptions): string {
@@ -74,7 +75,10 @@ export function renderText(report: DoctorReport, opts: TextOptions): string {
   const verbose = opts.verbose ?? true;
   const lines: string[] = [];
   const t = report.target;
-  const where = t.source === 'files' ? 'manifests (offline)' : `${t.context ? `context ${t.context}` : t.server ?? 'cluster'}${t.source === 'overlay' ? ' + manifests' : ''}`;
+  const where =
+    t.source === 'files'
+      ? 'manifests (offline)'
+      : `${t.context ? `context ${t.context}` : t.server ?? 'cluster'}${t.source === 'overlay' ? ' + manifests' : ''}${t.bundle ? ` (bundle ${t.bundle.file}, collected ${t.bundle.takenAt})` : ''}`;
   lines.push(chalk.bold(`kubectl infgw doctor — ${where}, ${t.namespace ? `namespace ${t.namespace}` : 'all namespaces'}`));
   if (t.pools.length) {
     lines.push(
@@ -101,9 +105,14 @@ export function renderText(report: DoctorReport, opts: TextOptions): string {
       lines.push('', chalk.bold(`${PHASES[phase as Phase]}${chain ? ` · ${chain}` : ''}`));
       for (const f of shown) {
         const dur = chalk.dim(` (${ms(f.durationMs)})`);
+        if (f.suppressed) {
+          lines.push(chalk.dim(`  ${symbol('skipped', u)} ${f.code} ${f.title}: ${f.severity}, suppressed by ${SUPPRESS_ANNOTATION} on ${describeRef(f.object)}`));
+          continue;
+        }
         lines.push(`  ${paint(f.severity, symbol(f.severity, u))} ${chalk.dim(f.code)} ${f.title}${dur}`);
         lines.push(indent(f.message, '      '));
         if (f.fix && (PROBLEM.has(f.severity) || f.severity === 'skipped')) lines.push(chalk.dim('      fix:'), indent(f.fix, '        '));
+        if (PROBLEM.has(f.severity)) lines.push(chalk.dim(`      docs: ${f.docs ?? docsFor(f)}`));
       }
     }
   }
@@ -116,8 +125,10 @@ export function renderText(report: DoctorReport, opts: TextOptions): string {
     s.blocked ? `${s.blocked} blocked` : '',
     s.skipped ? `${s.skipped} skipped` : '',
     s.infos ? `${s.infos} info` : '',
+    s.suppressed ? chalk.dim(`${s.suppressed} suppressed`) : '',
   ].filter(Boolean);
-  lines.push('', `${parts.join(', ')} · ${t.source === 'files' ? 'no API requests' : `${s.apiRequests} API requests`} · ${ms(s.durationMs)}`);
+  const requests = t.source === 'files' ? 'no API requests' : t.bundle ? `no API requests (${s.apiRequests} when collected)` : `${s.apiRequests} API requests`;
+  lines.push('', `${parts.join(', ')} · ${requests} · ${ms(s.durationMs)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -125,7 +136,7 @@ export function renderText(report: DoctorReport, opts: TextOptions): string {
 export function renderShort(report: DoctorReport): string {
   const out: string[] = [];
   for (const f of report.findings) {
-    if (f.severity !== 'error' && f.severity !== 'warning') continue;
+    if ((f.severity !== 'error' && f.severity !== 'warning') || f.suppressed) continue;
     out.push(`${f.code} ${f.severity} ${describeRef(f.object) || '-'}: ${f.message.replace(/\s*\n\s*/g, ' ')}`);
   }
   return out.length ? `${out.join('\n')}\n` : '';
@@ -147,6 +158,8 @@ export function jsonDocument(report: DoctorReport): Record<string, unknown> {
       fix: f.fix ?? null,
       blockedBy: f.blockedBy ?? [],
       durationMs: f.durationMs,
+      docs: f.docs ?? docsFor(f),
+      suppressed: f.suppressed === true,
     })),
     ...(report.conclusion ? {conclusion: report.conclusion} : {}),
   };
@@ -161,14 +174,16 @@ export function renderJunit(report: DoctorReport): string {
   const phases = [...new Set(report.findings.map((f) => f.phase))].sort((a, b) => a - b);
   const suites = phases.map((phase) => {
     const fs = report.findings.filter((f) => f.phase === phase);
-    const failures = fs.filter((f) => f.severity === 'error').length;
-    const skippedN = fs.filter((f) => f.severity === 'skipped' || f.severity === 'blocked').length;
+    const failures = fs.filter((f) => f.severity === 'error' && !f.suppressed).length;
+    const skippedN = fs.filter((f) => f.severity === 'skipped' || f.severity === 'blocked' || f.suppressed).length;
     const time = fs.reduce((n, f) => n + f.durationMs, 0) / 1000;
     const cases = fs.map((f) => {
       const name = `${f.code} ${f.title}${f.object ? ` [${describeRef(f.object)}]` : ''}`;
       const head = `    <testcase classname="infgw.doctor.${xml(PHASES[phase as Phase])}" name="${xml(name)}" time="${(f.durationMs / 1000).toFixed(6)}">`;
       const body =
-        f.severity === 'error'
+        f.suppressed
+          ? `      <skipped message="${xml(`suppressed by ${SUPPRESS_ANNOTATION}: ${f.message}`)}"/>`
+          : f.severity === 'error'
           ? `      <failure message="${xml(f.message)}" type="${f.code}">${xml(`${f.message}${f.fix ? `\nfix:\n${f.fix}` : ''}`)}</failure>`
           : f.severity === 'skipped' || f.severity === 'blocked'
             ? `      <skipped message="${xml(f.message)}"/>`
@@ -179,5 +194,5 @@ export function renderJunit(report: DoctorReport): string {
   });
   const total = report.findings.length;
   const s = report.summary;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kubectl infgw doctor" tests="${total}" failures="${s.errors}" errors="0" skipped="${s.skipped + s.blocked}" time="${(s.durationMs / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kubectl infgw doctor" tests="${total}" failures="${s.errors}" errors="0" skipped="${s.skipped + s.blocked + s.suppressed}" time="${(s.durationMs / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -94,7 +94,7 @@ export async function readEppRuntime(kube: KubeClient, snap: Snapshot, opts: {si
               await new Promise((r) => setTimeout(r, 250));
               body = await fetchPodMetrics(kube, {namespace: ns, name: pod}, t.port, {bearerToken: token, timeoutMs: budget, signal: abort.signal, ...(tls ? {tls} : {})});
             }
-            return {outcome: 'ok', reading: readEpp(parseExposition(body)), tokenSource: tokenSource ?? 'none', durationMs: ms()};
+            return {outcome: 'ok', reading: readEpp(parseExposition(body)), tokenSource: tokenSource ?? 'none', durationMs: ms(), text: body};
           };
           const timeout = (): EppMetricsRead => ({outcome: 'timeout', message: `no answer within ${budget} ms`, durationMs: ms()});
           try {

@@ -91,7 +91,7 @@ export function isListError(x: unknown): x is ListError {
 export type EppLogRead = {ok: true; text: string; durationMs: number} | {ok: false; reason: string; durationMs: number};
 
 export type EppMetricsRead =
-  | {outcome: 'ok'; reading: EppReading; tokenSource: string; durationMs: number}
+  | {outcome: 'ok'; reading: EppReading; tokenSource: string; durationMs: number; /** the /metrics text as scraped (support bundles keep it) */ text?: string}
   | {outcome: MetricsFailureKind | 'noToken' | 'timeout'; status?: number | undefined; message: string; tokenSource?: string; durationMs: number};
 
 export interface EppRuntime {

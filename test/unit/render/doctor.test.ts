@@ -37,7 +37,7 @@ describe('doctor renderers', () => {
     expect(lines.indexOf('Root cause')).toBeLessThan(lines.findIndex((l) => l === 'Cluster & CRDs'));
     expect(t).toContain('  ✖ IGW-303 InferencePool llm/qwen: InferencePool llm/qwen selects no pods');
     expect(t).toContain('Model serving · llm/qwen');
-    expect(t).toContain("      fix:\n        kubectl patch inferencepool qwen -n llm --type merge -p '{}'");
+    expect(t).toContain("      fix:\n        kubectl patch inferencepool qwen -n llm --type merge -p '{}'\n      docs: https://github.com/kubectl-infgw/kubectl-infgw/blob/main/README.md#igw-303");
     expect(t).toContain('  ⏸ IGW-304 Model server pods are Ready');
     expect(t).toMatch(/1 error, 0 warnings, 1 ok, 1 blocked · 24 API requests · 120ms/);
   });
@@ -61,7 +61,7 @@ describe('doctor renderers', () => {
 
   it('json: the documented contract', () => {
     const j = jsonDocument(report) as {summary: Record<string, number>; findings: Record<string, unknown>[]};
-    expect(j.summary).toEqual({errors: 1, warnings: 0, infos: 0, ok: 1, skipped: 0, blocked: 1, durationMs: 120, apiRequests: 24});
+    expect(j.summary).toEqual({errors: 1, warnings: 0, infos: 0, ok: 1, skipped: 0, blocked: 1, suppressed: 0, durationMs: 120, apiRequests: 24});
     expect(j.findings[1]).toEqual({
       code: 'IGW-303',
       severity: 'error',
@@ -73,6 +73,8 @@ describe('doctor renderers', () => {
       fix: `kubectl patch inferencepool qwen -n llm --type merge -p '{}'`,
       blockedBy: [],
       durationMs: 0.4,
+      docs: 'https://github.com/kubectl-infgw/kubectl-infgw/blob/main/README.md#igw-303',
+      suppressed: false,
     });
     expect(j.findings[0]).toMatchObject({object: null, fix: null, blockedBy: []});
     expect(j.findings[2]).toMatchObject({severity: 'blocked', blockedBy: ['IGW-303']});
