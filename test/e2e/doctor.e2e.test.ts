@@ -615,7 +615,7 @@ const CASES: Case[] = [
     install: (ns) => ({...ownEnvoyGateway(ns), ...extensionPolicy}),
     exit: 0,
     want: (n) => [
-      {code: 'IGW-202', severity: 'warning', kind: 'Deployment', namespace: n.egNamespace, name: n.egDeployment, message: ['v1.5.3', 'v1.6', n.extensionPolicy], fix: ['--version v1.6', `-n ${n.egNamespace}`]},
+      {code: 'IGW-202', severity: 'warning', kind: 'Deployment', namespace: n.egNamespace, name: n.egDeployment, message: ['v1.5.3', 'v1.6', n.extensionPolicy], fix: ['--version v1.8.1', `-n ${n.egNamespace}`]},
       {code: 'IGW-412', severity: 'warning', ...EEP(n), message: ['v1.5.3']},
     ],
   },

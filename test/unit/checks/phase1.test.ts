@@ -10,13 +10,16 @@ describe('phase 1 — cluster & CRDs', () => {
     const f = doctor(healthy, {snapshot: {errors: {GatewayClass: notServed('gatewayclasses'), Gateway: notServed('gateways'), HTTPRoute: notServed('httproutes')}}});
     const e = one(f, 'IGW-103', 'error');
     expect(e.message).toContain('GatewayClass, Gateway, HTTPRoute');
-    expect(e.fix).toContain('kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/');
+    // issue 11 item 7: Gateway API v1.6.1, what Envoy Gateway v1.9 is built against (EG v1.9.1 go.mod) — not v1.4.1
+    expect(e.fix!.split('\n')[0]).toBe('kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml');
+    expect(e.fix).toContain('Envoy Gateway v1.9.x');
+    expect(e.fix).not.toContain('v1.4.1');
     expect(one(f, 'IGW-403', 'blocked').blockedBy).toEqual(['IGW-103']);
   });
 
   it('IGW-104: no InferencePool API → error; only the removed v1alpha2 → warning', () => {
     const none = doctor([], {snapshot: {errors: {InferencePool: notServed('inferencepools'), XInferencePool: notServed('inferencepools')}}});
-    expect(one(none, 'IGW-104', 'error').fix).toBe('kubectl apply -f https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/latest/download/manifests.yaml');
+    expect(one(none, 'IGW-104', 'error').fix).toBe('kubectl apply -f https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.6.0/v1-manifests.yaml');
     const old = doctor([], {snapshot: {errors: {InferencePool: notServed('inferencepools')}}});
     expect(one(old, 'IGW-104', 'warning').message).toContain('removed upstream in GIE 1.5');
   });
@@ -61,8 +64,14 @@ describe('phase 1 — cluster & CRDs', () => {
     const f = doctor(healthy, {
       snapshot: {errors: {InferenceObjective: notServed('x'), LlmdInferenceObjective: notServed('x'), EnvoyExtensionPolicy: notServed('x'), InferenceService: notServed('x')}},
     });
-    expect(one(f, 'IGW-106', 'warning').message).toContain('InferenceObjective is not served');
-    expect(one(f, 'IGW-107', 'warning').message).toContain('EnvoyExtensionPolicy');
+    const objective = one(f, 'IGW-106', 'warning');
+    expect(objective.message).toContain('InferenceObjective is not served');
+    // issue 11 item 7: GIE v1.6's manifests no longer hold InferenceObjective — the CRDs are llm-d-router's
+    expect(objective.fix!.split('\n')[0]).toBe("kubectl apply -k 'https://github.com/llm-d/llm-d-router/config/crd?ref=v0.10.0'");
+    expect(objective.fix).not.toContain('gateway-api-inference-extension');
+    const eg = one(f, 'IGW-107', 'warning');
+    expect(eg.message).toContain('EnvoyExtensionPolicy');
+    expect(eg.fix).toBe('helm upgrade --install eg oci://<EG chart registry>/envoyproxy/gateway-helm --version v1.9.1 -n envoy-gateway-system --create-namespace');
     expect(one(f, 'IGW-108', 'info').message).toContain('KServe is not installed');
   });
 

@@ -106,7 +106,7 @@ describe('phase 2 — Envoy Gateway', () => {
     const objs = without(healthy, 'Deployment', 'envoy-gateway');
     const e = one(doctor(objs), 'IGW-201', 'error');
     expect(e.message).toContain('Envoy Gateway is not installed');
-    expect(e.fix).toContain('helm upgrade --install eg oci://docker.io/envoyproxy/gateway-helm');
+    expect(e.fix).toBe('helm upgrade --install eg oci://<EG chart registry>/envoyproxy/gateway-helm --version v1.9.1 -n envoy-gateway-system --create-namespace');
   });
 
   it('IGW-202: streaming policy on Envoy Gateway v1.5 → warning', () => {
@@ -121,18 +121,65 @@ describe('phase 2 — Envoy Gateway', () => {
     const w = one(doctor(objs), 'IGW-202', 'warning');
     expect(w.message).toContain('older than v1.6');
     expect(w.message).toContain('llm/streaming');
+    // issue 11 item 7: with Envoy AI Gateway, the Envoy Gateway it is built on (ai-gateway v1.1.0 go.mod: v1.8.1)
+    expect(w.fix).toBe('helm upgrade eg oci://<EG chart registry>/envoyproxy/gateway-helm --version v1.8.1 -n envoy-gateway-system --reuse-values   # the Envoy Gateway Envoy AI Gateway v1.1.0 is built on');
+    // without it: the newest, v1.9.1, and the Gateway API v1.6.1 CRDs it needs — never the stale v1.6.0
+    const plain = withConfig(objs, defaultConfig());
+    const w2 = one(doctor(plain), 'IGW-202', 'warning');
+    expect(w2.fix).toBe(
+      'kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml   # Envoy Gateway v1.9.1 needs Gateway API v1.6.1\n' +
+        'helm upgrade eg oci://<EG chart registry>/envoyproxy/gateway-helm --version v1.9.1 -n envoy-gateway-system --reuse-values',
+    );
   });
 
-  it('IGW-203: GatewayClass missing → error with a GatewayClass to apply; controllerName of another implementation → error', () => {
+  it('IGW-203: GatewayClass missing → error with a GatewayClass to apply', () => {
     const f = doctor(without(healthy, 'GatewayClass', 'envoy-gateway'));
     const e = one(f, 'IGW-203', 'error');
     expect(e.message).toBe('GatewayClass envoy-gateway (used by Gateway llm/inference-gateway) does not exist: no controller programs the Gateway');
     expect(e.fix).toContain('controllerName: gateway.envoyproxy.io/gatewayclass-controller');
     expect(one(f, 'IGW-404', 'blocked').blockedBy).toEqual(['IGW-203']);
 
+  });
+
+  // issue 11 item 8: another implementation's class is reported, never judged, never "delete and recreate"
+  const otherImplementations: [string, string][] = [
+    ['istio.io/gateway-controller', 'Istio'],
+    ['istio.io/mesh-controller', 'Istio'],
+    ['kgateway.dev/kgateway', 'kgateway'],
+    ['agentgateway.dev/agentgateway', 'agentgateway'],
+    ['gateway.nginx.org/nginx-gateway-controller', 'NGINX Gateway Fabric'],
+    ['gateway.nginx.org/custom-path', 'NGINX Gateway Fabric'],
+    ['networking.gke.io/gateway', 'GKE Gateway'],
+  ];
+  for (const [controllerName, impl] of otherImplementations) {
+    it(`IGW-203: GatewayClass of ${controllerName} → info "it is ${impl}", no error, no delete`, () => {
+      const objs = structuredClone(healthy);
+      obj<Any>(objs, 'GatewayClass', 'envoy-gateway').spec.controllerName = controllerName;
+      const f = byCode(doctor(objs), 'IGW-203');
+      expect(f.map((x) => x.severity)).toEqual(['info']);
+      expect(f[0]!.message).toContain(`implementation not checked by this check (it is ${impl})`);
+      expect(f[0]!.message).toContain(`controllerName ${controllerName}`);
+      expect(f[0]!.fix ?? '').not.toMatch(/delete/);
+    });
+  }
+
+  it('IGW-203: an unknown controllerName → info "implementation not checked", never an error', () => {
     const objs = structuredClone(healthy);
-    obj<Any>(objs, 'GatewayClass', 'envoy-gateway').spec.controllerName = 'istio.io/gateway-controller';
-    expect(one(doctor(objs), 'IGW-203', 'error').message).toContain('names controller istio.io/gateway-controller');
+    obj<Any>(objs, 'GatewayClass', 'envoy-gateway').spec.controllerName = 'example.com/my-gateway';
+    const f = byCode(doctor(objs), 'IGW-203');
+    expect(f.map((x) => x.severity)).toEqual(['info']);
+    expect(f[0]!.message).toContain('implementation not checked');
+    expect(f[0]!.message).toContain('example.com/my-gateway');
+  });
+
+  it('IGW-203: an Envoy Gateway controllerName no install here answers to → warning with a NEW class (controllerName is immutable), no delete', () => {
+    const objs = structuredClone(healthy);
+    obj<Any>(objs, 'GatewayClass', 'envoy-gateway').spec.controllerName = 'gateway.envoyproxy.io/team-b';
+    const w = one(doctor(objs), 'IGW-203', 'warning');
+    expect(w.message).toContain('names controller gateway.envoyproxy.io/team-b');
+    expect(w.fix).not.toMatch(/delete/);
+    expect(w.fix).toContain('name: envoy-gateway-gatewayclass-controller');
+    expect(w.fix).toContain('controllerName: gateway.envoyproxy.io/gatewayclass-controller');
   });
 
   it('IGW-207: config changed after the controller started → info (v1.6 reloads); on v1.1 → warning with restart', () => {
