@@ -181,6 +181,8 @@ export interface EppInfo {
   poolNamespace: string;
   poolGroup: string;
   secureServing: boolean;
+  /** standalone mode: the EPP picks from the pods this label selector matches and reads no InferencePool */
+  endpointSelector?: string | undefined;
 }
 
 export interface PoolChain {
@@ -221,18 +223,24 @@ export interface TargetOptions {
   pool?: string | undefined;
 }
 
+/**
+ * The EPP container: the one that names its pool, or — llm-d-router / GIE "standalone" mode — selects
+ * its endpoints itself with --endpoint-selector (GIE v1.5.0 and llm-d-router v0.10.0
+ * pkg/epp/server/options.go).
+ */
 function eppContainerOf(spec: {containers?: Container[]} | undefined): Container | undefined {
-  return (spec?.containers ?? []).find((c) => argValue(c, '--pool-name') !== undefined);
+  return (spec?.containers ?? []).find((c) => argValue(c, '--pool-name') !== undefined || argValue(c, '--endpoint-selector') !== undefined);
 }
 
 /** How an EPP finds its pool (llm-d-router / GIE cmd/epp flags, domain-facts §2). */
-export function eppPoolOf(d: Deployment): {name?: string | undefined; namespace: string; group: string; secureServing: boolean; container?: Container | undefined} {
+export function eppPoolOf(d: Deployment): {name?: string | undefined; namespace: string; group: string; secureServing: boolean; endpointSelector?: string | undefined; container?: Container | undefined} {
   const c = eppContainerOf(d.spec?.template?.spec);
   const name = argValue(c, '--pool-name');
   const namespace = argValue(c, '--pool-namespace') ?? envValue(c, 'NAMESPACE') ?? (envFromFieldRef(c, 'NAMESPACE') ? d.metadata.namespace : undefined) ?? 'default';
   const group = argValue(c, '--pool-group') ?? DEFAULT_POOL_GROUP;
   const secure = argValue(c, '--secure-serving');
-  return {name, namespace, group, secureServing: secure === undefined ? true : secure !== 'false', container: c};
+  const endpointSelector = argValue(c, '--endpoint-selector');
+  return {name, namespace, group, secureServing: secure === undefined ? true : secure !== 'false', endpointSelector, container: c};
 }
 
 /** env NAMESPACE from the downward API (metadata.namespace) means "the pod's namespace". */
@@ -356,6 +364,7 @@ function buildChain(snap: Snapshot, key: {namespace: string; name: string; group
       poolNamespace: pp.namespace,
       poolGroup: pp.group,
       secureServing: pp.secureServing,
+      endpointSelector: pp.endpointSelector,
     };
   });
 

@@ -27,9 +27,13 @@ export function imageTag(image: string): string | undefined {
   return colon > lastSlash ? noDigest.slice(colon + 1) : undefined;
 }
 
-/** An EPP container: the one that names its pool (GIE and llm-d-router both take --pool-name). */
+/**
+ * An EPP container: the one that names its pool (GIE and llm-d-router both take --pool-name) or, in
+ * standalone mode, selects its endpoints with --endpoint-selector (pkg/epp/server/options.go of both).
+ */
 export function eppContainer(d: Deployment): {name: string; image?: string; args?: string[]} | undefined {
-  return d.spec?.template?.spec?.containers?.find((c) => (c.args ?? []).some((a) => a === '--pool-name' || a.startsWith('--pool-name=') || a === '-pool-name'));
+  const flag = (a: string, f: string) => a === `--${f}` || a.startsWith(`--${f}=`) || a === `-${f}` || a.startsWith(`-${f}=`);
+  return d.spec?.template?.spec?.containers?.find((c) => (c.args ?? []).some((a) => flag(a, 'pool-name') || flag(a, 'endpoint-selector')));
 }
 
 export async function clusterVersions(kube: KubeClient): Promise<ClusterVersions> {
