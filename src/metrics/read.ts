@@ -10,6 +10,7 @@ import {
   type EppLogicalMetric,
   type GenerationDetection,
   type VllmLogicalMetric,
+  EPP_DATALAYER_ERRORS,
   EPP_METRICS,
   VLLM_METRICS,
   deprecatedVllmNames,
@@ -101,6 +102,25 @@ export interface EppReading {
   /** histogram sum/count: the mean ratio over a phase is Δsum/Δcount */
   prefixIndexerHitRatio: {found: true; name: string; histogram: Histogram; mean: number | undefined} | {found: false; tried: string[]};
   picksPerPod: {found: true; name: string; podLabel: string; byPod: Record<string, number>} | {found: false; tried: string[]; note?: string};
+  /** data-layer error counters (llm-d-router ≥ 0.9), non-zero series only; undefined = not exposed (or never incremented) */
+  datalayerErrors?: {poll: DatalayerCount[]; extract: DatalayerCount[]} | undefined;
+}
+
+export interface DatalayerCount {
+  name: string;
+  /** source_type, and extractor_type for extract errors */
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** The first of `names` that has samples, its non-zero series. */
+function datalayerCounts(expo: Exposition, names: readonly string[]): DatalayerCount[] {
+  for (const name of names) {
+    const samples = samplesNamed(expo, name);
+    if (samples.length === 0) continue;
+    return samples.filter((s) => s.value > 0).map((s) => ({name, labels: s.labels, value: s.value}));
+  }
+  return [];
 }
 
 function candidatesOf(k: EppLogicalMetric): string[] {
@@ -145,5 +165,10 @@ export function readEpp(expo: Exposition): EppReading {
     avgKvCache: readGauge(expo, candidatesOf('avgKvCache'), 'mean'),
     prefixIndexerHitRatio,
     picksPerPod,
+    ...(() => {
+      const poll = datalayerCounts(expo, EPP_DATALAYER_ERRORS.poll);
+      const extract = datalayerCounts(expo, EPP_DATALAYER_ERRORS.extract);
+      return poll.length || extract.length ? {datalayerErrors: {poll, extract}} : {};
+    })(),
   };
 }
