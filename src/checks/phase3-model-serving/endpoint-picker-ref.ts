@@ -42,9 +42,18 @@ function failureModeDrafts(chain: PoolChain, snap: Snapshot): Draft[] {
       warning(
         `InferencePool ${chain.key} sets failureMode FailOpen, which Envoy AI Gateway ≤ v1.1.0 does not honour (its ext_proc filter always has failure_mode_allow false, envoyproxy/ai-gateway#2502): if the EPP is down, every request to this pool fails — there is no fallback`,
         pool.ref,
-        `# No configuration makes Envoy AI Gateway v1.1.0 fail open: keep the EPP highly available instead\n` +
-          epps(chain).map((d) => `kubectl scale deployment ${d} -n ${chain.namespace} --replicas=2   # with --ha-enable-leader-election on the EPP`).join('\n') +
-          `\nkubectl create poddisruptionbudget ${e.name}-pdb -n ${chain.namespace} --selector=<the EPP pods' labels> --min-available=1\n# track envoyproxy/ai-gateway#2502`,
+        [
+          '# No configuration makes Envoy AI Gateway v1.1.0 fail open: keep the EPP highly available instead (GIE v1.5.0 and llm-d-router v0.10.0 take --ha-enable-leader-election)',
+          ...chain.epps.flatMap((x) => {
+            const d = x.deployment;
+            const sel = Object.entries(d.spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+            return [
+              `kubectl scale deployment ${d.metadata.name} -n ${d.metadata.namespace} --replicas=2   # with --ha-enable-leader-election on the EPP`,
+              `kubectl create poddisruptionbudget ${d.metadata.name} -n ${d.metadata.namespace} --selector=${sel || '<the EPP pods\' labels>'} --min-available=1`,
+            ];
+          }),
+          '# track envoyproxy/ai-gateway#2502',
+        ].join('\n'),
       ),
     );
   }
@@ -60,8 +69,6 @@ function failureModeDrafts(chain: PoolChain, snap: Snapshot): Draft[] {
   }
   return out;
 }
-
-const epps = (chain: PoolChain): string[] => [...new Set(chain.epps.map((x) => x.deployment.metadata.name))];
 
 export const poolEndpointPickerRef: Check = {
   code: 'IGW-306',

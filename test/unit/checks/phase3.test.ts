@@ -121,7 +121,7 @@ describe('phase 3 — model serving', () => {
       expect(w.message).toContain('every request to this pool fails');
       expect(w.fix).toContain('No configuration makes Envoy AI Gateway v1.1.0 fail open');
       expect(w.fix).toContain('kubectl scale deployment qwen-epp -n llm --replicas=2');
-      expect(w.fix).toContain('poddisruptionbudget');
+      expect(w.fix).toContain('kubectl create poddisruptionbudget qwen-epp -n llm --selector=app=qwen-epp --min-available=1');
       const okMsg = one(f, 'IGW-306', 'ok').message;
       expect(okMsg).not.toMatch(/bypass/);
       expect(okMsg).toContain('FailOpen not honoured by Envoy AI Gateway; behaves as FailClose');
