@@ -7,7 +7,7 @@ import {condition} from '../../k8s/objects.ts';
 import {newestPods, podReady, worstPodProblem} from '../../k8s/pods.ts';
 import {rolloutStatus} from '../../k8s/rollout.ts';
 import type {KubeObject} from '../../kube/client.ts';
-import {envoyGatewayConfig, extensionManagers, installsInScope} from '../../model/wiring.ts';
+import {envoyGatewayConfig, extensionManagers, installsInScope, isAiGatewayExtension} from '../../model/wiring.ts';
 import type {EnvoyGatewayInstall} from '../../snapshot/envoy-gateway.ts';
 import {ENVOY_GATEWAY_NAMESPACE} from '../../snapshot/kinds.ts';
 import {access, items} from '../../snapshot/query.ts';
@@ -99,6 +99,7 @@ export const envoyGatewayVersionCheck: Check = {
   title: 'Envoy Gateway version supports what is configured',
   dependsOn: ['IGW-201'],
   symptoms: ['no-streaming'],
+  reads: ['Deployment', 'ConfigMap', 'EnvoyExtensionPolicy'],
   run({snap, target}) {
     if (snap.source === 'files') return [];
     const out: Draft[] = [];
@@ -113,7 +114,7 @@ export const envoyGatewayVersionCheck: Check = {
       // The release to upgrade to: with Envoy AI Gateway, the Envoy Gateway it is built on (ai-gateway
       // v1.1.0 go.mod: github.com/envoyproxy/gateway v1.8.1); otherwise the newest, v1.9.1, which needs
       // Gateway API v1.6.1 CRDs (EG v1.9.1 go.mod; helm upgrade does not update CRDs).
-      const aiGateway = extensionManagers(envoyGatewayConfig(snap, eg).value).some((em) => /^ai-gateway-controller\./.test(em.service?.fqdn?.hostname ?? ''));
+      const aiGateway = extensionManagers(envoyGatewayConfig(snap, eg).value).some(isAiGatewayExtension);
       const upgrade = aiGateway
         ? `helm upgrade ${eg.deployment.metadata.labels?.['app.kubernetes.io/instance'] ?? 'eg'} ${EG_CHART} --version ${ENVOY_GATEWAY_FOR_AI_GATEWAY} -n ${eg.namespace} --reuse-values   # the Envoy Gateway Envoy AI Gateway ${AI_GATEWAY_VERSION} is built on`
         : `kubectl apply --server-side -f ${GATEWAY_API_CRDS_URL}   # Envoy Gateway ${ENVOY_GATEWAY_VERSION} needs Gateway API ${GATEWAY_API_VERSION}\nhelm upgrade ${eg.deployment.metadata.labels?.['app.kubernetes.io/instance'] ?? 'eg'} ${EG_CHART} --version ${ENVOY_GATEWAY_VERSION} -n ${eg.namespace} --reuse-values`;

@@ -16,7 +16,7 @@ export const gatewayClassCheck: Check = {
   title: 'GatewayClass exists and is Accepted by Envoy Gateway',
   dependsOn: ['IGW-103'],
   symptoms: ['gateway-not-programmed'],
-  reads: ['GatewayClass'],
+  reads: ['GatewayClass', 'Deployment', 'ConfigMap'],
   run({chain, snap}) {
     const names = new Map<string, string>();
     for (const g of chain.gateways) {
