@@ -31,13 +31,13 @@ export function envValue(c: {env?: {name: string; value?: string}[] | undefined}
 }
 
 /**
- * The EPP container of a pod spec: the one that names its InferencePool with --pool-name, in any
- * spelling Go's flag package accepts (GIE cmd/epp/runner and llm-d-router alike; domain-facts §2).
- * A container that only takes --endpoint-selector (an EPP without a pool) is not treated as one:
- * every command here is about a pool's EPP.
+ * The EPP container of a pod spec: the one that names its InferencePool with --pool-name or — GIE /
+ * llm-d-router "standalone" mode — selects its endpoints itself with --endpoint-selector, in any
+ * spelling Go's flag package accepts (GIE v1.5.0 and llm-d-router v0.10.0 pkg/epp/server/options.go;
+ * domain-facts §2).
  */
 export function eppContainerIn<C extends ArgsLike>(spec: {containers?: C[] | undefined} | undefined): C | undefined {
-  return (spec?.containers ?? []).find((c) => argValue(c, '--pool-name') !== undefined);
+  return (spec?.containers ?? []).find((c) => argValue(c, '--pool-name') !== undefined || argValue(c, '--endpoint-selector') !== undefined);
 }
 
 /** The EPP container of a Deployment (see eppContainerIn), or undefined when it runs none. */
@@ -50,7 +50,7 @@ export interface EppArgs {
   poolName?: string | undefined;
   poolNamespace?: string | undefined;
   poolGroup?: string | undefined;
-  /** --endpoint-selector: recognised and reported, not (yet) used to judge anything */
+  /** --endpoint-selector: standalone mode, the EPP reads no InferencePool */
   endpointSelector?: string | undefined;
 }
 

@@ -125,6 +125,19 @@ export function detectEppGeneration(names: Iterable<string>): GenerationDetectio
   return {generation: undefined, evidence: pool.slice(0, 5), ambiguous: pool.length > 0};
 }
 
+/**
+ * The EPP's data-layer error counters (llm-d-router ≥ v0.9; pkg/epp/metrics/llm_d_router_metrics.go,
+ * subsystem llm_d_epp; deprecated duplicates under llm_d_inference_scheduler_ in pkg/epp/metrics/metrics.go,
+ * incremented together by RecordDataLayerPollError / RecordDataLayerExtractError). Labels: source_type
+ * (e.g. metrics-data-source) and, for extract errors, extractor_type (e.g. core-metrics-extractor). A
+ * CounterVec has no series before its first increment: absent = 0. These replace the GIE ≤ 1.5 log line
+ * "extract failed" (llm-d-router logs it at DEBUG only).
+ */
+export const EPP_DATALAYER_ERRORS = {
+  poll: ['llm_d_epp_datalayer_poll_errors_total', 'llm_d_inference_scheduler_datalayer_poll_errors_total'],
+  extract: ['llm_d_epp_datalayer_extract_errors_total', 'llm_d_inference_scheduler_datalayer_extract_errors_total'],
+} as const;
+
 // ---------------------------------------------------------------------------------------------
 // vLLM
 

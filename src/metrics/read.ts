@@ -10,6 +10,7 @@ import {
   type EppLogicalMetric,
   type GenerationDetection,
   type VllmLogicalMetric,
+  EPP_DATALAYER_ERRORS,
   EPP_METRICS,
   VLLM_METRICS,
   deprecatedVllmNames,
@@ -107,6 +108,25 @@ export interface EppReading {
    * outcomes of pkg/epp/flowcontrol/types/outcomes.go), and the pool's saturation gauge.
    */
   flowControl: {found: true; outcomes: {outcome: string; priority: string; value: number}[]; saturation: number | undefined} | {found: false; tried: string[]};
+  /** data-layer error counters (llm-d-router ≥ 0.9), non-zero series only; undefined = not exposed (or never incremented) */
+  datalayerErrors?: {poll: DatalayerCount[]; extract: DatalayerCount[]} | undefined;
+}
+
+export interface DatalayerCount {
+  name: string;
+  /** source_type, and extractor_type for extract errors */
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** The first of `names` that has samples, its non-zero series. */
+function datalayerCounts(expo: Exposition, names: readonly string[]): DatalayerCount[] {
+  for (const name of names) {
+    const samples = samplesNamed(expo, name);
+    if (samples.length === 0) continue;
+    return samples.filter((s) => s.value > 0).map((s) => ({name, labels: s.labels, value: s.value}));
+  }
+  return [];
 }
 
 export const FLOW_CONTROL_REQUESTS = 'llm_d_epp_flow_control_requests_total';
@@ -166,5 +186,10 @@ export function readEpp(expo: Exposition): EppReading {
     prefixIndexerHitRatio,
     picksPerPod,
     flowControl: readFlowControl(expo),
+    ...(() => {
+      const poll = datalayerCounts(expo, EPP_DATALAYER_ERRORS.poll);
+      const extract = datalayerCounts(expo, EPP_DATALAYER_ERRORS.extract);
+      return poll.length || extract.length ? {datalayerErrors: {poll, extract}} : {};
+    })(),
   };
 }

@@ -181,6 +181,8 @@ export interface EppInfo {
   poolNamespace: string;
   poolGroup: string;
   secureServing: boolean;
+  /** standalone mode: the EPP picks from the pods this label selector matches and reads no InferencePool */
+  endpointSelector?: string | undefined;
 }
 
 export interface PoolChain {
@@ -222,14 +224,15 @@ export interface TargetOptions {
 }
 
 /** How an EPP finds its pool (llm-d-router / GIE cmd/epp flags, domain-facts §2). */
-export function eppPoolOf(d: Deployment): {name?: string | undefined; namespace: string; group: string; secureServing: boolean; container?: Container | undefined} {
+export function eppPoolOf(d: Deployment): {name?: string | undefined; namespace: string; group: string; secureServing: boolean; endpointSelector?: string | undefined; container?: Container | undefined} {
   const c = eppContainer(d);
   const a = eppArgs(c);
   const name = a.poolName;
   const namespace = a.poolNamespace ?? envValue(c, 'NAMESPACE') ?? (envFromFieldRef(c, 'NAMESPACE') ? d.metadata.namespace : undefined) ?? 'default';
   const group = a.poolGroup ?? DEFAULT_POOL_GROUP;
   const secure = argValue(c, '--secure-serving');
-  return {name, namespace, group, secureServing: secure === undefined ? true : secure !== 'false', container: c};
+  const endpointSelector = a.endpointSelector;
+  return {name, namespace, group, secureServing: secure === undefined ? true : secure !== 'false', endpointSelector, container: c};
 }
 
 /** env NAMESPACE from the downward API (metadata.namespace) means "the pod's namespace". */
@@ -353,6 +356,7 @@ function buildChain(snap: Snapshot, key: {namespace: string; name: string; group
       poolNamespace: pp.namespace,
       poolGroup: pp.group,
       secureServing: pp.secureServing,
+      endpointSelector: pp.endpointSelector,
     };
   });
 

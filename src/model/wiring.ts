@@ -93,6 +93,22 @@ export function extensionHandlingPool(snap: Snapshot, group: string, install?: E
   );
 }
 
+/**
+ * The Envoy AI Gateway extension server: the extensionManager's service is its controller
+ * (ai-gateway v1.1.0 manifests/envoy-gateway-values.yaml: service.fqdn
+ * ai-gateway-controller.envoy-ai-gateway-system.svc.cluster.local:1063).
+ */
+export function isAiGatewayExtension(em: ExtensionManagerView | undefined): boolean {
+  return /^ai-gateway-controller\./.test(em?.service?.fqdn?.hostname ?? '');
+}
+
+/** The extension manager that handles this chain's InferencePool backend when it is Envoy AI Gateway's, else undefined. */
+export function aiGatewayFor(snap: Snapshot, chain: PoolChain): ExtensionManagerView | undefined {
+  if (chain.routes.length === 0) return undefined;
+  const em = extensionHandlingPool(snap, chain.group, egForChain(snap, chain));
+  return isAiGatewayExtension(em) ? em : undefined;
+}
+
 export interface Wiring {
   kind: 'extension-policy' | 'ai-gateway' | 'mix' | 'none';
   /** an EnvoyExtensionPolicy sends ext-proc to this pool's EPP */

@@ -175,6 +175,12 @@ const LITELLM_CM = (n: Names) => ({kind: 'ConfigMap', namespace: n.litellmNamesp
 const proxyUrl = (n: Names) => `http://${n.proxyService}.${n.egNamespace}.svc.cluster.local:${n.gatewayPort}/v1`;
 const ownEnvoyGateway = (ns: string): Partial<InstallOptions> => ({egNamespace: `${ns}-eg`, gatewayClassName: `${ns}-gc`});
 const extensionPolicy: Partial<InstallOptions> = {wiring: 'extension-policy'};
+/**
+ * Every 'extension-policy' install is the mix with the chart's plaintext EPP: Envoy AI Gateway dials the
+ * EPP with TLS (ai-gateway v1.1.0 internal/extensionserver/inferencepool.go), so that wiring fails —
+ * IGW-411 error on the EPP, fix: TLS on and the policy off (issue 11 item 2).
+ */
+const MIX_PLAINTEXT = (n: Names): Want => ({code: 'IGW-411', severity: 'error', ...EPP(n), message: ['always dials the EPP with TLS', n.extensionPolicy], fix: ['epp.secureServing=true,extensionPolicy.enabled=false', `helm upgrade ${n.release}`, `-n ${n.namespace}`]});
 
 const CASES: Case[] = [
   // --- TROUBLESHOOTING 2: Gateway not programmed ---------------------------------------------
@@ -403,7 +409,8 @@ const CASES: Case[] = [
     install: () => extensionPolicy,
     exit: 1,
     want: (n) => [
-      {code: 'IGW-411', severity: 'error', ...EPP(n), message: ['TLS', n.extensionPolicy], fix: ['epp.secureServing=false', `helm upgrade ${n.release}`, `-n ${n.namespace}`]},
+      // both wirings on a TLS EPP: never --secure-serving=false (it would break the AI Gateway wiring): drop the policy
+      {code: 'IGW-411', severity: 'error', ...EPP(n), message: ['TLS', n.extensionPolicy, 'no TLS setting satisfies both'], fix: ['extensionPolicy.enabled=false', `helm upgrade ${n.release}`, `-n ${n.namespace}`]},
       // the extension-policy install is the "mix" (doctor-faults.md): that warning is expected
       {code: 'IGW-413', severity: 'warning', ...EEP(n), message: ['wired twice'], fix: ['extensionPolicy.enabled=false']},
     ],
@@ -445,22 +452,26 @@ const CASES: Case[] = [
     fault: 'policy-response-buffered',
     source: 'notes TROUBLESHOOTING 5 (streaming: responseBodyMode) / domain-facts §7',
     install: () => extensionPolicy,
-    exit: 0,
-    want: (n) => [{code: 'IGW-412', severity: 'warning', ...EEP(n), message: ['Buffered'], fix: ['extensionPolicy.responseBodyMode=Streamed', `-n ${n.namespace}`]}],
+    exit: 1,
+    want: (n) => [{code: 'IGW-412', severity: 'warning', ...EEP(n), message: ['Buffered'], fix: ['extensionPolicy.responseBodyMode=Streamed', `-n ${n.namespace}`]}, MIX_PLAINTEXT(n)],
     extra: {symptom: (n) => ['-n', n.namespace, '--symptom', 'no-streaming']},
   },
   {
     fault: 'policy-message-timeout-200ms',
     source: 'domain-facts §7 (ext-proc 500/504: 200 ms messageTimeout)',
     install: () => extensionPolicy,
-    exit: 0,
-    want: (n) => [{code: 'IGW-412', severity: 'warning', ...EEP(n), message: ['200ms'], fix: ['extensionPolicy.messageTimeout=', `-n ${n.namespace}`]}],
+    exit: 1,
+    want: (n) => [{code: 'IGW-412', severity: 'warning', ...EEP(n), message: ['200ms'], fix: ['extensionPolicy.messageTimeout=', `-n ${n.namespace}`]}, MIX_PLAINTEXT(n)],
   },
   {
     fault: 'policy-and-ai-gateway',
     source: 'issue 4 (flag a mix of EnvoyExtensionPolicy and AI Gateway wiring)',
-    exit: 0,
-    want: (n) => [{code: 'IGW-413', severity: 'warning', ...EEP(n), message: ['wired twice', n.httpRoute], fix: ['extensionPolicy.enabled=false', `helm upgrade ${n.release}`, `-n ${n.namespace}`]}],
+    exit: 1,
+    want: (n) => [
+      {code: 'IGW-413', severity: 'warning', ...EEP(n), message: ['wired twice', n.httpRoute], fix: ['extensionPolicy.enabled=false', `helm upgrade ${n.release}`, `-n ${n.namespace}`]},
+      // the ai-gateway install's EPP serves TLS; the policy speaks plaintext to it (issue 11 item 2)
+      {code: 'IGW-411', severity: 'error', ...EPP(n), message: ['no TLS setting satisfies both', n.extensionPolicy], fix: ['extensionPolicy.enabled=false', `helm upgrade ${n.release}`]},
+    ],
   },
   {
     fault: 'other-policy-on-gateway',
@@ -613,9 +624,10 @@ const CASES: Case[] = [
     fault: 'eg-version-old',
     source: 'notes TROUBLESHOOTING 5 (Envoy Gateway v1.6+ for streaming ext-proc)',
     install: (ns) => ({...ownEnvoyGateway(ns), ...extensionPolicy}),
-    exit: 0,
+    exit: 1,
     want: (n) => [
-      {code: 'IGW-202', severity: 'warning', kind: 'Deployment', namespace: n.egNamespace, name: n.egDeployment, message: ['v1.5.3', 'v1.6', n.extensionPolicy], fix: ['--version v1.6', `-n ${n.egNamespace}`]},
+      MIX_PLAINTEXT(n),
+      {code: 'IGW-202', severity: 'warning', kind: 'Deployment', namespace: n.egNamespace, name: n.egDeployment, message: ['v1.5.3', 'v1.6', n.extensionPolicy], fix: ['--version v1.8.1', `-n ${n.egNamespace}`]},
       {code: 'IGW-412', severity: 'warning', ...EEP(n), message: ['v1.5.3']},
     ],
   },

@@ -40,7 +40,9 @@ export const chartDir: string = join(repoRoot, 'test', 'fixtures', 'charts', 'in
  *   InferencePool is InvalidKind.
  * - 'extension-policy': additionally the chart's EnvoyExtensionPolicy (ext-proc to the EPP Service)
  *   on the Gateway — the chart's default values. With the AI Gateway extension also in place the
- *   EPP is called twice per request, which doctor reports as the "mix" (a warning).
+ *   EPP is called twice per request, which doctor reports as the "mix" (a warning) — and since Envoy
+ *   AI Gateway dials the EPP with TLS while the policy speaks plaintext, no EPP TLS setting serves
+ *   both (an IGW-411 error; issue 11 item 2). The 'ai-gateway' install runs the EPP with TLS.
  */
 export type Wiring = 'extension-policy' | 'ai-gateway';
 
@@ -347,6 +349,10 @@ export async function installHealthy(target: ScenarioKube | string, opts: Instal
       `epp.schedulingConfig.enabled=${options.schedulingConfig}`,
       `gatewayClassName=${names.gatewayClass}`,
       `extensionPolicy.enabled=${options.wiring === 'extension-policy'}`,
+      // Envoy AI Gateway always dials the EPP with TLS (ai-gateway v1.1.0
+      // internal/extensionserver/inferencepool.go): the AI Gateway wiring needs the EPP's default TLS.
+      // The 'extension-policy' install keeps the chart's default (plaintext) — doctor reports that mix.
+      `epp.secureServing=${options.wiring === 'ai-gateway'}`,
       ...(opts.helmSet ?? []),
     ];
     // Client-side OpenAPI validation downloads the schema of every API (the Gateway API CRDs are

@@ -1,7 +1,7 @@
 /* Phase 1 — Cluster & CRDs. Replaces the install notes' PREREQUISITES 1 ("Phase 1 CRDs installed"): the Gateway API CRDs. */
 import {CRD_NAMES, kindDef, type KindKey} from '../../snapshot/kinds.ts';
 import {served} from '../../snapshot/query.ts';
-import {GATEWAY_API_CRDS_URL} from '../fix.ts';
+import {ENVOY_GATEWAY_VERSION, GATEWAY_API_CRDS_URL, GATEWAY_API_VERSION} from '../fix.ts';
 import {bundleVersion, crdRef} from '../helpers.ts';
 import {error, ok, warning, type Check, type Draft} from '../types.ts';
 
@@ -24,7 +24,7 @@ export const gatewayApiCrds: Check = {
         error(
           `Gateway API ${missing.map((k) => kindDef(k).kind).join(', ')} (gateway.networking.k8s.io/v1) not served: the Gateway API CRDs are not installed`,
           crdRef(CRD_NAMES.gateways),
-          `kubectl apply --server-side -f ${GATEWAY_API_CRDS_URL}\n# (the Envoy Gateway chart gateway-helm also installs them)`,
+          `kubectl apply --server-side -f ${GATEWAY_API_CRDS_URL}\n# Gateway API ${GATEWAY_API_VERSION} is what Envoy Gateway ${ENVOY_GATEWAY_VERSION.replace(/\.\d+$/, '')}.x is built against (its gateway-helm chart installs these CRDs at install time; helm upgrade does not update CRDs)`,
         ),
       ];
     }

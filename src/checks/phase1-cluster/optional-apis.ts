@@ -1,7 +1,7 @@
 /* Phase 1 — Cluster & CRDs. Replaces the install notes' PREREQUISITES 1 ("Phase 1 CRDs installed"): the optional APIs — InferenceObjective, EnvoyExtensionPolicy, KServe. */
 import {GROUP} from '../../snapshot/kinds.ts';
 import {served} from '../../snapshot/query.ts';
-import {GIE_CRDS_URL} from '../fix.ts';
+import {EG_CHART, ENVOY_GATEWAY_VERSION, GIE_VERSION, LLM_D_OBJECTIVE_CRDS, LLM_D_ROUTER_VERSION} from '../fix.ts';
 import {crdRef} from '../helpers.ts';
 import {error, info, ok, warning, type Check} from '../types.ts';
 
@@ -19,8 +19,10 @@ export const inferenceObjectiveApi: Check = {
       return [
         warning(
           'InferenceObjective is not served (neither inference.networking.x-k8s.io/v1alpha2 nor llm-d.ai/v1alpha2): EPPs that watch objectives fail to sync or log errors, and requests cannot be given a priority',
-          crdRef('inferenceobjectives.inference.networking.x-k8s.io'),
-          `kubectl apply -f ${GIE_CRDS_URL}`,
+          crdRef('inferenceobjectives.llm-d.ai'),
+          // GIE v1.6.0's manifests hold only InferencePool: the objective CRDs moved to llm-d-router
+          // (config/crd/bases/llm-d.ai_inferenceobjectives.yaml, group llm-d.ai, v1alpha2).
+          `${LLM_D_OBJECTIVE_CRDS}\n# llm-d-router ${LLM_D_ROUTER_VERSION}'s InferenceObjective/InferenceModelRewrite CRDs (llm-d.ai/v1alpha2); GIE ${GIE_VERSION}'s manifests no longer contain them`,
         ),
       ];
     }
@@ -39,7 +41,7 @@ export const envoyExtensionPolicyApi: Check = {
     if (served(snap, 'EnvoyExtensionPolicy') === false) {
       const needed = target.releases.some((r) => r.policies.length > 0);
       const msg = 'EnvoyExtensionPolicy (gateway.envoyproxy.io/v1alpha1) is not served: Envoy Gateway or its CRDs are not installed';
-      const fix = 'helm upgrade --install eg oci://docker.io/envoyproxy/gateway-helm -n envoy-gateway-system --create-namespace';
+      const fix = `helm upgrade --install eg ${EG_CHART} --version ${ENVOY_GATEWAY_VERSION} -n envoy-gateway-system --create-namespace`;
       return [needed ? error(msg, crdRef('envoyextensionpolicies.gateway.envoyproxy.io'), fix) : warning(msg, crdRef('envoyextensionpolicies.gateway.envoyproxy.io'), fix)];
     }
     return [ok('EnvoyExtensionPolicy served')];

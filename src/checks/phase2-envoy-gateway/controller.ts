@@ -7,15 +7,16 @@ import {condition} from '../../k8s/objects.ts';
 import {newestPods, podReady, worstPodProblem} from '../../k8s/pods.ts';
 import {deploymentSummary} from '../../k8s/rollout.ts';
 import type {KubeObject} from '../../kube/client.ts';
-import {envoyGatewayConfig, extensionManagers, installsInScope} from '../../model/wiring.ts';
+import {envoyGatewayConfig, extensionManagers, installsInScope, isAiGatewayExtension} from '../../model/wiring.ts';
 import type {EnvoyGatewayInstall} from '../../snapshot/envoy-gateway.ts';
 import {ENVOY_GATEWAY_NAMESPACE} from '../../snapshot/kinds.ts';
 import {access, items} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {egDeploymentRef, envoyGatewayVersion, logOf, nsArg, parseVersion, podProblemFix, versionBelow} from '../helpers.ts';
+import {AI_GATEWAY_VERSION, EG_CHART, ENVOY_GATEWAY_FOR_AI_GATEWAY, ENVOY_GATEWAY_VERSION, GATEWAY_API_CRDS_URL, GATEWAY_API_VERSION} from '../fix.ts';
 import {error, info, ok, skipped, warning, type Check, type Draft} from '../types.ts';
 
-const EG_INSTALL = `helm upgrade --install eg oci://docker.io/envoyproxy/gateway-helm -n ${ENVOY_GATEWAY_NAMESPACE} --create-namespace`;
+const EG_INSTALL = `helm upgrade --install eg ${EG_CHART} --version ${ENVOY_GATEWAY_VERSION} -n ${ENVOY_GATEWAY_NAMESPACE} --create-namespace`;
 
 export const controllerAvailable: Check = {
   code: 'IGW-201',
@@ -98,6 +99,7 @@ export const envoyGatewayVersionCheck: Check = {
   title: 'Envoy Gateway version supports what is configured',
   dependsOn: ['IGW-201'],
   symptoms: ['no-streaming'],
+  reads: ['Deployment', 'ConfigMap', 'EnvoyExtensionPolicy'],
   run({snap, target}) {
     if (snap.source === 'files') return [];
     const out: Draft[] = [];
@@ -109,7 +111,13 @@ export const envoyGatewayVersionCheck: Check = {
         continue;
       }
       const before = out.length;
-      const upgrade = `helm upgrade eg oci://docker.io/envoyproxy/gateway-helm --version v1.6.0 -n ${eg.namespace} --reuse-values`;
+      // The release to upgrade to: with Envoy AI Gateway, the Envoy Gateway it is built on (ai-gateway
+      // v1.1.0 go.mod: github.com/envoyproxy/gateway v1.8.1); otherwise the newest, v1.9.1, which needs
+      // Gateway API v1.6.1 CRDs (EG v1.9.1 go.mod; helm upgrade does not update CRDs).
+      const aiGateway = extensionManagers(envoyGatewayConfig(snap, eg).value).some(isAiGatewayExtension);
+      const upgrade = aiGateway
+        ? `helm upgrade ${eg.deployment.metadata.labels?.['app.kubernetes.io/instance'] ?? 'eg'} ${EG_CHART} --version ${ENVOY_GATEWAY_FOR_AI_GATEWAY} -n ${eg.namespace} --reuse-values   # the Envoy Gateway Envoy AI Gateway ${AI_GATEWAY_VERSION} is built on`
+        : `kubectl apply --server-side -f ${GATEWAY_API_CRDS_URL}   # Envoy Gateway ${ENVOY_GATEWAY_VERSION} needs Gateway API ${GATEWAY_API_VERSION}\nhelm upgrade ${eg.deployment.metadata.labels?.['app.kubernetes.io/instance'] ?? 'eg'} ${EG_CHART} --version ${ENVOY_GATEWAY_VERSION} -n ${eg.namespace} --reuse-values`;
       // Install notes, TROUBLESHOOTING 5: streaming ext-proc needs Envoy Gateway v1.6+ (FullDuplexStreamed
       // arrived in 1.4 — envoyproxy/gateway#5349 — but could not be used until the trailer mode was
       // set, envoyproxy/gateway#6270).

@@ -1,11 +1,13 @@
-/* Phase 2 — the GatewayClass exists and is owned by Envoy Gateway. */
+/* Phase 2 — the GatewayClass exists and is owned by Envoy Gateway (other implementations: reported, not judged). */
 import {condition, describeCondition} from '../../k8s/objects.ts';
 import type {KubeObject} from '../../kube/client.ts';
+import {implementationOf} from '../../model/implementation.ts';
 import {egControllerName, egForChain} from '../../model/wiring.ts';
+import {envoyGatewayInstalls} from '../../snapshot/envoy-gateway.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {isLive, lookup} from '../../snapshot/query.ts';
 import {yamlBlock} from '../fix.ts';
-import {error, ok, skipped, type Check, type Draft} from '../types.ts';
+import {error, info, ok, skipped, warning, type Check, type Draft} from '../types.ts';
 
 export const gatewayClassCheck: Check = {
   code: 'IGW-203',
@@ -14,7 +16,7 @@ export const gatewayClassCheck: Check = {
   title: 'GatewayClass exists and is Accepted by Envoy Gateway',
   dependsOn: ['IGW-103'],
   symptoms: ['gateway-not-programmed'],
-  reads: ['GatewayClass'],
+  reads: ['GatewayClass', 'Deployment', 'ConfigMap'],
   run({chain, snap}) {
     const names = new Map<string, string>();
     for (const g of chain.gateways) {
@@ -38,14 +40,35 @@ export const gatewayClassCheck: Check = {
         continue;
       }
       const gc = l.found;
-      if (gc.spec?.controllerName !== controller) {
-        out.push(
-          error(
-            `GatewayClass ${name} names controller ${gc.spec?.controllerName ?? '(none)'}, but Envoy Gateway answers to ${controller}: its Gateways are never programmed by Envoy Gateway`,
-            cref,
-            `# controllerName is immutable: recreate the class\nkubectl delete gatewayclass ${name} && kubectl apply -f - <<'EOF'\n${gcYaml}\nEOF`,
-          ),
-        );
+      const theirs = gc.spec?.controllerName;
+      if (theirs !== controller) {
+        // Another implementation's class is not a fault of this install, and controllerName is
+        // immutable: never advise deleting a class other Gateways may use (issue 11 item 8).
+        const impl = implementationOf(theirs);
+        const accepted = condition((gc as {status?: {conditions?: []}}).status?.conditions, 'Accepted');
+        const state = accepted ? `; ${describeCondition(accepted, 'Accepted')}` : '';
+        if (impl && impl.id !== 'envoy-gateway') {
+          out.push(info(`GatewayClass ${name} (used by ${who}) belongs to ${impl.name} (controllerName ${theirs})${state}: implementation not checked by this check (it is ${impl.name})`, cref));
+          continue;
+        }
+        if (impl || theirs?.startsWith('gateway.envoyproxy.io/')) {
+          // an Envoy Gateway class answering to another controllerName than the install serving this chain
+          const served = envoyGatewayInstalls(snap).some((i) => egControllerName(snap, i) === theirs);
+          if (served) {
+            out.push(info(`GatewayClass ${name} is served by another Envoy Gateway install (controllerName ${theirs})${state}`, cref));
+            continue;
+          }
+          const newClass = yamlBlock({apiVersion: `${GROUP.gatewayApi}/v1`, kind: 'GatewayClass', metadata: {name: `${name}-${controller.split('/').pop() ?? 'eg'}`}, spec: {controllerName: controller}});
+          out.push(
+            warning(
+              `GatewayClass ${name} names controller ${theirs}, but the Envoy Gateway install seen answers to ${controller}: no Envoy Gateway in this snapshot programs its Gateways`,
+              cref,
+              `# controllerName is immutable and other Gateways may use this class: create a new class and point ${who} at it\nkubectl apply -f - <<'EOF'\n${newClass}\nEOF`,
+            ),
+          );
+          continue;
+        }
+        out.push(info(`GatewayClass ${name} (used by ${who}) has controllerName ${theirs ?? '(none)'}${state}: implementation not checked (not a controller this check knows)`, cref));
         continue;
       }
       if (!isLive(snap, gc)) continue;

@@ -3,10 +3,12 @@ import type {Deployment} from '../../k8s/objects.ts';
 import type {Service} from '../../k8s/objects.ts';
 import {selectorMatches} from '../../k8s/selectors.ts';
 import {eppPoolOf, type PoolChain} from '../../model/target.ts';
+import {aiGatewayFor, wiringOf} from '../../model/wiring.ts';
+import type {Snapshot} from '../../snapshot/types.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {items} from '../../snapshot/query.ts';
 import {poolPatch} from '../helpers.ts';
-import {error, ok, type Check, type Draft} from '../types.ts';
+import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
 
 /** EPP Services in a namespace: Services whose selector picks an EPP Deployment's pods. */
 function eppServicesIn(chain: PoolChain, services: Service[], deployments: Deployment[]): Service[] {
@@ -18,6 +20,56 @@ function eppServicesIn(chain: PoolChain, services: Service[], deployments: Deplo
   );
 }
 
+/**
+ * What the pool's failureMode does depends on who inserts the ext-proc filter (issue 11 item 1):
+ * - Envoy AI Gateway (HTTPRoute → InferencePool): envoyproxy/ai-gateway v1.1.0
+ *   internal/extensionserver/inferencepool.go buildHTTPFilterForInferencePool() always builds the
+ *   ExternalProcessor with FailureModeAllow false, and the pool is rebuilt from a metadata string
+ *   (buildEPPMetadata / getInferencePoolByMetadata) that has no failureMode field — FailOpen is never
+ *   read (envoyproxy/ai-gateway#2502, open; fix PR #2517 not merged). EPP down ⇒ every request fails.
+ * - EnvoyExtensionPolicy: Envoy does what extProc[].failOpen says (envoyproxy/gateway v1.9.1
+ *   api/v1alpha1/ext_proc_types.go FailOpen, default false; internal/gatewayapi/envoyextensionpolicy.go);
+ *   the pool's failureMode is not used.
+ * - any other implementation: its own semantics; nothing is claimed.
+ */
+function failureModeDrafts(chain: PoolChain, snap: Snapshot): Draft[] {
+  const pool = chain.pool!;
+  const e = pool.epp!;
+  const w = wiringOf(snap, chain);
+  const out: Draft[] = [];
+  if (e.failureMode === 'FailOpen' && aiGatewayFor(snap, chain)) {
+    out.push(
+      warning(
+        `InferencePool ${chain.key} sets failureMode FailOpen, which Envoy AI Gateway ≤ v1.1.0 does not honour (its ext_proc filter always has failure_mode_allow false, envoyproxy/ai-gateway#2502): if the EPP is down, every request to this pool fails — there is no fallback`,
+        pool.ref,
+        [
+          '# No configuration makes Envoy AI Gateway v1.1.0 fail open: keep the EPP highly available instead (GIE v1.5.0 and llm-d-router v0.10.0 take --ha-enable-leader-election)',
+          ...chain.epps.flatMap((x) => {
+            const d = x.deployment;
+            const sel = Object.entries(d.spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+            return [
+              `kubectl scale deployment ${d.metadata.name} -n ${d.metadata.namespace} --replicas=2   # with --ha-enable-leader-election on the EPP`,
+              `kubectl create poddisruptionbudget ${d.metadata.name} -n ${d.metadata.namespace} --selector=${sel || '<the EPP pods\' labels>'} --min-available=1`,
+            ];
+          }),
+          '# track envoyproxy/ai-gateway#2502',
+        ].join('\n'),
+      ),
+    );
+  }
+  if (w.policy && e.failureMode === 'FailOpen') {
+    const byPolicy = chain.eppPolicies.map((l) => ({name: `${l.policy.metadata.namespace}/${l.policy.metadata.name}`, i: l.extProcIndex, failOpen: l.policy.spec?.extProc?.[l.extProcIndex]?.failOpen === true}));
+    const how = byPolicy.map((p) => `EnvoyExtensionPolicy ${p.name} extProc[${p.i}].failOpen=${p.failOpen}`).join(', ');
+    const down = byPolicy.some((p) => !p.failOpen) ? ' — EPP down ⇒ 500 for every request' : '';
+    out.push(info(`the pool's failureMode (FailOpen) is not used on the EnvoyExtensionPolicy wiring; failure handling = ${how}${down}`, pool.ref));
+  }
+  if (e.failureMode === 'FailOpen' && w.kind === 'none') {
+    const controllers = [...new Set(pool.parents.map((p) => p.controllerName).filter((c): c is string => Boolean(c)))];
+    out.push(info(`FailOpen semantics depend on ${controllers.join(', ') || "the Gateway's implementation"} (not Envoy AI Gateway nor an EnvoyExtensionPolicy here): not judged`, pool.ref));
+  }
+  return out;
+}
+
 export const poolEndpointPickerRef: Check = {
   code: 'IGW-306',
   phase: 3,
@@ -25,7 +77,7 @@ export const poolEndpointPickerRef: Check = {
   title: "InferencePool's endpointPickerRef names the EPP Service on port 9002",
   dependsOn: ['IGW-301'],
   symptoms: ['ext-proc-not-routing', '500', '503'],
-  reads: ['Service'],
+  reads: ['Service', 'Deployment', 'ConfigMap', 'EnvoyExtensionPolicy'],
   run({chain, snap}) {
     if (!chain.pool) return [];
     const pool = chain.pool;
@@ -83,8 +135,10 @@ export const poolEndpointPickerRef: Check = {
       out.push(error(`Service ${chain.namespace}/${e.name} has no port 9002 (ports: ${(svc.spec?.ports ?? []).map((p) => p.port).join(', ') || 'none'})`, {apiVersion: 'v1', kind: 'Service', namespace: chain.namespace, name: e.name}, `kubectl edit svc ${e.name} -n ${chain.namespace}   # add port 9002 (grpc) targeting the EPP container port 9002`));
     }
     if (out.length === 0) {
-      out.push(ok(`${field} → Service ${e.name}:${port}${e.failureMode === 'FailOpen' ? ' (FailOpen: requests bypass the picker when it is down)' : ''}`, pool.ref));
+      const failOpenAigw = e.failureMode === 'FailOpen' && aiGatewayFor(snap, chain) !== undefined;
+      out.push(ok(`${field} → Service ${e.name}:${port}${failOpenAigw ? ' (FailOpen not honoured by Envoy AI Gateway; behaves as FailClose)' : ''}`, pool.ref));
     }
+    out.push(...failureModeDrafts(chain, snap));
     return out;
   },
 };

@@ -13,7 +13,7 @@ import {poolRef, type EppInfo, type PoolChain} from '../../model/target.ts';
 import {access, isLive, items} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {chartRef, jsonPatch, mergePatch} from '../fix.ts';
-import {deployRef, helmSet, notListedDraft, podProblemFix, reapply} from '../helpers.ts';
+import {deployRef, eppFlavour, helmSet, notListedDraft, podProblemFix, reapply} from '../helpers.ts';
 import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
 
 const svcRef = (ns: string, name: string): ObjectRef => ({apiVersion: 'v1', kind: 'Service', namespace: ns, name});
@@ -104,13 +104,18 @@ export const eppServesPool: Check = {
   code: 'IGW-406',
   phase: 4,
   scope: 'chain',
-  title: 'EPP serves this pool (--pool-name, --pool-namespace)',
+  title: 'EPP serves this pool (--pool-name, --pool-namespace; or standalone --endpoint-selector)',
   symptoms: ['epp-not-starting', '503', 'ext-proc-not-routing'],
+  reads: ['Deployment'],
   run({chain, target}) {
     const out: Draft[] = [];
     for (const e of chain.epps) {
       const d = e.deployment;
       const ci = d.spec.template.spec.containers.indexOf(e.container!);
+      if (e.endpointSelector !== undefined) {
+        out.push(...standaloneDrafts(chain, e));
+        continue;
+      }
       if (!e.poolName) {
         out.push(
           error(
@@ -147,6 +152,87 @@ export const eppServesPool: Check = {
     return out;
   },
 };
+
+/** `k=v,k2=v2` (also `k==v`) as a map; undefined when the selector uses other operators (in, !, notin, exists). */
+function equalitySelector(sel: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const term of sel.split(',').map((t) => t.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z0-9._/-]+)\s*==?\s*([A-Za-z0-9._-]*)$/.exec(term);
+    if (!m) return undefined;
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+/**
+ * An EPP in standalone mode (issue 11 item 6): --endpoint-selector instead of --pool-name. Upstream
+ * (GIE v1.5.0 and llm-d-router v0.10.0 pkg/epp/server/options.go Validate()): exactly one of the two
+ * ("either pool-name or endpoint-selector must be set" — both set is that error too); with a selector,
+ * --endpoint-target-ports needs 1–8 ports. llm-d-router cmd/epp/runner/runner.go extractGKNN() names the
+ * EPP after env POD_NAME ("failed to get environment variable POD_NAME") and starts no InferencePool /
+ * InferenceObjective reconcilers: it reads no pool at all.
+ */
+function standaloneDrafts(chain: PoolChain, e: EppInfo): Draft[] {
+  const d = e.deployment;
+  const ns = d.metadata.namespace;
+  const dref = deployRef(d);
+  const c = e.container!;
+  const ci = d.spec.template.spec.containers.indexOf(c);
+  const sel = e.endpointSelector ?? '';
+  const args = c.args ?? [];
+  if (e.poolName !== undefined) {
+    const idx = args.flatMap((a, i) => (/^--?endpoint-selector(=|$)/.test(a) ? (a.includes('=') ? [i] : [i + 1, i]) : [])).sort((x, y) => y - x);
+    return [
+      error(
+        `EPP ${ns}/${d.metadata.name} sets both --pool-name ${e.poolName || '""'} and --endpoint-selector ${sel}: the EPP exits at start ("either pool-name or endpoint-selector must be set")`,
+        dref,
+        idx.length
+          ? `${jsonPatch('deployment', ns, d.metadata.name, idx.map((i) => ({op: 'remove', path: `/spec/template/spec/containers/${ci}/args/${i}`})))}   # keep --pool-name (serves InferencePool ${e.poolNamespace}/${e.poolName}); or remove --pool-name instead for standalone mode`
+          : `kubectl edit deployment ${d.metadata.name} -n ${ns}   # keep one of --pool-name / --endpoint-selector`,
+      ),
+    ];
+  }
+  const out: Draft[] = [];
+  if (!sel) out.push(error(`EPP ${ns}/${d.metadata.name} has an empty --endpoint-selector and no --pool-name: it does not start ("either pool-name or endpoint-selector must be set")`, dref, `kubectl edit deployment ${d.metadata.name} -n ${ns}   # set --pool-name=${chain.name}, or a label selector for the model server pods`));
+  const portsArg = argValue(c, '--endpoint-target-ports');
+  const ports = (portsArg ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const badPort = ports.find((p) => !/^\d+$/.test(p) || Number(p) > 65535);
+  if (ports.length < 1 || ports.length > 8 || badPort) {
+    const want = chain.pool?.targetPorts.length ? chain.pool.targetPorts.join(',') : '8000';
+    out.push(
+      error(
+        `EPP ${ns}/${d.metadata.name} runs with --endpoint-selector but ${portsArg === undefined ? 'without --endpoint-target-ports' : badPort ? `with an invalid port "${badPort}" in --endpoint-target-ports` : `with ${ports.length} --endpoint-target-ports (1 to 8 allowed)`}: the EPP exits at start`,
+        dref,
+        jsonPatch('deployment', ns, d.metadata.name, [{op: 'add', path: `/spec/template/spec/containers/${ci}/args/-`, value: `--endpoint-target-ports=${want}`}]),
+      ),
+    );
+  }
+  const hasPodName = (c.env ?? []).some((x) => x.name === 'POD_NAME');
+  if (eppFlavour(c.image) === 'llm-d' && !hasPodName) {
+    out.push(
+      error(
+        `EPP ${ns}/${d.metadata.name} (llm-d-router) runs in standalone mode without env POD_NAME: it exits at start ("failed to get environment variable POD_NAME")`,
+        dref,
+        jsonPatch('deployment', ns, d.metadata.name, [{op: 'add', path: `/spec/template/spec/containers/${ci}/env/-`, value: {name: 'POD_NAME', valueFrom: {fieldRef: {fieldPath: 'metadata.name'}}}}]),
+      ),
+    );
+  }
+  if (out.length) return out;
+  out.push(info(`EPP ${ns}/${d.metadata.name} runs in standalone mode (--endpoint-selector=${sel}, ports ${ports.join(',')}): it does not read any InferencePool`, dref));
+  const mine = equalitySelector(sel);
+  const poolSel = chain.pool?.selector;
+  const poolLabels = poolSel && typeof (poolSel as {matchLabels?: unknown}).matchLabels === 'object' ? (poolSel as {matchLabels: Record<string, string>}).matchLabels : (poolSel as Record<string, string> | undefined);
+  if (chain.pool?.epp && mine && poolLabels && JSON.stringify(Object.entries(mine).sort()) !== JSON.stringify(Object.entries(poolLabels).sort())) {
+    out.push(
+      warning(
+        `InferencePool ${chain.key}'s endpointPickerRef sends to EPP ${ns}/${d.metadata.name}, which ignores the pool's selector (${Object.entries(poolLabels).map(([k, v]) => `${k}=${v}`).join(',')}): it routes to the pods matching ${sel}`,
+        dref,
+        `kubectl edit deployment ${d.metadata.name} -n ${ns}   # make --endpoint-selector select the pool's pods, or run the EPP with --pool-name=${chain.name}`,
+      ),
+    );
+  }
+  return out;
+}
 
 export const eppService: Check = {
   code: 'IGW-407',

@@ -7,32 +7,138 @@ import {durationMs} from '../../k8s/duration.ts';
 import {condition, describeCondition, type ObjectRef, type Service} from '../../k8s/objects.ts';
 import {selectorMatches} from '../../k8s/selectors.ts';
 import type {KubeObject} from '../../kube/client.ts';
-import {policyTargets, poolRef, type EnvoyExtensionPolicy} from '../../model/target.ts';
+import {policyTargets, poolRef, type EnvoyExtensionPolicy, type EppInfo, type PoolChain} from '../../model/target.ts';
 import {bbrView, isBbrPolicy} from '../../model/bbr.ts';
-import {egForChain, wiringOf} from '../../model/wiring.ts';
+import {aiGatewayFor, egForChain, wiringOf} from '../../model/wiring.ts';
+import type {Snapshot} from '../../snapshot/types.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
-import {jsonPatch} from '../fix.ts';
+import {jsonPatch, yamlBlock} from '../fix.ts';
 import {deployRef, envoyGatewayVersion, helmSet, versionBelow} from '../helpers.ts';
 import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
 
 const policyRef = (p: KubeObject): ObjectRef => ({apiVersion: `${GROUP.envoy}/v1alpha1`, kind: 'EnvoyExtensionPolicy', namespace: p.metadata.namespace, name: p.metadata.name});
 
+/** The args index of --secure-serving=false (or of the flag when its value is the next arg). */
+function plaintextArgOps(e: EppInfo): {op: string; path: string}[] {
+  const d = e.deployment;
+  const ci = d.spec.template.spec.containers.indexOf(e.container!);
+  const args = e.container?.args ?? [];
+  const ops: {op: string; path: string}[] = [];
+  args.forEach((a, i) => {
+    if (/^--?secure-serving=false$/.test(a)) ops.push({op: 'remove', path: `/spec/template/spec/containers/${ci}/args/${i}`});
+    else if (/^--?secure-serving$/.test(a) && args[i + 1] === 'false') ops.push({op: 'remove', path: `/spec/template/spec/containers/${ci}/args/${i + 1}`}, {op: 'remove', path: `/spec/template/spec/containers/${ci}/args/${i}`});
+  });
+  // remove from the end first, so the indexes stay right
+  return ops.sort((x, y) => Number(y.path.split('/').pop()) - Number(x.path.split('/').pop()));
+}
+
+const behindService = (chain: PoolChain, snap: Snapshot, ns: string | undefined, name: string | undefined): EppInfo[] => {
+  const svc = name ? lookup<Service>(snap, 'Service', ns ?? chain.namespace, name) : undefined;
+  return svc && 'found' in svc ? chain.epps.filter((e) => e.deployment.metadata.namespace === svc.found.metadata.namespace && selectorMatches(svc.found.spec?.selector ?? {}, e.deployment.spec.template.metadata?.labels)) : [];
+};
+
+/**
+ * The EPP's TLS against the wiring that calls it (issue 11 item 2). The EPP serves TLS on 9002 unless
+ * --secure-serving=false (GIE v1.5.0 pkg/epp/server/options.go SecureServing default true; same in
+ * llm-d-router):
+ * - Envoy AI Gateway ALWAYS dials the EPP with TLS (no verification, no way to turn it off): ai-gateway
+ *   v1.1.0 internal/extensionserver/inferencepool.go buildExtProcClusterForInferencePoolEndpointPicker()
+ *   puts an envoy.transport_sockets.tls UpstreamTlsContext on the cluster. A plaintext EPP ⇒ the
+ *   handshake fails, ext_proc fails closed, every request 500.
+ * - An EnvoyExtensionPolicy speaks plaintext h2c unless a BackendTLSPolicy (or an Envoy Gateway Backend
+ *   with tls, EG v1.9.1 api/v1alpha1/backend_types.go) says otherwise: a TLS EPP ⇒ gRPC status 14.
+ * - Both wirings on one EPP: no TLS setting satisfies both — keep one (the AI Gateway one, with TLS).
+ */
+function eppTlsDrafts(chain: PoolChain, snap: Snapshot): Draft[] {
+  const out: Draft[] = [];
+  const aigw = chain.pool?.epp ? aiGatewayFor(snap, chain) : undefined;
+  const policy = chain.eppPolicies[0]?.policy;
+  const policyName = policy ? `EnvoyExtensionPolicy ${policy.metadata.namespace}/${policy.metadata.name}` : undefined;
+  const removePolicy = policy
+    ? chain.release && chain.release.policies.length
+      ? 'extensionPolicy.enabled=false'
+      : undefined
+    : undefined;
+  if (aigw) {
+    const epps = behindService(chain, snap, chain.namespace, chain.pool!.epp!.name);
+    for (const e of epps.filter((x) => !x.secureServing)) {
+      const d = e.deployment;
+      const mix = policyName ? `; ${policyName} sends plaintext gRPC to the same EPP, so no TLS setting satisfies both wirings — keep the AI Gateway one` : '';
+      const fix = chain.release
+        ? helmSet(chain.release, `epp.secureServing=true${policyName && removePolicy ? `,${removePolicy}` : ''}`)
+        : [jsonPatch('deployment', d.metadata.namespace, d.metadata.name, plaintextArgOps(e)), ...(policy ? [`kubectl delete envoyextensionpolicy ${policy.metadata.name} -n ${policy.metadata.namespace}`] : [])].join('\n');
+      out.push(
+        error(
+          `EPP ${d.metadata.namespace}/${d.metadata.name} serves plaintext gRPC (--secure-serving=false), but Envoy AI Gateway always dials the EPP with TLS (ai-gateway v1.1.0 extension server): the TLS handshake fails and every request to InferencePool ${chain.key} fails${mix}`,
+          deployRef(d),
+          fix,
+        ),
+      );
+    }
+  }
+  const seen = new Set<EnvoyExtensionPolicy>();
+  for (const l of chain.eppPolicies) {
+    const p = l.policy;
+    if (seen.has(p)) continue;
+    seen.add(p);
+    const name = `EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name}`;
+    const svcName = l.backendRef.name;
+    const tlsEpps = behindService(chain, snap, l.backendRef.namespace ?? p.metadata.namespace, svcName).filter((e) => e.secureServing);
+    if (!tlsEpps.length) continue;
+    const tlsPolicy = items<KubeObject & {spec?: {targetRefs?: {kind?: string; name: string}[]}}>(snap, 'BackendTLSPolicy').some(
+      (b) => b.metadata.namespace === chain.namespace && (b.spec?.targetRefs ?? []).some((t) => (t.kind ?? 'Service') === 'Service' && t.name === svcName),
+    );
+    if (tlsPolicy || access(snap, 'BackendTLSPolicy', chain.namespace)?.reason === 'forbidden') continue;
+    const e = tlsEpps[0]!;
+    const d = e.deployment;
+    if (aigw) {
+      out.push(
+        error(
+          `EPP ${d.metadata.namespace}/${d.metadata.name} serves TLS on 9002, which the Envoy AI Gateway wiring needs, but ${name} talks plain gRPC to it: its ext-proc fails (gRPC status 14 / "upstream connect error"); no TLS setting satisfies both wirings — remove the EnvoyExtensionPolicy`,
+          deployRef(d),
+          removePolicy && chain.release ? helmSet(chain.release, removePolicy) : `kubectl delete envoyextensionpolicy ${p.metadata.name} -n ${p.metadata.namespace}`,
+        ),
+      );
+      continue;
+    }
+    const ci = d.spec.template.spec.containers.indexOf(e.container!);
+    const backend = yamlBlock({
+      apiVersion: `${GROUP.envoy}/v1alpha1`,
+      kind: 'Backend',
+      metadata: {name: svcName, namespace: p.metadata.namespace},
+      spec: {endpoints: [{fqdn: {hostname: `${svcName}.${p.metadata.namespace}.svc.cluster.local`, port: l.backendRef.port ?? 9002}}], tls: {insecureSkipVerify: true}},
+    });
+    out.push(
+      error(
+        `EPP ${d.metadata.namespace}/${d.metadata.name} serves TLS on 9002 (--secure-serving defaults to true), but ${name} talks plain gRPC to it: ext-proc fails (gRPC status 14 / "upstream connect error")`,
+        deployRef(d),
+        [
+          chain.release ? helmSet(chain.release, 'epp.secureServing=false') : jsonPatch('deployment', d.metadata.namespace, d.metadata.name, [{op: 'add', path: `/spec/template/spec/containers/${ci}/args/-`, value: '--secure-serving=false'}]),
+          `# or keep TLS: send the ext-proc through an Envoy Gateway Backend that skips verification (the EPP's certificate is self-signed, so a BackendTLSPolicy has no CA to check it with), then point ${name} extProc[${l.extProcIndex}].backendRefs at {group: ${GROUP.envoy}, kind: Backend, name: ${svcName}}:`,
+          ...backend.split('\n').map((x) => `#   ${x}`),
+        ].join('\n'),
+      ),
+    );
+  }
+  return out;
+}
+
 export const extensionPolicyAttached: Check = {
   code: 'IGW-411',
   phase: 4,
   scope: 'chain',
-  title: 'EnvoyExtensionPolicy targets the Gateway, reaches the EPP and is Accepted',
+  title: "EnvoyExtensionPolicy targets the Gateway, reaches the EPP and is Accepted; the EPP's TLS suits its wiring",
   dependsOn: ['IGW-403'],
   symptoms: ['ext-proc-not-routing', '500'],
-  reads: ['EnvoyExtensionPolicy'],
+  reads: ['EnvoyExtensionPolicy', 'Service', 'ConfigMap'],
   run({chain, snap}) {
     const out: Draft[] = [];
     const policies = [...new Set(chain.eppPolicies.map((l) => l.policy))];
-    if (policies.length === 0 && chain.release?.policies.length) {
-      // the release rendered one but none in the cluster sends to the EPP: reported by IGW-402 when missing;
-      // here: the rendered one exists but points elsewhere.
-      return [];
+    if (policies.length === 0) {
+      // no policy sends to the EPP: only the Envoy AI Gateway wiring's TLS can be judged here. (When the
+      // release rendered a policy that is missing, IGW-402 says so.)
+      return eppTlsDrafts(chain, snap);
     }
     for (const p of policies) {
       const pref = policyRef(p);
@@ -79,28 +185,8 @@ export const extensionPolicyAttached: Check = {
         const fix = fixes.length ? fixes.join('\n') : issues.find((i) => i.fix)?.fix;
         out.push(error(`${name} ${issues.map((i) => i.msg).join('; ')}`, pref, fix));
       }
-      // TLS: the EPP serves TLS on 9002 unless --secure-serving=false (domain-facts §2); plain gRPC to it fails with status 14.
-      // Judge the EPPs behind this policy's backend Service.
-      const svcName = chain.eppPolicies.find((x) => x.policy === p)?.backendRef.name;
-      const svcObj = svcName ? lookup<Service>(snap, 'Service', p.metadata.namespace, svcName) : undefined;
-      const behind = svcObj && 'found' in svcObj ? chain.epps.filter((e) => e.deployment.metadata.namespace === p.metadata.namespace && selectorMatches(svcObj.found.spec?.selector ?? {}, e.deployment.spec.template.metadata?.labels)) : [];
-      const tlsEpps = behind.filter((e) => e.secureServing);
-      if (tlsEpps.length) {
-        const tlsPolicy = items<KubeObject & {spec?: {targetRefs?: {kind?: string; name: string}[]}}>(snap, 'BackendTLSPolicy').some(
-          (b) => b.metadata.namespace === chain.namespace && (b.spec?.targetRefs ?? []).some((t) => (t.kind ?? 'Service') === 'Service' && t.name === svcName),
-        );
-        if (!tlsPolicy && access(snap, 'BackendTLSPolicy', chain.namespace)?.reason !== 'forbidden') {
-          const e = tlsEpps[0]!;
-          out.push(
-            error(
-              `EPP ${e.deployment.metadata.namespace}/${e.deployment.metadata.name} serves TLS on 9002 (--secure-serving defaults to true), but ${name} talks plain gRPC to it: ext-proc fails (gRPC status 14 / "upstream connect error")`,
-              deployRef(e.deployment),
-              chain.release ? helmSet(chain.release, 'epp.secureServing=false') : jsonPatch('deployment', e.deployment.metadata.namespace, e.deployment.metadata.name, [{op: 'add', path: `/spec/template/spec/containers/${e.deployment.spec.template.spec.containers.indexOf(e.container!)}/args/-`, value: '--secure-serving=false'}]),
-            ),
-          );
-        }
-      }
     }
+    out.push(...eppTlsDrafts(chain, snap));
     if (out.length === 0 && policies.length) {
       const accepted = isLive(snap, policies[0]!) ? 'Accepted' : 'status unknown (not applied)';
       out.push(ok(`${policies.map((p) => `EnvoyExtensionPolicy ${p.metadata.name}`).join(', ')} → EPP Service ${chain.eppPolicies[0]!.backendRef.name}:${chain.eppPolicies[0]!.backendRef.port ?? 9002}, ${accepted}`, policyRef(policies[0]!)));

@@ -9,9 +9,12 @@ import type {ObjectRef} from '../../k8s/objects.ts';
 import type {KubeObject} from '../../kube/client.ts';
 import {lookup} from '../../snapshot/query.ts';
 import {imageTag} from '../../snapshot/versions.ts';
-import {chartRef, yamlBlock} from '../fix.ts';
+import {argValue} from '../../k8s/args.ts';
+import {ALL_PLUGIN_TYPES, GIE_PLUGINS, LLM_D_ROUTER_PLUGINS, pluginRegistryFor} from '../../model/epp-plugins.ts';
+import type {EppInfo} from '../../model/target.ts';
+import {chartRef, jsonPatch, yamlBlock} from '../fix.ts';
 import {eppConfigSource, eppDeployRef, eppFlavour, versionBelow} from '../helpers.ts';
-import {error, ok, warning, type Check, type Draft} from '../types.ts';
+import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
 
 interface PickerConfig {
   apiVersion?: string;
@@ -22,31 +25,6 @@ interface PickerConfig {
 }
 
 const CONFIG_API_VERSIONS = ['inference.networking.x-k8s.io/v1alpha1', 'llm-d.ai/v1alpha1'];
-
-/**
- * Plugin types the EPPs register (GIE cmd/epp/runner registerInTreePlugins; llm-d-router's
- * deploy/config samples, ../shared/fixtures/epp-config*.yaml). Not exhaustive — versions add
- * types — so an unknown type is only called a mistake when it is one edit or two away from a
- * known one (a typo such as "max-scorer-picker").
- */
-export const KNOWN_PLUGIN_TYPES = [
-  'prefix-cache-scorer',
-  'kv-cache-utilization-scorer',
-  'queue-scorer',
-  'lora-affinity-scorer',
-  'running-requests-size-scorer',
-  'max-score-picker',
-  'random-picker',
-  'weighted-random-picker',
-  'single-profile-handler',
-  'decode-filter',
-  'utilization-detector',
-  'metrics-data-source',
-  'core-metrics-extractor',
-  'token-producer',
-  'endpoint-notification-source',
-  'precise-prefix-cache-producer',
-];
 
 export function editDistance(a: string, b: string): number {
   const d = Array.from({length: a.length + 1}, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
@@ -59,13 +37,77 @@ export function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-function likelyTypo(type: string): string | undefined {
-  if (KNOWN_PLUGIN_TYPES.includes(type)) return undefined;
-  const best = KNOWN_PLUGIN_TYPES.map((k) => ({k, d: editDistance(type, k)})).sort((x, y) => x.d - y.d)[0];
+/** The nearest of `known` within edit distance 2 (a typo such as "max-scorer-picker"), else undefined. */
+function nearest(type: string, known: Iterable<string>): string | undefined {
+  const best = [...known].map((k) => ({k, d: editDistance(type, k)})).sort((x, y) => x.d - y.d || x.k.localeCompare(y.k))[0];
   return best && best.d <= 2 ? best.k : undefined;
 }
 
+interface TypeVerdicts {
+  /** start-up errors: unknown types, Alpha types without --allow-experimental-plugins */
+  errors: string[];
+  /** for the fix: type → the type to use instead */
+  replace: {type: string; fix: string}[];
+  warnings: string[];
+  infos: string[];
+}
+
+/**
+ * Judge each plugin's type against what the EPP in use registers (issue 11 item 5; src/model/epp-plugins.ts).
+ * The exact list of the EPP's release: every unregistered type is an error. Another release of a known
+ * EPP, or an EPP of unknown origin: only a near-typo of a known type is called a mistake.
+ */
+function judgeTypes(plugins: NonNullable<PickerConfig['plugins']>, e: EppInfo): TypeVerdicts {
+  const image = e.container?.image;
+  const tag = image ? imageTag(image) : undefined;
+  const found = pluginRegistryFor(image, tag);
+  const out: TypeVerdicts = {errors: [], replace: [], warnings: [], infos: []};
+  const experimental = argValue(e.container, '--allow-experimental-plugins');
+  const allowAlpha = experimental !== undefined && experimental !== 'false';
+  for (const p of plugins) {
+    const type = p.type;
+    if (!type) continue;
+    const label = `plugin ${p.name && p.name !== type ? `"${p.name}" ` : ''}type "${type}"`;
+    if (found?.exact) {
+      const {registry} = found;
+      const known = registry.types.get(type);
+      if (!known) {
+        const near = nearest(type, registry.types.keys());
+        const elsewhere = registry === GIE_PLUGINS && LLM_D_ROUTER_PLUGINS.types.has(type) ? ` (it is an llm-d-router plugin, not available in ${registry.release})` : '';
+        out.errors.push(`${label} is not registered in ${registry.release}${elsewhere} — the EPP exits with "plugin type '${type}' is not registered"${near ? ` (did you mean "${near}"?)` : ''}`);
+        if (near) out.replace.push({type, fix: near});
+        continue;
+      }
+      if (registry.experimentalFlag && known.stability === 'Alpha' && !allowAlpha) {
+        out.errors.push(`${label} has Alpha stability in ${registry.release}, and --allow-experimental-plugins is not set — the EPP exits at start`);
+      }
+      if (known.deprecated) {
+        out.warnings.push(`${label} is deprecated since ${known.deprecated.deprecatedIn} (removal in ${known.deprecated.removalIn}): use "${known.deprecated.replacement}"`);
+      }
+      if (known.testOnly) out.infos.push(`${label} is registered for conformance tests only (${registry.release})`);
+      continue;
+    }
+    const pool = found ? found.registry.types.keys() : ALL_PLUGIN_TYPES;
+    const all = new Set(ALL_PLUGIN_TYPES);
+    if (all.has(type)) continue;
+    const near = nearest(type, pool) ?? nearest(type, ALL_PLUGIN_TYPES);
+    if (near) {
+      out.errors.push(`plugin type "${type}" is not a registered plugin type (did you mean "${near}"?)`);
+      out.replace.push({type, fix: near});
+    }
+  }
+  return out;
+}
+
 const SCORERS = ['prefix-cache-scorer', 'kv-cache-utilization-scorer', 'queue-scorer'];
+
+/** For Alpha plugins refused at start: add --allow-experimental-plugins to the EPP container. */
+function alphaFix(e: EppInfo, v: TypeVerdicts): string | undefined {
+  if (!v.errors.some((x) => x.includes('Alpha stability'))) return undefined;
+  const d = e.deployment;
+  const ci = d.spec.template.spec.containers.indexOf(e.container!);
+  return `${jsonPatch('deployment', d.metadata.namespace, d.metadata.name, [{op: 'add', path: `/spec/template/spec/containers/${ci}/args/-`, value: '--allow-experimental-plugins'}])}   # or use a Beta plugin instead`;
+}
 
 export const schedulingConfigValid: Check = {
   code: 'IGW-602',
@@ -74,6 +116,7 @@ export const schedulingConfigValid: Check = {
   title: 'EndpointPickerConfig is valid for the EPP version',
   dependsOn: ['IGW-601'],
   symptoms: ['epp-not-starting', 'high-latency', 'config-not-applied'],
+  reads: ['Deployment', 'ConfigMap'],
   run({chain, snap}) {
     const out: Draft[] = [];
     for (const e of chain.epps) {
@@ -103,15 +146,19 @@ export const schedulingConfigValid: Check = {
       for (const prof of cfg.schedulingProfiles ?? []) {
         for (const r of prof.plugins ?? []) if (r.pluginRef && !names.has(r.pluginRef)) problems.push(`profile ${prof.name ?? '?'} refers to plugin "${r.pluginRef}", which is not defined under plugins`);
       }
-      const typos = (cfg.plugins ?? []).map((p) => ({type: p.type ?? '', fix: likelyTypo(p.type ?? '')})).filter((t) => t.type && t.fix);
-      for (const t of typos) problems.push(`plugin type "${t.type}" is not a registered plugin type (did you mean "${t.fix}"?)`);
+      const verdicts = judgeTypes(cfg.plugins ?? [], e);
+      const typos = verdicts.replace;
+      problems.push(...verdicts.errors);
+      for (const w of verdicts.warnings) out.push(warning(`EPP ${e.deployment.metadata.name}: ${w}`, where, `# in ${where.kind} ${where.namespace ?? ''}/${where.name}: replace the deprecated type (pluginRefs keep their names), then restart the EPP`));
+      for (const i of verdicts.infos) out.push(info(`EPP ${e.deployment.metadata.name}: ${i}`, where));
       if (problems.length) {
         const fixText = typos.length
           ? chain.release && valueAt(chain.release.release.values, 'epp.schedulingConfig.picker') === typos[0]!.type
             ? `helm upgrade ${chain.release.release.name} ${chartRef(chain.release.release.chart)} -n ${chain.release.release.namespace} --reuse-values --set epp.schedulingConfig.picker=${typos[0]!.fix}`
             : `# in ${where.kind} ${where.namespace ?? ''}/${where.name}: ${typos.map((t) => `type: ${t.type} → type: ${t.fix}`).join(', ')} (pluginRefs too), then restart the EPP`
           : undefined;
-        out.push(error(`EPP ${e.deployment.metadata.name}'s EndpointPickerConfig is invalid: ${problems.join('; ')} — the EPP exits at start`, where, fixText));
+        const fixes = [fixText, alphaFix(e, verdicts)].filter((x): x is string => Boolean(x));
+        out.push(error(`EPP ${e.deployment.metadata.name}'s EndpointPickerConfig is invalid: ${problems.join('; ')} — the EPP exits at start`, where, fixes.length ? fixes.join('\n') : undefined));
         continue;
       }
       // saturationDetector: inline thresholds up to GIE 1.4, a pluginRef to utilization-detector from 1.5 (domain-facts §2)

@@ -9,7 +9,7 @@ describe('phase 1 — cluster & CRDs', () => {
 
   it('IGW-104: no InferencePool API → error; only the removed v1alpha2 → warning', () => {
     const none = doctor([], {snapshot: {errors: {InferencePool: notServed('inferencepools'), XInferencePool: notServed('inferencepools')}}});
-    expect(one(none, 'IGW-104', 'error').fix).toBe('kubectl apply -f https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/latest/download/manifests.yaml');
+    expect(one(none, 'IGW-104', 'error').fix).toBe('kubectl apply -f https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.6.0/v1-manifests.yaml');
     const old = doctor([], {snapshot: {errors: {InferencePool: notServed('inferencepools')}}});
     expect(one(old, 'IGW-104', 'warning').message).toContain('removed upstream in GIE 1.5');
   });

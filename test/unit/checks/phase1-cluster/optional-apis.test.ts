@@ -9,8 +9,14 @@ describe('phase 1 — cluster & CRDs', () => {
     const f = doctor(healthy, {
       snapshot: {errors: {InferenceObjective: notServed('x'), LlmdInferenceObjective: notServed('x'), EnvoyExtensionPolicy: notServed('x'), InferenceService: notServed('x')}},
     });
-    expect(one(f, 'IGW-106', 'warning').message).toContain('InferenceObjective is not served');
-    expect(one(f, 'IGW-107', 'warning').message).toContain('EnvoyExtensionPolicy');
+    const objective = one(f, 'IGW-106', 'warning');
+    expect(objective.message).toContain('InferenceObjective is not served');
+    // issue 11 item 7: GIE v1.6's manifests no longer hold InferenceObjective — the CRDs are llm-d-router's
+    expect(objective.fix!.split('\n')[0]).toBe("kubectl apply -k 'https://github.com/llm-d/llm-d-router/config/crd?ref=v0.10.0'");
+    expect(objective.fix).not.toContain('gateway-api-inference-extension');
+    const eg = one(f, 'IGW-107', 'warning');
+    expect(eg.message).toContain('EnvoyExtensionPolicy');
+    expect(eg.fix).toBe('helm upgrade --install eg oci://<EG chart registry>/envoyproxy/gateway-helm --version v1.9.1 -n envoy-gateway-system --create-namespace');
     expect(one(f, 'IGW-108', 'info').message).toContain('KServe is not installed');
   });
 });

@@ -1,7 +1,9 @@
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {stringify} from 'yaml';
+import {parse, stringify} from 'yaml';
 import type {KubeObject} from '../../../../src/kube/client.ts';
-import {doctor, loadObjects, obj, one, without} from '../fixture.ts';
+import {doctor, loadObjects, obj, one, sharedDir, without} from '../fixture.ts';
 
 const healthy = loadObjects('healthy-ai-gateway.yaml');
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -12,6 +14,12 @@ function withConfig(objs: KubeObject[], config: unknown, changedAt = '2026-11-20
   cm.data['envoy-gateway.yaml'] = typeof config === 'string' ? config : stringify(config);
   cm.metadata.managedFields = [{manager: 'kubectl-patch', operation: 'Update', time: changedAt}];
   return out;
+}
+
+/** The upstream default gateway-helm config (../shared/fixtures), without any extensionManager. */
+function defaultConfig(): Any {
+  const cm = parse(readFileSync(join(sharedDir, 'fixtures', 'envoy-gateway-config.default.yaml'), 'utf8')) as Any;
+  return parse(cm.data['envoy-gateway.yaml']) as Any;
 }
 
 /** What the install notes' `kubectl patch` writes: the whole file replaced by backendResources {"" Service} alone. */
@@ -45,7 +53,7 @@ describe('phase 2 — Envoy Gateway', () => {
     const objs = without(healthy, 'Deployment', 'envoy-gateway');
     const e = one(doctor(objs), 'IGW-201', 'error');
     expect(e.message).toContain('Envoy Gateway is not installed');
-    expect(e.fix).toContain('helm upgrade --install eg oci://docker.io/envoyproxy/gateway-helm');
+    expect(e.fix).toBe('helm upgrade --install eg oci://<EG chart registry>/envoyproxy/gateway-helm --version v1.9.1 -n envoy-gateway-system --create-namespace');
   });
 
   it('IGW-202: streaming policy on Envoy Gateway v1.5 → warning', () => {
@@ -60,5 +68,14 @@ describe('phase 2 — Envoy Gateway', () => {
     const w = one(doctor(objs), 'IGW-202', 'warning');
     expect(w.message).toContain('older than v1.6');
     expect(w.message).toContain('llm/streaming');
+    // issue 11 item 7: with Envoy AI Gateway, the Envoy Gateway it is built on (ai-gateway v1.1.0 go.mod: v1.8.1)
+    expect(w.fix).toBe('helm upgrade eg oci://<EG chart registry>/envoyproxy/gateway-helm --version v1.8.1 -n envoy-gateway-system --reuse-values   # the Envoy Gateway Envoy AI Gateway v1.1.0 is built on');
+    // without it: the newest, v1.9.1, and the Gateway API v1.6.1 CRDs it needs — never the stale v1.6.0
+    const plain = withConfig(objs, defaultConfig());
+    const w2 = one(doctor(plain), 'IGW-202', 'warning');
+    expect(w2.fix).toBe(
+      'kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml   # Envoy Gateway v1.9.1 needs Gateway API v1.6.1\n' +
+        'helm upgrade eg oci://<EG chart registry>/envoyproxy/gateway-helm --version v1.9.1 -n envoy-gateway-system --reuse-values',
+    );
   });
 });

@@ -1,9 +1,10 @@
 import {describe, expect, it} from 'vitest';
 import type {KubeObject} from '../../../../src/kube/client.ts';
 import {chartInstall, EPP} from '../chart-fixture.ts';
-import {byCode, doctor, obj, one} from '../fixture.ts';
+import {byCode, doctor, loadObjects, obj, one} from '../fixture.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const healthy = loadObjects('healthy-ai-gateway.yaml');
 
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
@@ -108,5 +109,49 @@ describe('phase 4 — the inference-gateway chart', () => {
     expect(e.fix).toContain('helm install llama-epp <repo>/inference-gateway --version 0.3.0 -n llm --set epp.poolName=llama');
     // not IGW-406 with a fix that would move the only EPP to llama
     expect(f.find((x) => x.code === 'IGW-406' && x.chain === 'llm/llama')?.severity).toBe('blocked');
+  });
+});
+
+describe('IGW-406: --endpoint-selector is the standalone alternative to --pool-name (issue 11 item 6)', () => {
+  const standalone = (args: string[], env: unknown[] = [{name: 'POD_NAME', valueFrom: {fieldRef: {fieldPath: 'metadata.name'}}}]): KubeObject[] => {
+    const objs = structuredClone(healthy);
+    for (const kind of ['Deployment', 'Pod']) {
+      const o = objs.find((x) => x.kind === kind && x.metadata.name.startsWith('qwen-epp')) as Any;
+      const c = kind === 'Deployment' ? o.spec.template.spec.containers[0] : o.spec.containers[0];
+      c.image = 'registry.example/llm-d/llm-d-router-endpoint-picker:v0.10.0';
+      c.args = args;
+      c.env = env;
+    }
+    return objs;
+  };
+
+  it('selector + target ports + POD_NAME → info "standalone mode", no "missing --pool-name" error', () => {
+    const f = doctor(standalone(['--endpoint-selector=serving.kserve.io/inferenceservice=qwen', '--endpoint-target-ports=8080']));
+    expect(byCode(f, 'IGW-406').map((x) => x.severity)).toEqual(['info']);
+    expect(one(f, 'IGW-406', 'info').message).toBe('EPP llm/qwen-epp runs in standalone mode (--endpoint-selector=serving.kserve.io/inferenceservice=qwen, ports 8080): it does not read any InferencePool');
+    expect(f.filter((x) => x.severity === 'error').map((x) => x.code)).toEqual([]);
+    // the EPP is still found behind the pool's endpointPickerRef (not "no EPP Deployment serves")
+    expect(one(f, 'IGW-405', 'ok').message).toContain('llm/qwen-epp available');
+  });
+
+  it('both --pool-name and --endpoint-selector → error (the EPP exits at start), fix removes the selector', () => {
+    const e = one(doctor(standalone(['--pool-name', 'qwen', '--endpoint-selector', 'serving.kserve.io/inferenceservice=qwen', '--endpoint-target-ports=8080'])), 'IGW-406', 'error');
+    expect(e.message).toContain('sets both --pool-name qwen and --endpoint-selector');
+    expect(e.message).toContain('either pool-name or endpoint-selector must be set');
+    expect(e.fix).toContain(`'[{"op":"remove","path":"/spec/template/spec/containers/0/args/3"},{"op":"remove","path":"/spec/template/spec/containers/0/args/2"}]'`);
+  });
+
+  it('selector without --endpoint-target-ports → error; llm-d-router without env POD_NAME → error', () => {
+    const noPorts = one(doctor(standalone(['--endpoint-selector=serving.kserve.io/inferenceservice=qwen'])), 'IGW-406', 'error');
+    expect(noPorts.message).toContain('without --endpoint-target-ports');
+    expect(noPorts.fix).toContain('"value":"--endpoint-target-ports=8080"');
+    const noPodName = one(doctor(standalone(['--endpoint-selector=serving.kserve.io/inferenceservice=qwen', '--endpoint-target-ports=8080'], [])), 'IGW-406', 'error');
+    expect(noPodName.message).toContain('failed to get environment variable POD_NAME');
+    expect(noPodName.fix).toContain('"fieldPath":"metadata.name"');
+  });
+
+  it("a pool pointing at a standalone EPP that selects other pods → warning", () => {
+    const w = one(doctor(standalone(['--endpoint-selector=app=vllm', '--endpoint-target-ports=8000'])), 'IGW-406', 'warning');
+    expect(w.message).toContain("ignores the pool's selector (serving.kserve.io/inferenceservice=qwen): it routes to the pods matching app=vllm");
   });
 });

@@ -14,6 +14,7 @@ import {NOW, sharedDir, snap} from '../fixture.ts';
 
 const sample = (name: string): string => readFileSync(join(sharedDir, 'fixtures', `epp-metrics.${name}.sample.txt`), 'utf8');
 const GIE = sample('gie-v1.5.0');
+const LLMD = sample('llm-d-router-v0.10.0');
 
 /** The GIE sample with a ready-pods gauge appended (the family GIE's EPP registers: inference_pool_ready_pods). */
 function withReadyPods(text: string, n: number): string {
@@ -43,5 +44,54 @@ describe('phase 5 — EPP runtime (live metrics and logs)', () => {
     expect(e.find((x) => x.severity === 'error')!.message).toContain('pods is forbidden');
     expect(e.find((x) => x.message.includes('model server metric'))!.message).toContain('(2 line(s)');
     expect(matchEppLog('I1121 all good\nstarting server')).toEqual([]);
+  });
+});
+
+describe('IGW-507: LoRA metrics missing is noise; llm-d-router counts data-layer errors (issue 11 item 4)', () => {
+  // GIE v1.5.0 pkg/epp/datalayer/collector.go logs this once per endpoint when vLLM runs without LoRA
+  const lora = '{"level":"error","msg":"extract failed","extractor":"core-metrics-extractor/core-metrics-extractor","error":"metric family \\"vllm:lora_requests_info\\" not found"}';
+  const noMatch = '{"level":"error","msg":"extract failed","error":"no matching lora metric found for \\"vllm:lora_requests_info\\" with labels map[]"}';
+  const both = '{"level":"error","msg":"extract failed","error":"metric family \\"vllm:num_requests_waiting\\" not found\\nmetric family \\"vllm:lora_requests_info\\" not found"}';
+
+  it('only the LoRA family missing → info "harmless", not "scheduling blind"', () => {
+    const f = run(okMetrics(withReadyPods(GIE, 2)), [lora, noMatch].join('\n')).filter((x) => x.code === 'IGW-507');
+    expect(f.map((x) => x.severity)).toEqual(['info']);
+    expect(f[0]!.message).toContain('LoRA metrics absent (LoRA disabled on the model server)');
+    expect(f[0]!.message).toContain('(2 line(s)');
+    expect(f[0]!.message).not.toContain('blind');
+  });
+
+  it('a queue/KV metric missing in the same line (errors.Join) → still the renamed-metric warning', () => {
+    const f = run(okMetrics(withReadyPods(GIE, 2)), both).filter((x) => x.code === 'IGW-507');
+    expect(f.map((x) => x.severity)).toEqual(['warning']);
+    expect(f[0]!.message).toContain('scheduling runs blind');
+  });
+
+  it('the real llm-d-router v0.10.0 sample has no data-layer error series (a CounterVec before its first increment): nothing reported', () => {
+    expect(readEpp(parseExposition(LLMD)).datalayerErrors).toBeUndefined();
+    const f = run(okMetrics(LLMD)).filter((x) => x.code === 'IGW-507');
+    expect(f.map((x) => x.severity)).toEqual(['ok']);
+  });
+
+  it('non-zero llm_d_epp_datalayer_* counters → info with the series (one scrape: since start-up, not a verdict on "now")', () => {
+    const text =
+      `${LLMD.trimEnd()}\n` +
+      '# HELP llm_d_epp_datalayer_extract_errors_total Total number of errors encountered while extracting data from data sources.\n' +
+      '# TYPE llm_d_epp_datalayer_extract_errors_total counter\n' +
+      'llm_d_epp_datalayer_extract_errors_total{extractor_type="core-metrics-extractor",source_type="metrics-data-source"} 9\n' +
+      '# HELP llm_d_epp_datalayer_poll_errors_total Total number of errors encountered while polling data sources.\n' +
+      '# TYPE llm_d_epp_datalayer_poll_errors_total counter\n' +
+      'llm_d_epp_datalayer_poll_errors_total{source_type="metrics-data-source"} 0\n';
+    const reading = readEpp(parseExposition(text));
+    expect(reading.datalayerErrors).toEqual({poll: [], extract: [{name: 'llm_d_epp_datalayer_extract_errors_total', labels: {extractor_type: 'core-metrics-extractor', source_type: 'metrics-data-source'}, value: 9}]});
+    const f = run(okMetrics(text)).filter((x) => x.code === 'IGW-507');
+    expect(f.map((x) => x.severity)).toEqual(['ok', 'info']);
+    expect(f[1]!.message).toContain('llm_d_epp_datalayer_extract_errors_total{extractor_type="core-metrics-extractor",source_type="metrics-data-source"} 9');
+    expect(f[1]!.fix).toContain('-v=4');
+  });
+
+  it('the deprecated llm_d_inference_scheduler_ duplicates are read when only they exist', () => {
+    const text = 'llm_d_inference_scheduler_datalayer_poll_errors_total{source_type="metrics-data-source"} 4\n';
+    expect(readEpp(parseExposition(text)).datalayerErrors?.poll).toEqual([{name: 'llm_d_inference_scheduler_datalayer_poll_errors_total', labels: {source_type: 'metrics-data-source'}, value: 4}]);
   });
 });

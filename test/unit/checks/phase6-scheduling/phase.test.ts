@@ -30,7 +30,8 @@ describe('phase 5 — EPP runtime (RBAC)', () => {
 describe('phase 6 — scheduling config', () => {
   it('the chart with schedulingConfig enabled: config valid, weights 60/30/10, EPP started after the ConfigMap', () => {
     const f = doctor(chartInstall({file: SCHEDULING_FILE}));
-    expect(problems(f).map((x) => x.code)).toEqual(['IGW-413']);
+    // the chart's plaintext EPP next to the AI Gateway wiring (IGW-411, issue 11 item 2) and the double wiring
+    expect(problems(f).map((x) => x.code)).toEqual(['IGW-411', 'IGW-413']);
     expect(one(f, 'IGW-601', 'ok').message).toContain(`started after ConfigMap ${EPP}-config last changed`);
     expect(one(f, 'IGW-602', 'ok').message).toContain('EndpointPickerConfig inference.networking.x-k8s.io/v1alpha1: 5 plugins');
   });
