@@ -61,8 +61,15 @@ interface CheckBase {
   dependsOn?: string[];
   /** symptom playbooks this check belongs to (src/doctor/symptoms.ts) */
   symptoms?: string[];
-  /** kinds the check reads: when one is unreadable, the check is "skipped" with the reason */
-  reads?: KindKey[];
+  /**
+   * Every kind run() reads: run() gets a snapshot that holds only these (reading another kind
+   * throws; test/unit/checks/reads.test.ts runs the catalog to prove the list complete). When one
+   * cannot be read (forbidden, failed, offline), the check is "skipped" with the reason — unless
+   * the kind is also in judgesUnreadable.
+   */
+  reads: readonly KindKey[];
+  /** Kinds of `reads` whose unreadability the check judges itself (its own access test and message). */
+  judgesUnreadable?: readonly KindKey[];
   /** documentation: an upstream page or a README anchor */
   docs?: string;
 }

@@ -13,6 +13,8 @@ export const gatewayApiCrds: Check = {
   scope: 'cluster',
   title: 'Gateway API CRDs are installed',
   symptoms: ['gateway-not-programmed'],
+  reads: ['GatewayClass', 'Gateway', 'HTTPRoute', 'ReferenceGrant'],
+  judgesUnreadable: ['GatewayClass', 'Gateway', 'HTTPRoute', 'ReferenceGrant'],
   run({snap}) {
     if (snap.source === 'files') return [];
     const missing = GATEWAY_API_KINDS.filter((k) => served(snap, k) === false);

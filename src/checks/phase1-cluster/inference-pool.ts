@@ -15,6 +15,8 @@ export const inferencePoolApi: Check = {
   scope: 'cluster',
   title: 'InferencePool API is served',
   symptoms: ['epp-not-starting', '500'],
+  reads: ['InferencePool', 'XInferencePool'],
+  judgesUnreadable: ['InferencePool', 'XInferencePool'],
   run({snap}) {
     if (snap.source === 'files') return [];
     const v1 = served(snap, 'InferencePool');
@@ -43,6 +45,8 @@ export const poolGroupAgreement: Check = {
   scope: 'chain',
   title: 'InferencePool API group agrees across HTTPRoute, pool and EPP',
   symptoms: ['500', '503', 'ext-proc-not-routing'],
+  reads: ['InferencePool'],
+  judgesUnreadable: ['InferencePool'],
   run({chain, snap}) {
     if (!chain.pool) return [];
     const out: Draft[] = [];

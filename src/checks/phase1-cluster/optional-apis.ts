@@ -11,6 +11,8 @@ export const inferenceObjectiveApi: Check = {
   scope: 'cluster',
   title: 'InferenceObjective API is served',
   symptoms: ['epp-not-starting'],
+  reads: ['InferenceObjective', 'LlmdInferenceObjective'],
+  judgesUnreadable: ['InferenceObjective', 'LlmdInferenceObjective'],
   run({snap}) {
     if (snap.source === 'files') return [];
     const x = served(snap, 'InferenceObjective');
@@ -34,6 +36,8 @@ export const envoyExtensionPolicyApi: Check = {
   scope: 'cluster',
   title: 'Envoy Gateway CRDs (EnvoyExtensionPolicy) are installed',
   symptoms: ['ext-proc-not-routing'],
+  reads: ['EnvoyExtensionPolicy'],
+  judgesUnreadable: ['EnvoyExtensionPolicy'],
   run({snap, target}) {
     if (snap.source === 'files') return [];
     if (served(snap, 'EnvoyExtensionPolicy') === false) {
@@ -51,6 +55,8 @@ export const kserveApi: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'KServe InferenceService API is served',
+  reads: ['InferenceService', 'LLMInferenceService'],
+  judgesUnreadable: ['InferenceService', 'LLMInferenceService'],
   run({snap}) {
     if (snap.source === 'files') return [];
     if (served(snap, 'InferenceService') === false) {

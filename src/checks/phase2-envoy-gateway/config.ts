@@ -21,7 +21,8 @@ export const envoyGatewayConfigParses: Check = {
   scope: 'cluster',
   title: 'Envoy Gateway config (envoy-gateway.yaml) is readable',
   symptoms: ['config-not-applied', 'ext-proc-not-routing', '500'],
-  reads: ['ConfigMap'],
+  reads: ['ConfigMap', 'Deployment', 'Pod', 'GatewayClass', 'Service'],
+  judgesUnreadable: ['Deployment', 'Pod', 'GatewayClass', 'Service'],
   run({snap, target}) {
     if (snap.source === 'files' && !envoyGatewayConfigMap(snap)) return [];
     const installs = installsInScope(snap, target);
@@ -63,6 +64,8 @@ export const envoyGatewayConfigValid: Check = {
   title: "Envoy Gateway config is valid by Envoy Gateway's own rules",
   dependsOn: ['IGW-204'],
   symptoms: ['config-not-applied', 'ext-proc-not-routing', '500'],
+  reads: ['Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
+  judgesUnreadable: ['Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   run({snap, target}) {
     const out: Draft[] = [];
     const installs = installsInScope(snap, target);
@@ -102,7 +105,8 @@ export const extensionManagerForPools: Check = {
   title: 'Envoy Gateway hands InferencePool backends to an extension server (Envoy AI Gateway)',
   dependsOn: ['IGW-205'],
   symptoms: ['500', 'ext-proc-not-routing'],
-  reads: ['ConfigMap'],
+  reads: ['ConfigMap', 'Deployment', 'Pod', 'Service', 'EndpointSlice', 'GatewayClass'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service', 'EndpointSlice', 'GatewayClass'],
   run({chain, snap}) {
     // Only an HTTPRoute backendRef to the pool needs this (wiring b).
     if (chain.routes.length === 0) return [];

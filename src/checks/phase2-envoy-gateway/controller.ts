@@ -98,6 +98,8 @@ export const envoyGatewayVersionCheck: Check = {
   title: 'Envoy Gateway version supports what is configured',
   dependsOn: ['IGW-201'],
   symptoms: ['no-streaming'],
+  reads: ['EnvoyExtensionPolicy', 'Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
+  judgesUnreadable: ['EnvoyExtensionPolicy', 'Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   run({snap, target}) {
     if (snap.source === 'files') return [];
     const out: Draft[] = [];

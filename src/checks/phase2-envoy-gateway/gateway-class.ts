@@ -14,7 +14,8 @@ export const gatewayClassCheck: Check = {
   title: 'GatewayClass exists and is Accepted by Envoy Gateway',
   dependsOn: ['IGW-103'],
   symptoms: ['gateway-not-programmed'],
-  reads: ['GatewayClass'],
+  reads: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap'],
   run({chain, snap}) {
     const names = new Map<string, string>();
     for (const g of chain.gateways) {

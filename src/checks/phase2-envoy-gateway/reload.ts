@@ -17,6 +17,8 @@ export const configLoaded: Check = {
   title: 'Envoy Gateway runs the current config',
   dependsOn: ['IGW-201', 'IGW-205'],
   symptoms: ['config-not-applied'],
+  reads: ['Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
+  judgesUnreadable: ['Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   run({snap, target, now}) {
     if (snap.source === 'files') return [];
     return installsInScope(snap, target).flatMap((eg) => reloadDrafts(snap, eg, now));
@@ -58,6 +60,8 @@ export const controllerRejectedConfig: Check = {
   title: 'Envoy Gateway controller logs show no rejected config',
   dependsOn: ['IGW-201'],
   symptoms: ['config-not-applied'],
+  reads: ['Deployment', 'Pod'],
+  judgesUnreadable: ['Deployment', 'Pod'],
   run({snap, target}) {
     if (snap.source === 'files') return [];
     const out: Draft[] = [];

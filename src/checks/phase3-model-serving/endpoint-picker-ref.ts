@@ -25,7 +25,8 @@ export const poolEndpointPickerRef: Check = {
   title: "InferencePool's endpointPickerRef names the EPP Service on port 9002",
   dependsOn: ['IGW-301'],
   symptoms: ['ext-proc-not-routing', '500', '503'],
-  reads: ['Service'],
+  reads: ['Service', 'Deployment'],
+  judgesUnreadable: ['Deployment'],
   run({chain, snap}) {
     if (!chain.pool) return [];
     const pool = chain.pool;

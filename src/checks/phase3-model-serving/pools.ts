@@ -15,7 +15,8 @@ export const poolsFound: Check = {
   phase: 3,
   scope: 'cluster',
   title: 'InferencePools found',
-  reads: ['InferencePool'],
+  reads: ['InferencePool', 'XInferencePool'],
+  judgesUnreadable: ['XInferencePool'],
   run({target, snap}) {
     if (target.chains.length > 0) {
       return [ok(`${target.chains.length} InferencePool chain${target.chains.length === 1 ? '' : 's'}: ${target.chains.map((c) => c.key).join(', ')}`)];
@@ -36,6 +37,8 @@ export const poolExists: Check = {
   scope: 'chain',
   title: 'InferencePool exists',
   symptoms: ['epp-not-starting', '503', '500'],
+  reads: ['InferencePool', 'XInferencePool', 'Pod'],
+  judgesUnreadable: ['InferencePool', 'XInferencePool', 'Pod'],
   run({chain, snap}) {
     if (chain.pool) {
       const p = chain.pool;
@@ -89,6 +92,7 @@ export const poolStatus: Check = {
   title: 'InferencePool is Accepted by its Gateway',
   dependsOn: ['IGW-301'],
   symptoms: ['500', 'ext-proc-not-routing'],
+  reads: [],
   run({chain, snap}) {
     if (!chain.pool) return [];
     const pool = chain.pool;

@@ -42,7 +42,8 @@ export const eppDeploymentAvailable: Check = {
   // an EPP without its pool (missing, wrong name, wrong group) never gets ready: those are the root causes
   dependsOn: ['IGW-105', 'IGW-301', 'IGW-406'],
   symptoms: ['epp-not-starting', 'ext-proc-not-routing', '500', '503'],
-  reads: ['Deployment', 'Pod'],
+  reads: ['Deployment', 'Pod', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
+  judgesUnreadable: ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   run({chain, snap}) {
     if (chain.epps.length === 0) {
       if (!chain.pool && !chain.release) return [];
@@ -106,6 +107,7 @@ export const eppServesPool: Check = {
   scope: 'chain',
   title: 'EPP serves this pool (--pool-name, --pool-namespace)',
   symptoms: ['epp-not-starting', '503', 'ext-proc-not-routing'],
+  reads: [],
   run({chain, target}) {
     const out: Draft[] = [];
     for (const e of chain.epps) {
@@ -155,7 +157,8 @@ export const eppService: Check = {
   title: 'EPP Service: ports 9002/9090, target ports and ready endpoints',
   dependsOn: ['IGW-405'],
   symptoms: ['ext-proc-not-routing', '500', 'metrics-unauthorized'],
-  reads: ['Service'],
+  reads: ['Service', 'EndpointSlice'],
+  judgesUnreadable: ['EndpointSlice'],
   run({chain, snap}) {
     const l = chain.eppService;
     if (!l || !('found' in l)) return [];
@@ -212,6 +215,7 @@ export const oneEppPerPool: Check = {
   scope: 'cluster',
   title: 'One EPP per InferencePool (no fan-in)',
   symptoms: ['503', 'high-latency'],
+  reads: [],
   run({target}) {
     const bySvc = new Map<string, PoolChain[]>();
     for (const c of target.chains) {

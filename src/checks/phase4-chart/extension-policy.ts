@@ -24,7 +24,8 @@ export const extensionPolicyAttached: Check = {
   title: 'EnvoyExtensionPolicy targets the Gateway, reaches the EPP and is Accepted',
   dependsOn: ['IGW-403'],
   symptoms: ['ext-proc-not-routing', '500'],
-  reads: ['EnvoyExtensionPolicy'],
+  reads: ['EnvoyExtensionPolicy', 'Service', 'BackendTLSPolicy'],
+  judgesUnreadable: ['Service', 'BackendTLSPolicy'],
   run({chain, snap}) {
     const out: Draft[] = [];
     const policies = [...new Set(chain.eppPolicies.map((l) => l.policy))];
@@ -111,6 +112,8 @@ export const extProcModes: Check = {
   scope: 'chain',
   title: 'ext-proc body modes and timeout suit LLM traffic',
   symptoms: ['no-streaming', 'high-latency', '500'],
+  reads: ['Deployment', 'Pod', 'Service'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service'],
   run({chain, snap}) {
     const out: Draft[] = [];
     const v = envoyGatewayVersion(snap, egForChain(snap, chain));
@@ -175,6 +178,8 @@ export const wiringCheck: Check = {
   scope: 'chain',
   title: 'The EPP is wired into the Gateway exactly once',
   symptoms: ['ext-proc-not-routing', 'high-latency'],
+  reads: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   run({chain, snap}) {
     if (!chain.pool) return [];
     const w = wiringOf(snap, chain);
@@ -203,6 +208,7 @@ export const otherExtensionPolicies: Check = {
   phase: 4,
   scope: 'chain',
   title: 'Other EnvoyExtensionPolicies on the Gateway',
+  reads: [],
   run({chain}) {
     return chain.otherPolicies.map((p) => {
       const bad = (p.status?.ancestors ?? []).map((a) => condition(a.conditions, 'Accepted')).find((c) => c && c.status !== 'True');

@@ -65,6 +65,8 @@ export const gatewayProgrammed: Check = {
   title: 'Gateway is Accepted and Programmed, listener port as configured',
   dependsOn: ['IGW-403', 'IGW-203', 'IGW-201'],
   symptoms: ['gateway-not-programmed'],
+  reads: ['Deployment', 'Pod'],
+  judgesUnreadable: ['Deployment', 'Pod'],
   run({chain, snap}) {
     const out: Draft[] = [];
     for (const g of chain.gateways) {

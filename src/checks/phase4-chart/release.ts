@@ -86,7 +86,8 @@ export const releaseObjectsPresent: Check = {
   scope: 'chain',
   title: "The release's objects exist as rendered",
   dependsOn: ['IGW-401'],
-  reads: ['HelmReleaseSecret'],
+  reads: ['HelmReleaseSecret', 'Gateway', 'EnvoyExtensionPolicy', 'Deployment', 'Service', 'ConfigMap', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'GatewayClass', 'Pod'],
+  judgesUnreadable: ['Gateway', 'EnvoyExtensionPolicy', 'Deployment', 'Service', 'ConfigMap', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'GatewayClass', 'Pod'],
   symptoms: ['epp-not-starting', 'ext-proc-not-routing', 'config-not-applied'],
   run({chain, snap}) {
     const r = chain.release;

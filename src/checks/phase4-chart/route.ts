@@ -29,7 +29,8 @@ export const httpRouteReferences: Check = {
   title: 'HTTPRoute sends to this InferencePool from this Gateway',
   dependsOn: ['IGW-301'],
   symptoms: ['500', 'ext-proc-not-routing'],
-  reads: ['HTTPRoute'],
+  reads: ['HTTPRoute', 'ReferenceGrant', 'InferencePool', 'XInferencePool'],
+  judgesUnreadable: ['ReferenceGrant', 'InferencePool', 'XInferencePool'],
   run({chain, snap}) {
     const out: Draft[] = [];
     if (!chain.pool) return [];
@@ -117,6 +118,8 @@ export const httpRouteStatus: Check = {
   title: 'HTTPRoute is Accepted and its refs resolved',
   dependsOn: ['IGW-408', 'IGW-206', 'IGW-404'],
   symptoms: ['500', 'ext-proc-not-routing'],
+  reads: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   run({chain, snap}) {
     const out: Draft[] = [];
     const controller = egControllerName(snap, egForChain(snap, chain));
@@ -193,7 +196,8 @@ export const danglingRouteRefs: Check = {
   scope: 'cluster',
   title: 'HTTPRoute backendRefs name InferencePools that exist',
   symptoms: ['500'],
-  reads: ['HTTPRoute', 'InferencePool'],
+  reads: ['HTTPRoute', 'InferencePool', 'XInferencePool'],
+  judgesUnreadable: ['XInferencePool'],
   run({snap, target}) {
     const out: Draft[] = [];
     for (const d of danglingPoolRefs(snap)) {

@@ -43,6 +43,7 @@ export const eppLogErrors: Check = {
   scope: 'chain',
   title: 'EPP log shows no known failure (RBAC, renamed model server metric, TLS)',
   symptoms: ['epp-not-starting', '503'],
+  reads: [],
   run(ctx) {
     return perEpp(ctx, (r) => {
       if (!r.log.ok) return [info(`log of EPP pod ${r.namespace}/${r.pod} unavailable: ${r.log.reason}`, podRef(r))];

@@ -10,6 +10,8 @@ export const eppMetricsAuth: Check = {
   scope: 'chain',
   title: "EPP's ServiceAccount may create TokenReviews and SubjectAccessReviews (/metrics auth)",
   symptoms: ['metrics-unauthorized'],
+  reads: ['Role', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'],
+  judgesUnreadable: ['Role', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'],
   run({chain, snap}) {
     const out: Draft[] = [];
     for (const e of chain.epps) {

@@ -25,6 +25,7 @@ export const eppMetricsLive: Check = {
   title: "EPP's /metrics accepts a bearer token (read through the API)",
   dependsOn: ['IGW-502'],
   symptoms: ['metrics-unauthorized'],
+  reads: [],
   run(ctx) {
     return perEpp(ctx, (r, e) => {
       const m = r.metrics;
@@ -65,6 +66,7 @@ export const eppSeesEndpoints: Check = {
   title: 'EPP sees the Ready model server pods of its InferencePool',
   dependsOn: ['IGW-504'],
   symptoms: ['503', 'ext-proc-not-routing'],
+  reads: [],
   run(ctx) {
     const ready = ctx.chain.modelPods.filter(podReady).length;
     return perEpp(ctx, (r, e) => {
@@ -93,6 +95,7 @@ export const eppKvCache: Check = {
   title: 'Average KV-cache utilization of the pool is not saturated',
   dependsOn: ['IGW-504'],
   symptoms: ['high-latency'],
+  reads: [],
   run(ctx) {
     return perEpp(ctx, (r) => {
       if (r.metrics.outcome !== 'ok') return [skipped(`EPP ${r.namespace}/${r.pod} /metrics not read (${r.metrics.outcome})`, podRef(r))];

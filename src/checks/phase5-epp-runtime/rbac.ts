@@ -37,6 +37,8 @@ export const eppRbac: Check = {
   // with the wrong --pool-group the missing permission is for the wrong group: IGW-105 is the cause
   dependsOn: ['IGW-105'],
   symptoms: ['epp-not-starting', 'ext-proc-not-routing', '503'],
+  reads: ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
+  judgesUnreadable: ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   run({chain, snap}) {
     const out: Draft[] = [];
     for (const e of chain.epps) {

@@ -9,6 +9,7 @@ export const eppStreamingBug: Check = {
   scope: 'chain',
   title: 'EPP version does not truncate streamed responses',
   symptoms: ['no-streaming'],
+  reads: [],
   run({chain}) {
     const streamed = chain.eppPolicies.some((l) => {
       const body = l.policy.spec?.extProc?.[l.extProcIndex]?.processingMode?.response?.body;

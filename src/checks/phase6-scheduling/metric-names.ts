@@ -16,6 +16,7 @@ export const metricNamesExist: Check = {
   scope: 'chain',
   title: "The metrics the EPP reads exist in the model server's version",
   symptoms: ['high-latency', '503'],
+  reads: [],
   run({chain}) {
     const out: Draft[] = [];
     const vllm = chain.modelPods

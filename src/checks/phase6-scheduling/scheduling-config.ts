@@ -74,6 +74,8 @@ export const schedulingConfigValid: Check = {
   title: 'EndpointPickerConfig is valid for the EPP version',
   dependsOn: ['IGW-601'],
   symptoms: ['epp-not-starting', 'high-latency', 'config-not-applied'],
+  reads: ['ConfigMap'],
+  judgesUnreadable: ['ConfigMap'],
   run({chain, snap}) {
     const out: Draft[] = [];
     for (const e of chain.epps) {

@@ -14,6 +14,7 @@ import type {Snapshot} from '../../snapshot/types.ts';
 import type {ObjectRef, Service} from '../../k8s/objects.ts';
 import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
 import {KSERVE_ISVC_LABEL, type Gateway, type Target} from '../../model/target.ts';
+import {ALL_KINDS} from '../../snapshot/view.ts';
 
 const OWNING_NAME = 'gateway.envoyproxy.io/owning-gateway-name';
 const OWNING_NS = 'gateway.envoyproxy.io/owning-gateway-namespace';
@@ -98,7 +99,8 @@ export const litellmApiBase: Check = {
   scope: 'cluster',
   title: "LiteLLM's api_base reaches the inference Gateway's proxy",
   symptoms: ['503', '500', 'high-latency'],
-  reads: ['ConfigMap', 'Service'],
+  reads: ['ConfigMap', 'Service', ...ALL_KINDS.filter((k) => !['ConfigMap', 'Service'].includes(k))],
+  judgesUnreadable: ALL_KINDS.filter((k) => !['ConfigMap', 'Service'].includes(k)),
   run({snap, target}) {
     const out: Draft[] = [];
     const gateways = items<Gateway>(snap, 'Gateway');
