@@ -78,7 +78,9 @@ export function runChecks(catalog: readonly Check[], snap: Snapshot, target: Tar
     return undefined;
   };
 
-  const finish = (check: Check, drafts: Draft[], ms: number, chain?: PoolChain): Finding[] => {
+  const finish = (check: Check, all: Draft[], ms: number, chain?: PoolChain): Finding[] => {
+    // "not applicable" is a result without a finding: nothing is shown for it
+    const drafts = all.filter((d): d is Draft & {severity: Severity} => d.severity !== 'notApplicable');
     const each = drafts.length > 0 ? ms / drafts.length : ms;
     return drafts.map((d) => ({
       code: check.code,

@@ -19,7 +19,8 @@ export type Phase = keyof typeof PHASES;
 
 /** What a check reports, before the runner adds code, title and timing. */
 export interface Draft {
-  severity: Severity;
+  /** notApplicable: nothing to judge here (no pool in this chain, offline, …); the runner drops it */
+  severity: Severity | 'notApplicable';
   object?: ObjectRef | undefined;
   message: string;
   /** an exact command or YAML with the real names filled in */
@@ -28,7 +29,8 @@ export interface Draft {
   blockedBy?: string[] | undefined;
 }
 
-export interface Finding extends Draft {
+export interface Finding extends Omit<Draft, 'severity'> {
+  severity: Severity;
   code: string;
   title: string;
   phase: Phase;
@@ -102,4 +104,13 @@ export function info(message: string, object?: ObjectRef, fix?: string): Draft {
 }
 export function skipped(message: string, object?: ObjectRef, fix?: string): Draft {
   return {severity: 'skipped', message, ...(object ? {object} : {}), ...(fix ? {fix} : {})};
+}
+
+/**
+ * The check has nothing to judge here, and why (no pool in this chain, offline, another check
+ * reports it). A result, not a finding: the runner shows nothing for it, as for a check that found
+ * nothing to say.
+ */
+export function notApplicable(why: string): Draft {
+  return {severity: 'notApplicable', message: why};
 }

@@ -7,7 +7,7 @@ import {CRD_NAMES, GROUP} from '../../snapshot/kinds.ts';
 import {served} from '../../snapshot/query.ts';
 import {GIE_CRDS_URL, jsonPatch, yamlBlock} from '../fix.ts';
 import {bundleVersion, crdRef} from '../helpers.ts';
-import {error, ok, warning, type Check, type Draft} from '../types.ts';
+import {error, ok, warning, notApplicable, type Check, type Draft} from '../types.ts';
 
 export const inferencePoolApi: Check = {
   code: 'IGW-104',
@@ -18,7 +18,7 @@ export const inferencePoolApi: Check = {
   reads: ['InferencePool', 'XInferencePool'],
   judgesUnreadable: ['InferencePool', 'XInferencePool'],
   run({snap}) {
-    if (snap.source === 'files') return [];
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     const v1 = served(snap, 'InferencePool');
     const alpha = served(snap, 'XInferencePool');
     const version = bundleVersion(snap.crds[CRD_NAMES.inferencePools], 'inference.networking.k8s.io/bundle-version');
@@ -48,7 +48,7 @@ export const poolGroupAgreement: Check = {
   reads: ['InferencePool'],
   judgesUnreadable: ['InferencePool'],
   run({chain, snap}) {
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const out: Draft[] = [];
     const pool = chain.pool;
     for (const l of chain.routes) {

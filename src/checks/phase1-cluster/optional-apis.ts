@@ -3,7 +3,7 @@ import {GROUP} from '../../snapshot/kinds.ts';
 import {served} from '../../snapshot/query.ts';
 import {GIE_CRDS_URL} from '../fix.ts';
 import {crdRef} from '../helpers.ts';
-import {error, info, ok, warning, type Check} from '../types.ts';
+import {error, info, ok, warning, notApplicable, type Check} from '../types.ts';
 
 export const inferenceObjectiveApi: Check = {
   code: 'IGW-106',
@@ -14,7 +14,7 @@ export const inferenceObjectiveApi: Check = {
   reads: ['InferenceObjective', 'LlmdInferenceObjective'],
   judgesUnreadable: ['InferenceObjective', 'LlmdInferenceObjective'],
   run({snap}) {
-    if (snap.source === 'files') return [];
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     const x = served(snap, 'InferenceObjective');
     const llmd = served(snap, 'LlmdInferenceObjective');
     if (x === false && llmd === false) {
@@ -39,7 +39,7 @@ export const envoyExtensionPolicyApi: Check = {
   reads: ['EnvoyExtensionPolicy'],
   judgesUnreadable: ['EnvoyExtensionPolicy'],
   run({snap, target}) {
-    if (snap.source === 'files') return [];
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     if (served(snap, 'EnvoyExtensionPolicy') === false) {
       const needed = target.releases.some((r) => r.policies.length > 0);
       const msg = 'EnvoyExtensionPolicy (gateway.envoyproxy.io/v1alpha1) is not served: Envoy Gateway or its CRDs are not installed';
@@ -58,7 +58,7 @@ export const kserveApi: Check = {
   reads: ['InferenceService', 'LLMInferenceService'],
   judgesUnreadable: ['InferenceService', 'LLMInferenceService'],
   run({snap}) {
-    if (snap.source === 'files') return [];
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     if (served(snap, 'InferenceService') === false) {
       return [info('InferenceService (serving.kserve.io/v1beta1) is not served: KServe is not installed; pools must select plain model-server pods')];
     }

@@ -13,7 +13,7 @@ import {envoyGatewayConfigMap} from '../../snapshot/envoy-gateway.ts';
 import {ENVOY_GATEWAY_CONFIG_KEY, ENVOY_GATEWAY_NAMESPACE} from '../../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
 import {cmRefOf, envoyGatewayVersion, nsArg, patchEnvoyFix} from '../helpers.ts';
-import {error, ok, skipped, warning, type Check, type Draft} from '../types.ts';
+import {error, ok, skipped, warning, notApplicable, type Check, type Draft} from '../types.ts';
 
 export const envoyGatewayConfigParses: Check = {
   code: 'IGW-204',
@@ -24,7 +24,7 @@ export const envoyGatewayConfigParses: Check = {
   reads: ['ConfigMap', 'Deployment', 'Pod', 'GatewayClass', 'Service'],
   judgesUnreadable: ['Deployment', 'Pod', 'GatewayClass', 'Service'],
   run({snap, target}) {
-    if (snap.source === 'files' && !envoyGatewayConfigMap(snap)) return [];
+    if (snap.source === 'files' && !envoyGatewayConfigMap(snap)) return [notApplicable('offline, and the manifests hold no Envoy Gateway config')];
     const installs = installsInScope(snap, target);
     const out: Draft[] = [];
     for (const eg of installs.length ? installs : [undefined]) {
@@ -109,10 +109,10 @@ export const extensionManagerForPools: Check = {
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'EndpointSlice', 'GatewayClass'],
   run({chain, snap}) {
     // Only an HTTPRoute backendRef to the pool needs this (wiring b).
-    if (chain.routes.length === 0) return [];
+    if (chain.routes.length === 0) return [notApplicable('no HTTPRoute sends to this pool')];
     const eg = egForChain(snap, chain);
     const cfg = envoyGatewayConfig(snap, eg);
-    if (!cfg.value) return [];
+    if (!cfg.value) return [notApplicable('the Envoy Gateway config could not be read')];
     const cmRef = cmRefOf(eg);
     const want = poolGvk(chain.group);
     const em = extensionHandlingPool(snap, chain.group, eg);

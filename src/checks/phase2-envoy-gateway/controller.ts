@@ -13,7 +13,7 @@ import {ENVOY_GATEWAY_NAMESPACE} from '../../snapshot/kinds.ts';
 import {access, items} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {egDeploymentRef, envoyGatewayVersion, logOf, nsArg, parseVersion, podProblemFix, versionBelow} from '../helpers.ts';
-import {error, info, ok, skipped, warning, type Check, type Draft} from '../types.ts';
+import {error, info, ok, skipped, warning, notApplicable, type Check, type Draft} from '../types.ts';
 
 const EG_INSTALL = `helm upgrade --install eg oci://docker.io/envoyproxy/gateway-helm -n ${ENVOY_GATEWAY_NAMESPACE} --create-namespace`;
 
@@ -25,7 +25,7 @@ export const controllerAvailable: Check = {
   symptoms: ['gateway-not-programmed', 'config-not-applied', 'ext-proc-not-routing'],
   reads: ['Deployment', 'Pod'],
   run({snap, target}) {
-    if (snap.source === 'files') return [];
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     const installs = installsInScope(snap, target);
     const why = access(snap, 'Deployment', ENVOY_GATEWAY_NAMESPACE);
     if (installs.length === 0 && why && why.reason !== 'notServed') return [skipped(`skipped: cannot read Deployments in ${ENVOY_GATEWAY_NAMESPACE}: ${why.message}`, undefined, why.rule)];
@@ -101,7 +101,7 @@ export const envoyGatewayVersionCheck: Check = {
   reads: ['EnvoyExtensionPolicy', 'Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   judgesUnreadable: ['EnvoyExtensionPolicy', 'Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   run({snap, target}) {
-    if (snap.source === 'files') return [];
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     const out: Draft[] = [];
     for (const eg of installsInScope(snap, target)) {
       const v = envoyGatewayVersion(snap, eg);

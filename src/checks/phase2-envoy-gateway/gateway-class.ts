@@ -5,7 +5,7 @@ import {egControllerName, egForChain} from '../../model/wiring.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {isLive, lookup} from '../../snapshot/query.ts';
 import {yamlBlock} from '../fix.ts';
-import {error, ok, skipped, type Check, type Draft} from '../types.ts';
+import {error, ok, skipped, notApplicable, type Check, type Draft} from '../types.ts';
 
 export const gatewayClassCheck: Check = {
   code: 'IGW-203',
@@ -23,7 +23,7 @@ export const gatewayClassCheck: Check = {
       if (gw?.spec?.gatewayClassName) names.set(gw.spec.gatewayClassName, `Gateway ${g.namespace}/${g.name}`);
     }
     if (chain.release?.gatewayClassName && !names.size) names.set(chain.release.gatewayClassName, `release ${chain.release.release.name}`);
-    if (names.size === 0) return [];
+    if (names.size === 0) return [notApplicable('no GatewayClass named by this chain')];
     const out: Draft[] = [];
     const controller = egControllerName(snap, egForChain(snap, chain));
     for (const [name, who] of names) {

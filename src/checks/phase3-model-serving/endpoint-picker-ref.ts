@@ -6,7 +6,7 @@ import {eppPoolOf, type PoolChain} from '../../model/target.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {items} from '../../snapshot/query.ts';
 import {poolPatch} from '../helpers.ts';
-import {error, ok, type Check, type Draft} from '../types.ts';
+import {error, ok, notApplicable, type Check, type Draft} from '../types.ts';
 
 /** EPP Services in a namespace: Services whose selector picks an EPP Deployment's pods. */
 function eppServicesIn(chain: PoolChain, services: Service[], deployments: Deployment[]): Service[] {
@@ -28,7 +28,7 @@ export const poolEndpointPickerRef: Check = {
   reads: ['Service', 'Deployment'],
   judgesUnreadable: ['Deployment'],
   run({chain, snap}) {
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const pool = chain.pool;
     const field = pool.group === GROUP.xPool ? 'extensionRef' : 'endpointPickerRef';
     const refPatch = (name: string, port: number): string =>

@@ -9,7 +9,7 @@ import {declaredPorts} from '../../k8s/services.ts';
 import {KSERVE_ISVC_LABEL} from '../../model/target.ts';
 import {inNamespace} from '../../snapshot/query.ts';
 import {podProblemFix, poolPatch} from '../helpers.ts';
-import {error, info, ok, warning, type Check} from '../types.ts';
+import {error, info, ok, warning, notApplicable, type Check} from '../types.ts';
 
 export const poolSelectsPods: Check = {
   code: 'IGW-303',
@@ -20,7 +20,7 @@ export const poolSelectsPods: Check = {
   symptoms: ['503'],
   reads: ['Pod'],
   run({chain, snap}) {
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const pool = chain.pool;
     if (selectorIsEmpty(pool.selector)) {
       return [error(`InferencePool ${chain.key} has an empty selector`, pool.ref, poolPatch(chain, {spec: {selector: {matchLabels: {app: '<model-server-label>'}}}}, {spec: {selector: {app: '<model-server-label>'}}}))];
@@ -49,7 +49,7 @@ export const poolPodsReady: Check = {
   run({chain}) {
     const pods = chain.modelPods;
     const ready = pods.filter(podReady);
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const pool = chain.pool;
     if (ready.length === pods.length) return [ok(`${ready.length}/${pods.length} pods Ready`, pool.ref)];
     const worst = worstPodProblem(pods)!;
@@ -69,7 +69,7 @@ export const poolTargetPorts: Check = {
   symptoms: ['503'],
   reads: ['Pod'],
   run({chain}) {
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const pool = chain.pool;
     if (pool.targetPorts.length === 0) {
       return [error(`InferencePool ${chain.key} has no target port`, pool.ref, poolPatch(chain, {spec: {targetPorts: [{number: 8080}]}}, {spec: {targetPortNumber: 8080}}))];

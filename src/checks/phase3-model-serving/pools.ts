@@ -8,7 +8,7 @@ import {KSERVE_ISVC_LABEL, poolRef, releaseRef} from '../../model/target.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {inNamespace, isLive, items} from '../../snapshot/query.ts';
 import {chartRef, yamlBlock} from '../fix.ts';
-import {error, info, ok, skipped, warning, type Check, type Draft} from '../types.ts';
+import {error, info, ok, skipped, warning, notApplicable, type Check, type Draft} from '../types.ts';
 
 export const poolsFound: Check = {
   code: 'IGW-300',
@@ -94,9 +94,9 @@ export const poolStatus: Check = {
   symptoms: ['500', 'ext-proc-not-routing'],
   reads: [],
   run({chain, snap}) {
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const pool = chain.pool;
-    if (!isLive(snap, pool.obj)) return [];
+    if (!isLive(snap, pool.obj)) return [notApplicable('the InferencePool comes from a manifest (no status yet)')];
     if (pool.parents.length === 0) {
       return [info(`no gateway controller has reported status on ${chain.key} (normal when an EnvoyExtensionPolicy wires the EPP; the Envoy AI Gateway controller reports it)`, pool.ref)];
     }

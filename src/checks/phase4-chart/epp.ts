@@ -14,7 +14,7 @@ import {access, isLive, items} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {chartRef, jsonPatch, mergePatch} from '../fix.ts';
 import {deployRef, helmSet, podProblemFix, reapply} from '../helpers.ts';
-import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
+import {error, info, ok, warning, notApplicable, type Check, type Draft} from '../types.ts';
 
 const svcRef = (ns: string, name: string): ObjectRef => ({apiVersion: 'v1', kind: 'Service', namespace: ns, name});
 
@@ -46,7 +46,7 @@ export const eppDeploymentAvailable: Check = {
   judgesUnreadable: ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   run({chain, snap}) {
     if (chain.epps.length === 0) {
-      if (!chain.pool && !chain.release) return [];
+      if (!chain.pool && !chain.release) return [notApplicable('no pool and no release: nothing says an EPP should exist')];
       const svc = chain.eppService && 'found' in chain.eppService ? chain.eppService.found : undefined;
       const msg = svc
         ? `Service ${svc.metadata.namespace}/${svc.metadata.name} (the pool's endpointPickerRef) selects no EPP Deployment (selector ${Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || 'none'})`
@@ -161,7 +161,7 @@ export const eppService: Check = {
   judgesUnreadable: ['EndpointSlice'],
   run({chain, snap}) {
     const l = chain.eppService;
-    if (!l || !('found' in l)) return [];
+    if (!l || !('found' in l)) return [notApplicable('no EPP Service found for this chain')];
     const svc = l.found;
     const ns = svc.metadata.namespace ?? '';
     const sref = svcRef(ns, svc.metadata.name);

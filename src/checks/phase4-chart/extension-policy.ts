@@ -13,7 +13,7 @@ import {GROUP} from '../../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
 import {jsonPatch} from '../fix.ts';
 import {deployRef, envoyGatewayVersion, helmSet, versionBelow} from '../helpers.ts';
-import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
+import {error, info, ok, warning, notApplicable, type Check, type Draft} from '../types.ts';
 
 const policyRef = (p: KubeObject): ObjectRef => ({apiVersion: `${GROUP.envoy}/v1alpha1`, kind: 'EnvoyExtensionPolicy', namespace: p.metadata.namespace, name: p.metadata.name});
 
@@ -32,7 +32,7 @@ export const extensionPolicyAttached: Check = {
     if (policies.length === 0 && chain.release?.policies.length) {
       // the release rendered one but none in the cluster sends to the EPP: reported by IGW-402 when missing;
       // here: the rendered one exists but points elsewhere.
-      return [];
+      return [notApplicable("the release's policy does not send to this EPP (IGW-402 reports it when missing)")];
     }
     for (const p of policies) {
       const pref = policyRef(p);
@@ -181,7 +181,7 @@ export const wiringCheck: Check = {
   reads: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   run({chain, snap}) {
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const w = wiringOf(snap, chain);
     const pref = poolRef(chain);
     if (w.kind === 'mix') {
@@ -197,7 +197,7 @@ export const wiringCheck: Check = {
       ];
     }
     // neither wiring: IGW-408 (no route to the pool) or IGW-206 (route, but no extension) says why
-    if (w.kind === 'none') return [];
+    if (w.kind === 'none') return [notApplicable('neither wiring: IGW-408 or IGW-206 says why')];
     const how = w.kind === 'ai-gateway' ? 'Envoy AI Gateway extension (HTTPRoute → InferencePool)' : 'EnvoyExtensionPolicy ext-proc (the chart\'s way)';
     return [ok(`wired once: ${how}`, pref)];
   },

@@ -8,7 +8,7 @@ import {releaseRef, type ChartRelease} from '../../model/target.ts';
 import {kindKeyOf} from '../../snapshot/kinds.ts';
 import {isLive, lookup} from '../../snapshot/query.ts';
 import {reapply} from '../helpers.ts';
-import {error, ok, warning, type Check, type Draft} from '../types.ts';
+import {error, ok, warning, notApplicable, type Check, type Draft} from '../types.ts';
 
 const secretRef = (r: ChartRelease): ObjectRef => releaseRef(r);
 
@@ -21,7 +21,7 @@ export const releaseStatus: Check = {
   reads: ['HelmReleaseSecret'],
   run({chain}) {
     const r = chain.release;
-    if (!r || r.release.status === 'rendered') return [];
+    if (!r || r.release.status === 'rendered') return [notApplicable('no installed release in this chain')];
     const rel = r.release;
     const what = `release ${rel.namespace}/${rel.name} revision ${rel.revision} (${rel.chart.name}-${rel.chart.version})`;
     if (rel.status !== 'deployed') {
@@ -91,7 +91,7 @@ export const releaseObjectsPresent: Check = {
   symptoms: ['epp-not-starting', 'ext-proc-not-routing', 'config-not-applied'],
   run({chain, snap}) {
     const r = chain.release;
-    if (!r || r.release.status === 'rendered') return [];
+    if (!r || r.release.status === 'rendered') return [notApplicable('no installed release in this chain')];
     const missing: string[] = [];
     const drifted: string[] = [];
     const unknown: string[] = [];

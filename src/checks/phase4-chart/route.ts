@@ -10,7 +10,7 @@ import {GROUP} from '../../snapshot/kinds.ts';
 import {access, inNamespace, isLive, items, lookup, partial} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {jsonPatch, yamlBlock} from '../fix.ts';
-import {error, ok, skipped, warning, type Check, type Draft} from '../types.ts';
+import {error, ok, skipped, warning, notApplicable, type Check, type Draft} from '../types.ts';
 
 const routeRef = (r: HTTPRoute): ObjectRef => ({apiVersion: `${GROUP.gatewayApi}/v1`, kind: 'HTTPRoute', namespace: r.metadata.namespace, name: r.metadata.name});
 
@@ -33,7 +33,7 @@ export const httpRouteReferences: Check = {
   judgesUnreadable: ['ReferenceGrant', 'InferencePool', 'XInferencePool'],
   run({chain, snap}) {
     const out: Draft[] = [];
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const relGw = chain.gateways.find((g) => g.via.includes('release')) ?? chain.gateways.find((g) => g.via.includes('policy'));
     if (chain.routes.length === 0 && partial(snap, 'HTTPRoute')) return [skipped(`skipped: no HTTPRoute to ${chain.key} in the manifests (it may come from another chart)`, poolRef(chain))];
     // routes were read in one namespace only (-n without cluster-wide read access): one elsewhere may exist

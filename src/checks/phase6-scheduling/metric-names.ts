@@ -2,7 +2,7 @@
 import {argValue} from '../../k8s/args.ts';
 import {imageTag} from '../../snapshot/versions.ts';
 import {eppDeployRef, eppFlavour, versionBelow} from '../helpers.ts';
-import {error, type Check, type Draft} from '../types.ts';
+import {error, notApplicable, type Check, type Draft} from '../types.ts';
 
 /**
  * The KV-cache metric the EPP reads must exist in the model server's version (domain-facts §2/§3):
@@ -23,7 +23,7 @@ export const metricNamesExist: Check = {
       .flatMap((p) => p.spec.containers.map((c) => c.image ?? ''))
       .find((img) => /vllm\/vllm-openai|vllm-openai|\/vllm:/.test(img));
     const vllmTag = vllm ? imageTag(vllm) : undefined;
-    if (!vllm || !vllmTag || versionBelow(vllmTag, 0, 12) || !/^v?\d/.test(vllmTag)) return [];
+    if (!vllm || !vllmTag || versionBelow(vllmTag, 0, 12) || !/^v?\d/.test(vllmTag)) return [notApplicable('no vLLM v0.12+ model server image to compare metric names with')];
     for (const e of chain.epps) {
       const tag = imageTag(e.container?.image ?? '');
       const flag = argValue(e.container, '--kv-cache-usage-percentage-metric') ?? argValue(e.container, '--kvCacheUsagePercentageMetric');
