@@ -61,8 +61,11 @@ interface CheckBase {
   title: string;
   /** codes this check needs to have passed; when one failed, this one is "blocked by" it */
   dependsOn?: string[];
-  /** symptom playbooks this check belongs to (src/doctor/symptoms.ts) */
-  symptoms?: string[];
+  /**
+   * The symptom playbooks this check belongs to (src/doctor/symptoms.ts) and its place in each:
+   * 1 = the most likely root cause, checked and named first. The playbooks are built from this.
+   */
+  symptoms?: Readonly<Record<string, number>>;
   /**
    * Every kind run() reads: run() gets a snapshot that holds only these (reading another kind
    * throws; test/unit/checks/reads.test.ts runs the catalog to prove the list complete). When one

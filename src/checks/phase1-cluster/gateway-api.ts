@@ -12,7 +12,7 @@ export const gatewayApiCrds: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'Gateway API CRDs are installed',
-  symptoms: ['gateway-not-programmed'],
+  symptoms: {'gateway-not-programmed': 1},
   reads: ['GatewayClass', 'Gateway', 'HTTPRoute', 'ReferenceGrant'],
   judgesUnreadable: ['GatewayClass', 'Gateway', 'HTTPRoute', 'ReferenceGrant'],
   run({snap}) {

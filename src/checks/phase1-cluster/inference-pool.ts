@@ -14,7 +14,7 @@ export const inferencePoolApi: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'InferencePool API is served',
-  symptoms: ['epp-not-starting', '500'],
+  symptoms: {'500': 10, 'epp-not-starting': 1},
   reads: ['InferencePool', 'XInferencePool'],
   judgesUnreadable: ['InferencePool', 'XInferencePool'],
   run({snap}) {
@@ -44,7 +44,7 @@ export const poolGroupAgreement: Check = {
   phase: 1,
   scope: 'chain',
   title: 'InferencePool API group agrees across HTTPRoute, pool and EPP',
-  symptoms: ['500', '503', 'ext-proc-not-routing'],
+  symptoms: {'500': 7, '503': 8, 'epp-not-starting': 7, 'ext-proc-not-routing': 11},
   reads: ['InferencePool'],
   judgesUnreadable: ['InferencePool'],
   run({chain, snap}) {

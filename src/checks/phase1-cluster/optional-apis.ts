@@ -10,7 +10,7 @@ export const inferenceObjectiveApi: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'InferenceObjective API is served',
-  symptoms: ['epp-not-starting'],
+  symptoms: {'epp-not-starting': 2},
   reads: ['InferenceObjective', 'LlmdInferenceObjective'],
   judgesUnreadable: ['InferenceObjective', 'LlmdInferenceObjective'],
   run({snap}) {
@@ -35,7 +35,7 @@ export const envoyExtensionPolicyApi: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'Envoy Gateway CRDs (EnvoyExtensionPolicy) are installed',
-  symptoms: ['ext-proc-not-routing'],
+  symptoms: {'ext-proc-not-routing': 1},
   reads: ['EnvoyExtensionPolicy'],
   judgesUnreadable: ['EnvoyExtensionPolicy'],
   run({snap, target}) {

@@ -20,7 +20,7 @@ export const envoyGatewayConfigParses: Check = {
   phase: 2,
   scope: 'cluster',
   title: 'Envoy Gateway config (envoy-gateway.yaml) is readable',
-  symptoms: ['config-not-applied', 'ext-proc-not-routing', '500'],
+  symptoms: {'500': 11, 'gateway-not-programmed': 3, 'ext-proc-not-routing': 3, 'config-not-applied': 2},
   reads: ['ConfigMap', 'Deployment', 'Pod', 'GatewayClass', 'Service'],
   judgesUnreadable: ['Deployment', 'Pod', 'GatewayClass', 'Service'],
   run({snap, target}) {
@@ -63,7 +63,7 @@ export const envoyGatewayConfigValid: Check = {
   scope: 'cluster',
   title: "Envoy Gateway config is valid by Envoy Gateway's own rules",
   dependsOn: ['IGW-204'],
-  symptoms: ['config-not-applied', 'ext-proc-not-routing', '500'],
+  symptoms: {'500': 5, 'gateway-not-programmed': 4, 'ext-proc-not-routing': 4, 'config-not-applied': 3},
   reads: ['Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   judgesUnreadable: ['Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   run({snap, target}) {
@@ -104,7 +104,7 @@ export const extensionManagerForPools: Check = {
   scope: 'chain',
   title: 'Envoy Gateway hands InferencePool backends to an extension server (Envoy AI Gateway)',
   dependsOn: ['IGW-205'],
-  symptoms: ['500', 'ext-proc-not-routing'],
+  symptoms: {'500': 4, 'ext-proc-not-routing': 5},
   reads: ['ConfigMap', 'Deployment', 'Pod', 'Service', 'EndpointSlice', 'GatewayClass'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'EndpointSlice', 'GatewayClass'],
   run({chain, snap}) {

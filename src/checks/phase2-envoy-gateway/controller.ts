@@ -22,7 +22,7 @@ export const controllerAvailable: Check = {
   phase: 2,
   scope: 'cluster',
   title: 'Envoy Gateway controller is available',
-  symptoms: ['gateway-not-programmed', 'config-not-applied', 'ext-proc-not-routing'],
+  symptoms: {'gateway-not-programmed': 2, 'ext-proc-not-routing': 2, 'config-not-applied': 6},
   reads: ['Deployment', 'Pod'],
   run({snap, target}) {
     if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
@@ -97,7 +97,7 @@ export const envoyGatewayVersionCheck: Check = {
   scope: 'cluster',
   title: 'Envoy Gateway version supports what is configured',
   dependsOn: ['IGW-201'],
-  symptoms: ['no-streaming'],
+  symptoms: {'no-streaming': 2},
   reads: ['EnvoyExtensionPolicy', 'Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   judgesUnreadable: ['EnvoyExtensionPolicy', 'Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   run({snap, target}) {

@@ -13,7 +13,7 @@ export const gatewayClassCheck: Check = {
   scope: 'chain',
   title: 'GatewayClass exists and is Accepted by Envoy Gateway',
   dependsOn: ['IGW-103'],
-  symptoms: ['gateway-not-programmed'],
+  symptoms: {'gateway-not-programmed': 5},
   reads: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap'],
   run({chain, snap}) {

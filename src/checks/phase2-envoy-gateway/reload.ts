@@ -16,7 +16,7 @@ export const configLoaded: Check = {
   scope: 'cluster',
   title: 'Envoy Gateway runs the current config',
   dependsOn: ['IGW-201', 'IGW-205'],
-  symptoms: ['config-not-applied'],
+  symptoms: {'config-not-applied': 5},
   reads: ['Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   judgesUnreadable: ['Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   run({snap, target, now}) {
@@ -59,7 +59,7 @@ export const controllerRejectedConfig: Check = {
   scope: 'cluster',
   title: 'Envoy Gateway controller logs show no rejected config',
   dependsOn: ['IGW-201'],
-  symptoms: ['config-not-applied'],
+  symptoms: {'config-not-applied': 4},
   reads: ['Deployment', 'Pod'],
   judgesUnreadable: ['Deployment', 'Pod'],
   run({snap, target}) {

@@ -24,7 +24,7 @@ export const poolEndpointPickerRef: Check = {
   scope: 'chain',
   title: "InferencePool's endpointPickerRef names the EPP Service on port 9002",
   dependsOn: ['IGW-301'],
-  symptoms: ['ext-proc-not-routing', '500', '503'],
+  symptoms: {'500': 12, '503': 5, 'ext-proc-not-routing': 8},
   reads: ['Service', 'Deployment'],
   judgesUnreadable: ['Deployment'],
   run({chain, snap}) {

@@ -9,7 +9,7 @@ export const inferenceServiceReady: Check = {
   scope: 'chain',
   title: 'InferenceService is Ready',
   dependsOn: ['IGW-301'],
-  symptoms: ['503'],
+  symptoms: {'503': 1},
   reads: ['InferenceService'],
   run({chain, snap}) {
     const out: Draft[] = [];

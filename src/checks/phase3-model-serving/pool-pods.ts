@@ -17,7 +17,7 @@ export const poolSelectsPods: Check = {
   scope: 'chain',
   title: "InferencePool's selector matches model server pods",
   dependsOn: ['IGW-301'],
-  symptoms: ['503'],
+  symptoms: {'503': 2},
   reads: ['Pod'],
   run({chain, snap}) {
     if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
@@ -44,7 +44,7 @@ export const poolPodsReady: Check = {
   scope: 'chain',
   title: 'Model server pods are Ready',
   dependsOn: ['IGW-303'],
-  symptoms: ['503', 'high-latency'],
+  symptoms: {'503': 3, 'high-latency': 1},
   reads: ['Pod'],
   run({chain}) {
     const pods = chain.modelPods;
@@ -66,7 +66,7 @@ export const poolTargetPorts: Check = {
   scope: 'chain',
   title: "InferencePool's targetPorts match the model server's container port",
   dependsOn: ['IGW-303'],
-  symptoms: ['503'],
+  symptoms: {'503': 4},
   reads: ['Pod'],
   run({chain}) {
     if (!chain.pool) return [notApplicable('this chain has no InferencePool')];

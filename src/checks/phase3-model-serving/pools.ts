@@ -36,7 +36,7 @@ export const poolExists: Check = {
   phase: 3,
   scope: 'chain',
   title: 'InferencePool exists',
-  symptoms: ['epp-not-starting', '503', '500'],
+  symptoms: {'500': 2, '503': 11, 'epp-not-starting': 5},
   reads: ['InferencePool', 'XInferencePool', 'Pod'],
   judgesUnreadable: ['InferencePool', 'XInferencePool', 'Pod'],
   run({chain, snap}) {
@@ -91,7 +91,7 @@ export const poolStatus: Check = {
   scope: 'chain',
   title: 'InferencePool is Accepted by its Gateway',
   dependsOn: ['IGW-301'],
-  symptoms: ['500', 'ext-proc-not-routing'],
+  symptoms: {'500': 13, 'ext-proc-not-routing': 13},
   reads: [],
   run({chain, snap}) {
     if (!chain.pool) return [notApplicable('this chain has no InferencePool')];

@@ -41,7 +41,7 @@ export const eppDeploymentAvailable: Check = {
   title: 'EPP Deployment is available',
   // an EPP without its pool (missing, wrong name, wrong group) never gets ready: those are the root causes
   dependsOn: ['IGW-105', 'IGW-301', 'IGW-406'],
-  symptoms: ['epp-not-starting', 'ext-proc-not-routing', '500', '503'],
+  symptoms: {'500': 15, '503': 6, 'epp-not-starting': 11, 'ext-proc-not-routing': 9, 'metrics-unauthorized': 3},
   reads: ['Deployment', 'Pod', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   judgesUnreadable: ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   run({chain, snap}) {
@@ -106,7 +106,7 @@ export const eppServesPool: Check = {
   phase: 4,
   scope: 'chain',
   title: 'EPP serves this pool (--pool-name, --pool-namespace)',
-  symptoms: ['epp-not-starting', '503', 'ext-proc-not-routing'],
+  symptoms: {'503': 7, 'epp-not-starting': 6, 'ext-proc-not-routing': 15},
   reads: [],
   run({chain, target}) {
     const out: Draft[] = [];
@@ -156,7 +156,7 @@ export const eppService: Check = {
   scope: 'chain',
   title: 'EPP Service: ports 9002/9090, target ports and ready endpoints',
   dependsOn: ['IGW-405'],
-  symptoms: ['ext-proc-not-routing', '500', 'metrics-unauthorized'],
+  symptoms: {'500': 16, 'ext-proc-not-routing': 10, 'metrics-unauthorized': 2},
   reads: ['Service', 'EndpointSlice'],
   judgesUnreadable: ['EndpointSlice'],
   run({chain, snap}) {
@@ -214,7 +214,7 @@ export const oneEppPerPool: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'One EPP per InferencePool (no fan-in)',
-  symptoms: ['503', 'high-latency'],
+  symptoms: {'503': 10, 'high-latency': 3},
   reads: [],
   run({target}) {
     const bySvc = new Map<string, PoolChain[]>();

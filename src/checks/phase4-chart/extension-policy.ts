@@ -23,7 +23,7 @@ export const extensionPolicyAttached: Check = {
   scope: 'chain',
   title: 'EnvoyExtensionPolicy targets the Gateway, reaches the EPP and is Accepted',
   dependsOn: ['IGW-403'],
-  symptoms: ['ext-proc-not-routing', '500'],
+  symptoms: {'500': 9, 'ext-proc-not-routing': 7},
   reads: ['EnvoyExtensionPolicy', 'Service', 'BackendTLSPolicy'],
   judgesUnreadable: ['Service', 'BackendTLSPolicy'],
   run({chain, snap}) {
@@ -111,7 +111,7 @@ export const extProcModes: Check = {
   phase: 4,
   scope: 'chain',
   title: 'ext-proc body modes and timeout suit LLM traffic',
-  symptoms: ['no-streaming', 'high-latency', '500'],
+  symptoms: {'500': 8, 'no-streaming': 1, 'high-latency': 4},
   reads: ['Deployment', 'Pod', 'Service'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service'],
   run({chain, snap}) {
@@ -177,7 +177,7 @@ export const wiringCheck: Check = {
   phase: 4,
   scope: 'chain',
   title: 'The EPP is wired into the Gateway exactly once',
-  symptoms: ['ext-proc-not-routing', 'high-latency'],
+  symptoms: {'ext-proc-not-routing': 6, 'high-latency': 2},
   reads: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   run({chain, snap}) {

@@ -16,7 +16,7 @@ export const gatewayExists: Check = {
   scope: 'chain',
   title: 'Gateway exists',
   dependsOn: ['IGW-103'],
-  symptoms: ['gateway-not-programmed', '500'],
+  symptoms: {'500': 14, 'gateway-not-programmed': 6},
   reads: ['Gateway'],
   run({chain, snap}) {
     const out: Draft[] = [];
@@ -64,7 +64,7 @@ export const gatewayProgrammed: Check = {
   scope: 'chain',
   title: 'Gateway is Accepted and Programmed, listener port as configured',
   dependsOn: ['IGW-403', 'IGW-203', 'IGW-201'],
-  symptoms: ['gateway-not-programmed'],
+  symptoms: {'gateway-not-programmed': 7},
   reads: ['Deployment', 'Pod'],
   judgesUnreadable: ['Deployment', 'Pod'],
   run({chain, snap}) {

@@ -17,7 +17,7 @@ export const releaseStatus: Check = {
   phase: 4,
   scope: 'chain',
   title: 'inference-gateway release is deployed',
-  symptoms: ['epp-not-starting', 'config-not-applied'],
+  symptoms: {'epp-not-starting': 3, 'config-not-applied': 7},
   reads: ['HelmReleaseSecret'],
   run({chain}) {
     const r = chain.release;
@@ -88,7 +88,7 @@ export const releaseObjectsPresent: Check = {
   dependsOn: ['IGW-401'],
   reads: ['HelmReleaseSecret', 'Gateway', 'EnvoyExtensionPolicy', 'Deployment', 'Service', 'ConfigMap', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'GatewayClass', 'Pod'],
   judgesUnreadable: ['Gateway', 'EnvoyExtensionPolicy', 'Deployment', 'Service', 'ConfigMap', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'GatewayClass', 'Pod'],
-  symptoms: ['epp-not-starting', 'ext-proc-not-routing', 'config-not-applied'],
+  symptoms: {'epp-not-starting': 4, 'ext-proc-not-routing': 14, 'config-not-applied': 8},
   run({chain, snap}) {
     const r = chain.release;
     if (!r || r.release.status === 'rendered') return [notApplicable('no installed release in this chain')];

@@ -28,7 +28,7 @@ export const httpRouteReferences: Check = {
   scope: 'chain',
   title: 'HTTPRoute sends to this InferencePool from this Gateway',
   dependsOn: ['IGW-301'],
-  symptoms: ['500', 'ext-proc-not-routing'],
+  symptoms: {'500': 3, 'ext-proc-not-routing': 16},
   reads: ['HTTPRoute', 'ReferenceGrant', 'InferencePool', 'XInferencePool'],
   judgesUnreadable: ['ReferenceGrant', 'InferencePool', 'XInferencePool'],
   run({chain, snap}) {
@@ -117,7 +117,7 @@ export const httpRouteStatus: Check = {
   scope: 'chain',
   title: 'HTTPRoute is Accepted and its refs resolved',
   dependsOn: ['IGW-408', 'IGW-206', 'IGW-404'],
-  symptoms: ['500', 'ext-proc-not-routing'],
+  symptoms: {'500': 6, 'ext-proc-not-routing': 12},
   reads: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   run({chain, snap}) {
@@ -195,7 +195,7 @@ export const danglingRouteRefs: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'HTTPRoute backendRefs name InferencePools that exist',
-  symptoms: ['500'],
+  symptoms: {'500': 1},
   reads: ['HTTPRoute', 'InferencePool', 'XInferencePool'],
   judgesUnreadable: ['XInferencePool'],
   run({snap, target}) {

@@ -42,7 +42,7 @@ export const eppLogErrors: Check = {
   phase: 5,
   scope: 'chain',
   title: 'EPP log shows no known failure (RBAC, renamed model server metric, TLS)',
-  symptoms: ['epp-not-starting', '503'],
+  symptoms: {'503': 13, 'epp-not-starting': 12},
   reads: [],
   run(ctx) {
     return perEpp(ctx, (r) => {

@@ -9,7 +9,7 @@ export const eppMetricsAuth: Check = {
   phase: 5,
   scope: 'chain',
   title: "EPP's ServiceAccount may create TokenReviews and SubjectAccessReviews (/metrics auth)",
-  symptoms: ['metrics-unauthorized'],
+  symptoms: {'metrics-unauthorized': 1},
   reads: ['Role', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'],
   judgesUnreadable: ['Role', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'],
   run({chain, snap}) {

@@ -24,7 +24,7 @@ export const eppMetricsLive: Check = {
   scope: 'chain',
   title: "EPP's /metrics accepts a bearer token (read through the API)",
   dependsOn: ['IGW-502'],
-  symptoms: ['metrics-unauthorized'],
+  symptoms: {'metrics-unauthorized': 4},
   reads: [],
   run(ctx) {
     return perEpp(ctx, (r, e) => {
@@ -65,7 +65,7 @@ export const eppSeesEndpoints: Check = {
   scope: 'chain',
   title: 'EPP sees the Ready model server pods of its InferencePool',
   dependsOn: ['IGW-504'],
-  symptoms: ['503', 'ext-proc-not-routing'],
+  symptoms: {'503': 12, 'ext-proc-not-routing': 18},
   reads: [],
   run(ctx) {
     const ready = ctx.chain.modelPods.filter(podReady).length;
@@ -94,7 +94,7 @@ export const eppKvCache: Check = {
   scope: 'chain',
   title: 'Average KV-cache utilization of the pool is not saturated',
   dependsOn: ['IGW-504'],
-  symptoms: ['high-latency'],
+  symptoms: {'high-latency': 7},
   reads: [],
   run(ctx) {
     return perEpp(ctx, (r) => {

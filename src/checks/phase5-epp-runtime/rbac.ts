@@ -36,7 +36,7 @@ export const eppRbac: Check = {
   title: "EPP's ServiceAccount may watch pods, InferencePools and InferenceObjectives",
   // with the wrong --pool-group the missing permission is for the wrong group: IGW-105 is the cause
   dependsOn: ['IGW-105'],
-  symptoms: ['epp-not-starting', 'ext-proc-not-routing', '503'],
+  symptoms: {'503': 9, 'epp-not-starting': 8, 'ext-proc-not-routing': 17},
   reads: ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   judgesUnreadable: ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   run({chain, snap}) {

@@ -8,7 +8,7 @@ export const eppStreamingBug: Check = {
   phase: 5,
   scope: 'chain',
   title: 'EPP version does not truncate streamed responses',
-  symptoms: ['no-streaming'],
+  symptoms: {'no-streaming': 3},
   reads: [],
   run({chain}) {
     const streamed = chain.eppPolicies.some((l) => {

@@ -21,7 +21,7 @@ export const configAppliedAfterRestart: Check = {
   phase: 6,
   scope: 'chain',
   title: 'EPP runs its current scheduling config',
-  symptoms: ['config-not-applied', 'high-latency'],
+  symptoms: {'epp-not-starting': 9, 'high-latency': 5, 'config-not-applied': 1},
   reads: ['ConfigMap'],
   run({chain, snap, now}) {
     const out: Draft[] = [];

@@ -15,7 +15,7 @@ export const metricNamesExist: Check = {
   phase: 6,
   scope: 'chain',
   title: "The metrics the EPP reads exist in the model server's version",
-  symptoms: ['high-latency', '503'],
+  symptoms: {'503': 14, 'high-latency': 8},
   reads: [],
   run({chain}) {
     const out: Draft[] = [];

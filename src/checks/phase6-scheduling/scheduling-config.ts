@@ -73,7 +73,7 @@ export const schedulingConfigValid: Check = {
   scope: 'chain',
   title: 'EndpointPickerConfig is valid for the EPP version',
   dependsOn: ['IGW-601'],
-  symptoms: ['epp-not-starting', 'high-latency', 'config-not-applied'],
+  symptoms: {'epp-not-starting': 10, 'high-latency': 6, 'config-not-applied': 9},
   reads: ['ConfigMap'],
   judgesUnreadable: ['ConfigMap'],
   run({chain, snap}) {

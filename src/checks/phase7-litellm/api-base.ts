@@ -98,7 +98,7 @@ export const litellmApiBase: Check = {
   phase: 7,
   scope: 'cluster',
   title: "LiteLLM's api_base reaches the inference Gateway's proxy",
-  symptoms: ['503', '500', 'high-latency'],
+  symptoms: {'500': 17, '503': 15, 'high-latency': 9},
   reads: ['ConfigMap', 'Service', ...ALL_KINDS.filter((k) => !['ConfigMap', 'Service'].includes(k))],
   judgesUnreadable: ALL_KINDS.filter((k) => !['ConfigMap', 'Service'].includes(k)),
   run({snap, target}) {
