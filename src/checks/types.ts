@@ -75,6 +75,8 @@ interface CheckBase {
   reads: readonly KindKey[];
   /** Kinds of `reads` whose unreadability the check judges itself (its own access test and message). */
   judgesUnreadable?: readonly KindKey[];
+  /** the README check catalogue's row (scripts/readme-checks.ts writes it): what is verified, what a failure means */
+  readme: {checks: string; failure: string};
   /** documentation: an upstream page or a README anchor */
   docs?: string;
 }

@@ -10,6 +10,7 @@ export const apiServer: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'Kubernetes API server answers',
+  readme: {checks: 'API server answers, version', failure: '—'},
   reads: [],
   run({snap}) {
     const v = snap.version;
@@ -29,6 +30,7 @@ export const readAccess: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'Objects doctor needs are readable',
+  readme: {checks: 'every list doctor needs is readable', failure: 'checks skipped; one read-only ClusterRole as fix'},
   reads: ALL_KINDS,
   judgesUnreadable: ALL_KINDS,
   run({snap}) {

@@ -12,6 +12,7 @@ export const gatewayApiCrds: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'Gateway API CRDs are installed',
+  readme: {checks: 'Gateway API CRDs (GatewayClass, Gateway, HTTPRoute v1; ReferenceGrant), bundle version', failure: 'nothing can be routed'},
   symptoms: {'gateway-not-programmed': 1},
   reads: ['GatewayClass', 'Gateway', 'HTTPRoute', 'ReferenceGrant'],
   judgesUnreadable: ['GatewayClass', 'Gateway', 'HTTPRoute', 'ReferenceGrant'],

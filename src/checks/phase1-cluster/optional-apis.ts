@@ -10,6 +10,7 @@ export const inferenceObjectiveApi: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'InferenceObjective API is served',
+  readme: {checks: 'InferenceObjective API (x-k8s.io or llm-d.ai)', failure: 'EPP forbidden/sync errors, no priorities'},
   symptoms: {'epp-not-starting': 2},
   reads: ['InferenceObjective', 'LlmdInferenceObjective'],
   judgesUnreadable: ['InferenceObjective', 'LlmdInferenceObjective'],
@@ -35,6 +36,7 @@ export const envoyExtensionPolicyApi: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'Envoy Gateway CRDs (EnvoyExtensionPolicy) are installed',
+  readme: {checks: 'EnvoyExtensionPolicy CRD', failure: 'Envoy Gateway missing'},
   symptoms: {'ext-proc-not-routing': 1},
   reads: ['EnvoyExtensionPolicy'],
   judgesUnreadable: ['EnvoyExtensionPolicy'],
@@ -55,6 +57,7 @@ export const kserveApi: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'KServe InferenceService API is served',
+  readme: {checks: 'KServe InferenceService API', failure: '(info)'},
   reads: ['InferenceService', 'LLMInferenceService'],
   judgesUnreadable: ['InferenceService', 'LLMInferenceService'],
   run({snap}) {

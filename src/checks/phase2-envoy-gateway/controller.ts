@@ -22,6 +22,7 @@ export const controllerAvailable: Check = {
   phase: 2,
   scope: 'cluster',
   title: 'Envoy Gateway controller is available',
+  readme: {checks: 'controller available; why not (image, crash loop with its own error, ReplicaFailure); new pods crashing while old ones serve', failure: 'Gateways not programmed'},
   symptoms: {'gateway-not-programmed': 2, 'ext-proc-not-routing': 2, 'config-not-applied': 6},
   reads: ['Deployment', 'Pod'],
   run({snap, target}) {
@@ -96,6 +97,7 @@ export const envoyGatewayVersionCheck: Check = {
   phase: 2,
   scope: 'cluster',
   title: 'Envoy Gateway version supports what is configured',
+  readme: {checks: 'version ≥ 1.6 for streamed ext-proc, ≥ 1.5 for backendResources', failure: 'no streaming / InvalidKind'},
   dependsOn: ['IGW-201'],
   symptoms: {'no-streaming': 2},
   reads: ['EnvoyExtensionPolicy', 'Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],

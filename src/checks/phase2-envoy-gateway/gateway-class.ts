@@ -12,6 +12,7 @@ export const gatewayClassCheck: Check = {
   phase: 2,
   scope: 'chain',
   title: 'GatewayClass exists and is Accepted by Envoy Gateway',
+  readme: {checks: "GatewayClass exists, controllerName is Envoy Gateway's, Accepted", failure: 'Gateway never programmed'},
   dependsOn: ['IGW-103'],
   symptoms: {'gateway-not-programmed': 5},
   reads: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],

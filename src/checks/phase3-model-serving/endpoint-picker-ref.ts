@@ -23,6 +23,7 @@ export const poolEndpointPickerRef: Check = {
   phase: 3,
   scope: 'chain',
   title: "InferencePool's endpointPickerRef names the EPP Service on port 9002",
+  readme: {checks: "endpointPickerRef/extensionRef: a Service, this release's EPP, port 9002 (not 8000)", failure: 'picker unreachable'},
   dependsOn: ['IGW-301'],
   symptoms: {'500': 12, '503': 5, 'ext-proc-not-routing': 8},
   reads: ['Service', 'Deployment'],

@@ -15,6 +15,7 @@ export const poolsFound: Check = {
   phase: 3,
   scope: 'cluster',
   title: 'InferencePools found',
+  readme: {checks: 'pools found in scope', failure: 'nothing to check / -r or --pool not found'},
   reads: ['InferencePool', 'XInferencePool'],
   judgesUnreadable: ['XInferencePool'],
   run({target, snap}) {
@@ -36,6 +37,7 @@ export const poolExists: Check = {
   phase: 3,
   scope: 'chain',
   title: 'InferencePool exists',
+  readme: {checks: "the InferencePool exists (release's `--pool-name`)", failure: 'EPP finds nothing'},
   symptoms: {'500': 2, '503': 11, 'epp-not-starting': 5},
   reads: ['InferencePool', 'XInferencePool', 'Pod'],
   judgesUnreadable: ['InferencePool', 'XInferencePool', 'Pod'],
@@ -90,6 +92,7 @@ export const poolStatus: Check = {
   phase: 3,
   scope: 'chain',
   title: 'InferencePool is Accepted by its Gateway',
+  readme: {checks: 'pool Accepted/ResolvedRefs by its parent', failure: 'AI Gateway rejects it'},
   dependsOn: ['IGW-301'],
   symptoms: {'500': 13, 'ext-proc-not-routing': 13},
   reads: [],

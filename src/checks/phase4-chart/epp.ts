@@ -39,6 +39,7 @@ export const eppDeploymentAvailable: Check = {
   phase: 4,
   scope: 'chain',
   title: 'EPP Deployment is available',
+  readme: {checks: 'EPP Deployment available; why not', failure: 'no picking'},
   // an EPP without its pool (missing, wrong name, wrong group) never gets ready: those are the root causes
   dependsOn: ['IGW-105', 'IGW-301', 'IGW-406'],
   symptoms: {'500': 15, '503': 6, 'epp-not-starting': 11, 'ext-proc-not-routing': 9, 'metrics-unauthorized': 3},
@@ -106,6 +107,7 @@ export const eppServesPool: Check = {
   phase: 4,
   scope: 'chain',
   title: 'EPP serves this pool (--pool-name, --pool-namespace)',
+  readme: {checks: 'EPP `--pool-name`/`--pool-namespace` = this pool (poolName unset/typo)', failure: ''},
   symptoms: {'503': 7, 'epp-not-starting': 6, 'ext-proc-not-routing': 15},
   reads: [],
   run({chain, target}) {
@@ -155,6 +157,7 @@ export const eppService: Check = {
   phase: 4,
   scope: 'chain',
   title: 'EPP Service: ports 9002/9090, target ports and ready endpoints',
+  readme: {checks: 'EPP Service ports 9002/9090, targetPorts, ready endpoints', failure: ''},
   dependsOn: ['IGW-405'],
   symptoms: {'500': 16, 'ext-proc-not-routing': 10, 'metrics-unauthorized': 2},
   reads: ['Service', 'EndpointSlice'],
@@ -214,6 +217,7 @@ export const oneEppPerPool: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'One EPP per InferencePool (no fan-in)',
+  readme: {checks: 'one EPP per pool (fan-in)', failure: 'wrong pods picked'},
   symptoms: {'503': 10, 'high-latency': 3},
   reads: [],
   run({target}) {

@@ -22,6 +22,7 @@ export const extensionPolicyAttached: Check = {
   phase: 4,
   scope: 'chain',
   title: 'EnvoyExtensionPolicy targets the Gateway, reaches the EPP and is Accepted',
+  readme: {checks: 'EnvoyExtensionPolicy targets the Gateway, reaches the EPP on 9002, Accepted; EPP TLS vs plain gRPC', failure: 'gRPC status 14'},
   dependsOn: ['IGW-403'],
   symptoms: {'500': 9, 'ext-proc-not-routing': 7},
   reads: ['EnvoyExtensionPolicy', 'Service', 'BackendTLSPolicy'],
@@ -111,6 +112,7 @@ export const extProcModes: Check = {
   phase: 4,
   scope: 'chain',
   title: 'ext-proc body modes and timeout suit LLM traffic',
+  readme: {checks: 'body modes (request body sent, response Streamed), messageTimeout (200 ms default too short), FullDuplexStreamed ⇒ failOpen false', failure: 'no streaming, 500/504'},
   symptoms: {'500': 8, 'no-streaming': 1, 'high-latency': 4},
   reads: ['Deployment', 'Pod', 'Service'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service'],
@@ -177,6 +179,7 @@ export const wiringCheck: Check = {
   phase: 4,
   scope: 'chain',
   title: 'The EPP is wired into the Gateway exactly once',
+  readme: {checks: 'wired exactly once (policy vs AI Gateway extension)', failure: 'double picking'},
   symptoms: {'ext-proc-not-routing': 6, 'high-latency': 2},
   reads: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
@@ -208,6 +211,7 @@ export const otherExtensionPolicies: Check = {
   phase: 4,
   scope: 'chain',
   title: 'Other EnvoyExtensionPolicies on the Gateway',
+  readme: {checks: 'other EnvoyExtensionPolicies on the Gateway', failure: '(info, legitimate)'},
   reads: [],
   run({chain}) {
     return chain.otherPolicies.map((p) => {

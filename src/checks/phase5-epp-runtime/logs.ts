@@ -42,6 +42,7 @@ export const eppLogErrors: Check = {
   phase: 5,
   scope: 'chain',
   title: 'EPP log shows no known failure (RBAC, renamed model server metric, TLS)',
+  readme: {checks: 'EPP log tail: RBAC "forbidden", missing metric family / `vllm:gpu_cache_usage_perc`, TLS/transport errors (the line is quoted)', failure: 'points at IGW-501 / 603 / 405'},
   symptoms: {'503': 13, 'epp-not-starting': 12},
   reads: [],
   run(ctx) {

@@ -8,6 +8,7 @@ export const eppStreamingBug: Check = {
   phase: 5,
   scope: 'chain',
   title: 'EPP version does not truncate streamed responses',
+  readme: {checks: 'EPP ≤ GIE 1.5.0 copies transfer-encoding (GIE#2993)', failure: 'streams cut over HTTP/2'},
   symptoms: {'no-streaming': 3},
   reads: [],
   run({chain}) {

@@ -21,6 +21,7 @@ export const configAppliedAfterRestart: Check = {
   phase: 6,
   scope: 'chain',
   title: 'EPP runs its current scheduling config',
+  readme: {checks: 'the EPP started after its config ConfigMap last changed; ConfigMap exists', failure: 'change not applied → `kubectl infgw restart epp -r <release>`'},
   symptoms: {'epp-not-starting': 9, 'high-latency': 5, 'config-not-applied': 1},
   reads: ['ConfigMap'],
   run({chain, snap, now}) {

@@ -15,6 +15,7 @@ export const metricNamesExist: Check = {
   phase: 6,
   scope: 'chain',
   title: "The metrics the EPP reads exist in the model server's version",
+  readme: {checks: "the KV-cache metric the EPP reads exists in the model server's vLLM version (GIE ≤ 1.2 reads vllm:gpu_cache_usage_perc, gone in vLLM 0.12)", failure: 'KV-cache scoring blind'},
   symptoms: {'503': 14, 'high-latency': 8},
   reads: [],
   run({chain}) {

@@ -72,6 +72,7 @@ export const schedulingConfigValid: Check = {
   phase: 6,
   scope: 'chain',
   title: 'EndpointPickerConfig is valid for the EPP version',
+  readme: {checks: "EndpointPickerConfig parses; pluginRefs defined; saturationDetector form for the EPP version; the chart's weights sum to 100", failure: 'EPP exits / ignored thresholds'},
   dependsOn: ['IGW-601'],
   symptoms: {'epp-not-starting': 10, 'high-latency': 6, 'config-not-applied': 9},
   reads: ['ConfigMap'],

@@ -98,6 +98,7 @@ export const litellmApiBase: Check = {
   phase: 7,
   scope: 'cluster',
   title: "LiteLLM's api_base reaches the inference Gateway's proxy",
+  readme: {checks: "each model's api_base reaches a Service that fronts an inference Gateway (Envoy Gateway names it `envoy-<ns>-<gateway>-<hash>` in envoy-gateway-system); warns when it bypasses the gateway", failure: '503 / no EPP'},
   symptoms: {'500': 17, '503': 15, 'high-latency': 9},
   reads: ['ConfigMap', 'Service', ...ALL_KINDS.filter((k) => !['ConfigMap', 'Service'].includes(k))],
   judgesUnreadable: ALL_KINDS.filter((k) => !['ConfigMap', 'Service'].includes(k)),

@@ -49,7 +49,7 @@ describe('Check.reads', () => {
   });
 
   it('an undeclared read fails the check, naming the kind', () => {
-    const sneaky: Check = {code: 'IGW-998', phase: 1, scope: 'cluster', title: 'sneaky', reads: ['Pod'], run: ({snap: v}) => [{severity: 'ok', message: `${items(v, 'Service').length} services`}]};
+    const sneaky: Check = {code: 'IGW-998', phase: 1, scope: 'cluster', title: 'sneaky', reads: ['Pod'], readme: {checks: '', failure: ''}, run: ({snap: v}) => [{severity: 'ok', message: `${items(v, 'Service').length} services`}]};
     const honest: Check = {...sneaky, code: 'IGW-997', reads: ['Pod', 'Service']};
     const s = snapshots[0]![1];
     const [bad, good] = runChecks([sneaky, honest], s, discover(s));
