@@ -119,3 +119,8 @@ export function skipped(message: string, object?: ObjectRef, fix?: string): Draf
 export function notApplicable(why: string): Draft {
   return {severity: 'notApplicable', message: why};
 }
+
+/** The drafts, or "not applicable" (and why) when there are none. */
+export function orNotApplicable(drafts: Draft[], why: string): Draft[] {
+  return drafts.length > 0 ? drafts : [notApplicable(why)];
+}

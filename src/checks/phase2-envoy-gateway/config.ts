@@ -13,7 +13,7 @@ import {envoyGatewayConfigMap} from '../../snapshot/envoy-gateway.ts';
 import {ENVOY_GATEWAY_CONFIG_KEY, ENVOY_GATEWAY_NAMESPACE} from '../../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
 import {cmRefOf, envoyGatewayVersion, nsArg, patchEnvoyFix} from '../helpers.ts';
-import {error, ok, skipped, warning, notApplicable, type Check, type Draft} from '../types.ts';
+import {error, ok, skipped, warning, notApplicable, orNotApplicable, type Check, type Draft} from '../types.ts';
 
 export const envoyGatewayConfigParses: Check = {
   code: 'IGW-204',
@@ -54,7 +54,7 @@ export const envoyGatewayConfigParses: Check = {
       }
       out.push(ok(`${ns}/${name} ${ENVOY_GATEWAY_CONFIG_KEY} parsed`, cmRef));
     }
-    return out;
+    return orNotApplicable(out, 'no Envoy Gateway config in scope');
   },
 };
 
@@ -96,7 +96,7 @@ export const envoyGatewayConfigValid: Check = {
       }
       if (out.length === before) out.push(ok("accepted by Envoy Gateway's validation rules", cmRef));
     }
-    return out;
+    return orNotApplicable(out, 'no Envoy Gateway config in scope');
   },
 };
 

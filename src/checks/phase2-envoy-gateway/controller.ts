@@ -13,7 +13,7 @@ import {ENVOY_GATEWAY_NAMESPACE} from '../../snapshot/kinds.ts';
 import {access, items} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {egDeploymentRef, envoyGatewayVersion, logOf, nsArg, parseVersion, podProblemFix, versionBelow} from '../helpers.ts';
-import {error, info, ok, skipped, warning, notApplicable, type Check, type Draft} from '../types.ts';
+import {error, info, ok, skipped, warning, notApplicable, orNotApplicable, type Check, type Draft} from '../types.ts';
 
 const EG_INSTALL = `helm upgrade --install eg oci://docker.io/envoyproxy/gateway-helm -n ${ENVOY_GATEWAY_NAMESPACE} --create-namespace`;
 
@@ -135,7 +135,7 @@ export const envoyGatewayVersionCheck: Check = {
       }
       if (out.length === before) out.push(ok(`Envoy Gateway ${v}`, dref));
     }
-    return out;
+    return orNotApplicable(out, 'no Envoy Gateway install in scope');
   },
 };
 

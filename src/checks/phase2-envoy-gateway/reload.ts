@@ -8,7 +8,7 @@ import {ENVOY_GATEWAY_NAMESPACE} from '../../snapshot/kinds.ts';
 import {isLive} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {cmRefOf, egDeploymentRef, envoyGatewayVersion, logOf, patchEnvoyFix, versionBelow} from '../helpers.ts';
-import {error, info, ok, skipped, warning, notApplicable, type Check, type Draft} from '../types.ts';
+import {error, info, ok, skipped, warning, notApplicable, orNotApplicable, type Check, type Draft} from '../types.ts';
 
 export const configLoaded: Check = {
   code: 'IGW-207',
@@ -22,7 +22,7 @@ export const configLoaded: Check = {
   judgesUnreadable: ['Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   run({snap, target, now}) {
     if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
-    return installsInScope(snap, target).flatMap((eg) => reloadDrafts(snap, eg, now));
+    return orNotApplicable(installsInScope(snap, target).flatMap((eg) => reloadDrafts(snap, eg, now)), 'no Envoy Gateway install in scope');
   },
 };
 
@@ -93,6 +93,6 @@ export const controllerRejectedConfig: Check = {
       if (unreadable && typeof unreadable[1] !== 'string') out.push(skipped(`skipped: cannot read the controller's logs: ${unreadable[1].message}`, undefined, unreadable[1].rule));
       else if (read) out.push(ok('no rejected-config lines in the controller log', egDeploymentRef(eg.deployment.metadata.name, eg.namespace)));
     }
-    return out;
+    return orNotApplicable(out, 'no Envoy Gateway controller pod in scope');
   },
 };

@@ -14,7 +14,7 @@ import {access, isLive, items} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {chartRef, jsonPatch, mergePatch} from '../fix.ts';
 import {deployRef, helmSet, podProblemFix, reapply} from '../helpers.ts';
-import {error, info, ok, warning, notApplicable, type Check, type Draft} from '../types.ts';
+import {error, info, ok, warning, notApplicable, orNotApplicable, type Check, type Draft} from '../types.ts';
 
 const svcRef = (ns: string, name: string): ObjectRef => ({apiVersion: 'v1', kind: 'Service', namespace: ns, name});
 
@@ -251,6 +251,6 @@ export const oneEppPerPool: Check = {
       }
     }
     if (out.length === 0 && target.chains.length > 0) out.push(ok(`${target.chains.length} pool${target.chains.length === 1 ? '' : 's'}, each with its own EPP`));
-    return out;
+    return orNotApplicable(out, 'no EPP Service shared by pools');
   },
 };

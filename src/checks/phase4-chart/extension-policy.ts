@@ -13,7 +13,7 @@ import {GROUP} from '../../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
 import {jsonPatch} from '../fix.ts';
 import {deployRef, envoyGatewayVersion, helmSet, versionBelow} from '../helpers.ts';
-import {error, info, ok, warning, notApplicable, type Check, type Draft} from '../types.ts';
+import {error, info, ok, warning, notApplicable, orNotApplicable, type Check, type Draft} from '../types.ts';
 
 const policyRef = (p: KubeObject): ObjectRef => ({apiVersion: `${GROUP.envoy}/v1alpha1`, kind: 'EnvoyExtensionPolicy', namespace: p.metadata.namespace, name: p.metadata.name});
 
@@ -103,7 +103,7 @@ export const extensionPolicyAttached: Check = {
       const accepted = isLive(snap, policies[0]!) ? 'Accepted' : 'status unknown (not applied)';
       out.push(ok(`${policies.map((p) => `EnvoyExtensionPolicy ${p.metadata.name}`).join(', ')} → EPP Service ${chain.eppPolicies[0]!.backendRef.name}:${chain.eppPolicies[0]!.backendRef.port ?? 9002}, ${accepted}`, policyRef(policies[0]!)));
     }
-    return out;
+    return orNotApplicable(out, 'no EnvoyExtensionPolicy for this chain');
   },
 };
 
@@ -170,7 +170,7 @@ export const extProcModes: Check = {
       }
       if (!out.some((f) => f.object === pref)) out.push(ok(`${name}: request ${req}, response ${resp ?? 'not sent'}, messageTimeout ${e.messageTimeout}, failOpen ${e.failOpen ?? false}`, pref));
     }
-    return out;
+    return orNotApplicable(out, 'no ext-proc policy for this chain');
   },
 };
 
@@ -214,11 +214,12 @@ export const otherExtensionPolicies: Check = {
   readme: {checks: 'other EnvoyExtensionPolicies on the Gateway', failure: '(info, legitimate)'},
   reads: [],
   run({chain}) {
-    return chain.otherPolicies.map((p) => {
+    const drafts = chain.otherPolicies.map((p) => {
       const bad = (p.status?.ancestors ?? []).map((a) => condition(a.conditions, 'Accepted')).find((c) => c && c.status !== 'True');
       return bad
         ? warning(`EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} also applies to this Gateway (not to the EPP) and is not accepted: ${describeCondition(bad)}`, policyRef(p), `kubectl describe envoyextensionpolicy ${p.metadata.name} -n ${p.metadata.namespace}`)
         : info(`EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} also applies to this Gateway (not the EPP: e.g. body-based routing) — fine`, policyRef(p));
     });
+    return orNotApplicable(drafts, 'no other EnvoyExtensionPolicy on the Gateway');
   },
 };

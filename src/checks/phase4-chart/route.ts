@@ -10,7 +10,7 @@ import {GROUP} from '../../snapshot/kinds.ts';
 import {access, inNamespace, isLive, items, lookup, partial} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {jsonPatch, yamlBlock} from '../fix.ts';
-import {error, ok, skipped, warning, notApplicable, type Check, type Draft} from '../types.ts';
+import {error, ok, skipped, warning, notApplicable, orNotApplicable, type Check, type Draft} from '../types.ts';
 
 const routeRef = (r: HTTPRoute): ObjectRef => ({apiVersion: `${GROUP.gatewayApi}/v1`, kind: 'HTTPRoute', namespace: r.metadata.namespace, name: r.metadata.name});
 
@@ -223,6 +223,6 @@ export const danglingRouteRefs: Check = {
         ),
       );
     }
-    return out;
+    return orNotApplicable(out, 'no HTTPRoute backendRef to judge');
   },
 };

@@ -10,7 +10,7 @@ import type {EppInfo} from '../../model/target.ts';
 import {lastChanged} from '../../snapshot/envoy-gateway.ts';
 import {lookup} from '../../snapshot/query.ts';
 import {eppConfigSource, eppDeployRef} from '../helpers.ts';
-import {error, ok, warning, type Check, type Draft} from '../types.ts';
+import {error, ok, warning, orNotApplicable, type Check, type Draft} from '../types.ts';
 
 function restartFix(e: EppInfo, release?: string): string {
   return release ? `kubectl infgw restart epp -r ${release} -n ${e.deployment.metadata.namespace}` : `kubectl rollout restart deployment/${e.deployment.metadata.name} -n ${e.deployment.metadata.namespace}`;
@@ -59,6 +59,6 @@ export const configAppliedAfterRestart: Check = {
         );
       } else out.push(ok(`EPP ${e.deployment.metadata.name} started after ConfigMap ${src.configMap.name} last changed`, cmRef));
     }
-    return out;
+    return orNotApplicable(out, 'no EPP config from a ConfigMap');
   },
 };

@@ -11,7 +11,7 @@ import {lookup} from '../../snapshot/query.ts';
 import {imageTag} from '../../snapshot/versions.ts';
 import {chartRef, yamlBlock} from '../fix.ts';
 import {eppConfigSource, eppDeployRef, eppFlavour, versionBelow} from '../helpers.ts';
-import {error, ok, warning, type Check, type Draft} from '../types.ts';
+import {error, ok, warning, orNotApplicable, type Check, type Draft} from '../types.ts';
 
 interface PickerConfig {
   apiVersion?: string;
@@ -146,6 +146,6 @@ export const schedulingConfigValid: Check = {
       }
       if (!out.some((d) => d.object === where)) out.push(ok(`EndpointPickerConfig ${cfg.apiVersion}: ${(cfg.plugins ?? []).length} plugins, profiles ${(cfg.schedulingProfiles ?? []).map((p) => p.name).join(', ')}`, where));
     }
-    return out;
+    return orNotApplicable(out, 'no EndpointPickerConfig in this chain');
   },
 };

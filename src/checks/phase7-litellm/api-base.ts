@@ -12,7 +12,7 @@ import type {KubeObject} from '../../kube/client.ts';
 import {items, lookup} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import type {ObjectRef, Service} from '../../k8s/objects.ts';
-import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
+import {error, info, ok, warning, orNotApplicable, type Check, type Draft} from '../types.ts';
 import {KSERVE_ISVC_LABEL, type Gateway, type Target} from '../../model/target.ts';
 import {ALL_KINDS} from '../../snapshot/view.ts';
 
@@ -192,7 +192,7 @@ export const litellmApiBase: Check = {
       }
       out.push(info(`model ${m.modelName}: api_base → Service ${s.metadata.namespace}/${s.metadata.name}, not an Envoy Gateway proxy; not checked further`, cmRef));
     }
-    return out;
+    return orNotApplicable(out, 'no LiteLLM config found');
   },
 };
 

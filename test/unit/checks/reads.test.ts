@@ -4,7 +4,7 @@
 import {describe, expect, it} from 'vitest';
 import {CATALOG} from '../../../src/checks/catalog.ts';
 import {runChecks} from '../../../src/checks/runner.ts';
-import type {Check} from '../../../src/checks/types.ts';
+import type {Check, Draft} from '../../../src/checks/types.ts';
 import {discover} from '../../../src/model/target.ts';
 import {items} from '../../../src/snapshot/query.ts';
 import {ALL_KINDS} from '../../../src/snapshot/view.ts';
@@ -40,6 +40,23 @@ describe('Check.reads', () => {
       expect(findings.filter((f) => /without declaring them/.test(f.message)).map((f) => `${f.code}: ${f.message}`)).toEqual([]);
     });
   }
+
+  it('no check answers with nothing: "not applicable" is a result, with its reason', () => {
+    const silent = new Set<string>();
+    for (const [, s] of snapshots) {
+      const watched = CATALOG.map((c) => {
+        const run = c.run as (ctx: never) => Draft[];
+        return {...c, run: (ctx: never) => {
+          const drafts = run(ctx);
+          if (drafts.length === 0) silent.add(c.code);
+          for (const d of drafts) if (d.severity === 'notApplicable') expect(d.message, c.code).not.toBe('');
+          return drafts;
+        }} as Check;
+      });
+      runChecks(watched, s, discover(s), {now: NOW});
+    }
+    expect([...silent]).toEqual([]);
+  });
 
   it('declares only known kinds, and judgesUnreadable is part of reads', () => {
     for (const c of CATALOG) {
