@@ -24,7 +24,8 @@ export const controllerAvailable: Check = {
   title: 'Envoy Gateway controller is available',
   readme: {checks: 'controller available; why not (image, crash loop with its own error, ReplicaFailure); new pods crashing while old ones serve', failure: 'Gateways not programmed'},
   symptoms: {'gateway-not-programmed': 2, 'ext-proc-not-routing': 2, 'config-not-applied': 6},
-  reads: ['Deployment', 'Pod'],
+  reads: ['Deployment', 'Pod', 'GatewayClass', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['GatewayClass', 'Service', 'ConfigMap'],
   run({snap, target}) {
     if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     const installs = installsInScope(snap, target);

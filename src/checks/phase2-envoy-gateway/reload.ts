@@ -62,8 +62,8 @@ export const controllerRejectedConfig: Check = {
   readme: {checks: 'controller log: "failed to validate EnvoyGateway config"', failure: 'reload rejected'},
   dependsOn: ['IGW-201'],
   symptoms: {'config-not-applied': 4},
-  reads: ['Deployment', 'Pod'],
-  judgesUnreadable: ['Deployment', 'Pod'],
+  reads: ['Deployment', 'Pod', 'GatewayClass', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['Deployment', 'Pod', 'GatewayClass', 'Service', 'ConfigMap'],
   run({snap, target}) {
     if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     const out: Draft[] = [];

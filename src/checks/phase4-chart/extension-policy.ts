@@ -25,8 +25,8 @@ export const extensionPolicyAttached: Check = {
   readme: {checks: 'EnvoyExtensionPolicy targets the Gateway, reaches the EPP on 9002, Accepted; EPP TLS vs plain gRPC', failure: 'gRPC status 14'},
   dependsOn: ['IGW-403'],
   symptoms: {'500': 9, 'ext-proc-not-routing': 7},
-  reads: ['EnvoyExtensionPolicy', 'Service', 'BackendTLSPolicy'],
-  judgesUnreadable: ['Service', 'BackendTLSPolicy'],
+  reads: ['EnvoyExtensionPolicy', 'Service', 'BackendTLSPolicy', 'GatewayClass', 'Deployment', 'Pod', 'ConfigMap'],
+  judgesUnreadable: ['Service', 'BackendTLSPolicy', 'GatewayClass', 'Deployment', 'Pod', 'ConfigMap'],
   run({chain, snap}) {
     const out: Draft[] = [];
     const policies = [...new Set(chain.eppPolicies.map((l) => l.policy))];
@@ -114,8 +114,8 @@ export const extProcModes: Check = {
   title: 'ext-proc body modes and timeout suit LLM traffic',
   readme: {checks: 'body modes (request body sent, response Streamed), messageTimeout (200 ms default too short), FullDuplexStreamed ⇒ failOpen false', failure: 'no streaming, 500/504'},
   symptoms: {'500': 8, 'no-streaming': 1, 'high-latency': 4},
-  reads: ['Deployment', 'Pod', 'Service'],
-  judgesUnreadable: ['Deployment', 'Pod', 'Service'],
+  reads: ['Deployment', 'Pod', 'Service', 'GatewayClass', 'ConfigMap'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service', 'GatewayClass', 'ConfigMap'],
   run({chain, snap}) {
     const out: Draft[] = [];
     const v = envoyGatewayVersion(snap, egForChain(snap, chain));
@@ -212,7 +212,8 @@ export const otherExtensionPolicies: Check = {
   scope: 'chain',
   title: 'Other EnvoyExtensionPolicies on the Gateway',
   readme: {checks: 'other EnvoyExtensionPolicies on the Gateway', failure: '(info, legitimate)'},
-  reads: [],
+  reads: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
   run({chain}) {
     const drafts = chain.otherPolicies.map((p) => {
       const bad = (p.status?.ancestors ?? []).map((a) => condition(a.conditions, 'Accepted')).find((c) => c && c.status !== 'True');

@@ -18,7 +18,8 @@ export const gatewayExists: Check = {
   readme: {checks: 'Gateway exists', failure: ''},
   dependsOn: ['IGW-103'],
   symptoms: {'500': 14, 'gateway-not-programmed': 6},
-  reads: ['Gateway'],
+  reads: ['Gateway', 'GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
   run({chain, snap}) {
     const out: Draft[] = [];
     for (const g of chain.gateways) {
@@ -67,8 +68,8 @@ export const gatewayProgrammed: Check = {
   readme: {checks: 'Gateway Accepted, Programmed, listener port = gateway.port', failure: ''},
   dependsOn: ['IGW-403', 'IGW-203', 'IGW-201'],
   symptoms: {'gateway-not-programmed': 7},
-  reads: ['Deployment', 'Pod'],
-  judgesUnreadable: ['Deployment', 'Pod'],
+  reads: ['Deployment', 'Pod', 'GatewayClass', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['Deployment', 'Pod', 'GatewayClass', 'Service', 'ConfigMap'],
   run({chain, snap}) {
     const out: Draft[] = [];
     for (const g of chain.gateways) {

@@ -30,8 +30,8 @@ export const httpRouteReferences: Check = {
   readme: {checks: 'HTTPRoute → this pool from this Gateway; ReferenceGrant across namespaces; listener allowedRoutes', failure: '500'},
   dependsOn: ['IGW-301'],
   symptoms: {'500': 3, 'ext-proc-not-routing': 16},
-  reads: ['HTTPRoute', 'ReferenceGrant', 'InferencePool', 'XInferencePool'],
-  judgesUnreadable: ['ReferenceGrant', 'InferencePool', 'XInferencePool'],
+  reads: ['HTTPRoute', 'ReferenceGrant', 'InferencePool', 'XInferencePool', 'GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['ReferenceGrant', 'InferencePool', 'XInferencePool', 'GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
   run({chain, snap}) {
     const out: Draft[] = [];
     if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
@@ -199,8 +199,8 @@ export const danglingRouteRefs: Check = {
   title: 'HTTPRoute backendRefs name InferencePools that exist',
   readme: {checks: 'HTTPRoute backendRefs name InferencePools that exist', failure: '500 fault filter abort'},
   symptoms: {'500': 1},
-  reads: ['HTTPRoute', 'InferencePool', 'XInferencePool'],
-  judgesUnreadable: ['XInferencePool'],
+  reads: ['HTTPRoute', 'InferencePool', 'XInferencePool', 'GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['XInferencePool', 'GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
   run({snap, target}) {
     const out: Draft[] = [];
     for (const d of danglingPoolRefs(snap)) {
