@@ -5,7 +5,8 @@ import {describe, expect, it} from 'vitest';
 import {CATALOG} from '../../../src/checks/catalog.ts';
 import {runChecks} from '../../../src/checks/runner.ts';
 import type {Check, Draft} from '../../../src/checks/types.ts';
-import {discover} from '../../../src/model/target.ts';
+import {discover, type TargetOptions} from '../../../src/model/target.ts';
+import type {KubeObject} from '../../../src/kube/client.ts';
 import {items} from '../../../src/snapshot/query.ts';
 import {ALL_KINDS} from '../../../src/snapshot/view.ts';
 import type {Snapshot} from '../../../src/snapshot/types.ts';
@@ -24,18 +25,28 @@ function live(s: Snapshot): Snapshot {
   };
 }
 
-const snapshots: [string, Snapshot][] = [
+/** Two Envoy Gateway installs (the second in eg-b), so a chain's install is found by its proxy Service. */
+function twoEnvoyGateways(): KubeObject[] {
+  const objs = loadObjects('healthy-ai-gateway.yaml');
+  const egB = structuredClone(objs.filter((o) => o.metadata.namespace === 'envoy-gateway-system' && ['Deployment', 'Pod', 'ConfigMap'].includes(o.kind ?? '')));
+  return [...objs, ...egB.map((o) => ({...o, metadata: {...o.metadata, namespace: 'eg-b'}}))];
+}
+
+const snapshots: [string, Snapshot, TargetOptions?][] = [
   ['healthy AI Gateway install', snap(loadObjects('healthy-ai-gateway.yaml'))],
   ['the chart', snap([...loadObjects('healthy-ai-gateway.yaml'), ...chartInstall()])],
   ['the chart with a scheduling config', snap(chartInstall({file: SCHEDULING_FILE}))],
   ['the chart, live', live(snap([...loadObjects('healthy-ai-gateway.yaml'), ...chartInstall()]))],
+  ['healthy AI Gateway install, live', live(snap(loadObjects('healthy-ai-gateway.yaml')))],
+  ['the chart with a scheduling config, live', live(snap(chartInstall({file: SCHEDULING_FILE})))],
+  ['two Envoy Gateway installs, one namespace, live', live(snap(twoEnvoyGateways(), {namespace: 'llm'})), {namespace: 'llm'}],
   ['nothing at all', snap([])],
 ];
 
 describe('Check.reads', () => {
-  for (const [name, s] of snapshots) {
+  for (const [name, s, scope] of snapshots) {
     it(`every catalog check reads only what it declares: ${name}`, () => {
-      const findings = runChecks(CATALOG, s, discover(s), {now: NOW});
+      const findings = runChecks(CATALOG, s, discover(s, scope), {now: NOW});
       expect(findings.length).toBeGreaterThan(0);
       expect(findings.filter((f) => /without declaring them/.test(f.message)).map((f) => `${f.code}: ${f.message}`)).toEqual([]);
     });
@@ -43,7 +54,7 @@ describe('Check.reads', () => {
 
   it('no check answers with nothing: "not applicable" is a result, with its reason', () => {
     const silent = new Set<string>();
-    for (const [, s] of snapshots) {
+    for (const [, s, scope] of snapshots) {
       const watched = CATALOG.map((c) => {
         const run = c.run as (ctx: never) => Draft[];
         return {...c, run: (ctx: never) => {
@@ -53,7 +64,7 @@ describe('Check.reads', () => {
           return drafts;
         }} as Check;
       });
-      runChecks(watched, s, discover(s), {now: NOW});
+      runChecks(watched, s, discover(s, scope), {now: NOW});
     }
     expect([...silent]).toEqual([]);
   });
