@@ -13,6 +13,8 @@ export interface Symptom {
   name: string;
   /** what the user sees */
   summary: string;
+  /** the same, short, for the README's playbook table */
+  seen: string;
   /** what usually causes it (domain-facts §7, install notes TROUBLESHOOTING) */
   causes: string;
   /** the checks, most likely root cause first (derived from Check.symptoms) */
@@ -24,54 +26,63 @@ export interface Symptom {
 const PLAYBOOKS: readonly Omit<Symptom, 'codes'>[] = [
   {
     name: 'epp-not-starting',
+    seen: 'EPP pods crash, Pending, never Ready',
     summary: 'EPP pods crash, stay Pending or never become Ready',
     causes: 'epp.poolName unset or wrong, InferencePool CRD/group missing, image pull, scheduling, RBAC (pods, inferencepools, inferenceobjectives)',
     otherwise: 'kubectl logs deployment/<epp> -n <namespace> --previous   # the EPP says why it exits',
   },
   {
     name: 'gateway-not-programmed',
+    seen: 'Gateway without address / Programmed≠True',
     summary: 'Gateway has no address / Programmed is not True',
     causes: 'GatewayClass missing or owned by another controller, Envoy Gateway controller down or crash-looping on its config, LoadBalancer Service pending',
     otherwise: 'kubectl describe gateway <name> -n <namespace>; kubectl logs deployment/envoy-gateway -n envoy-gateway-system',
   },
   {
     name: 'ext-proc-not-routing',
+    seen: 'requests pass but the EPP does not pick',
     summary: 'requests pass the Gateway but the EPP does not pick the endpoint',
     causes: 'EnvoyExtensionPolicy not attached/accepted or pointing at the wrong Service/port, EPP serving TLS, Envoy AI Gateway extension missing for HTTPRoute → InferencePool, EPP watching the other pool group',
     otherwise: 'kubectl logs deployment/<epp> -n <namespace> | grep -i -e error -e endpoint',
   },
   {
     name: '503',
+    seen: '"no healthy upstream"',
     summary: 'requests fail with 503 "no healthy upstream"',
     causes: 'no Ready model server pods, wrong targetPorts, selector matching nothing, InferenceService not Ready, EPP serving another pool (fan-in)',
     otherwise: 'kubectl get pods -n <namespace> -l <pool selector> -o wide; curl the model server on its target port',
   },
   {
     name: '500',
+    seen: '"fault filter abort" / ext-proc errors',
     summary: 'requests fail with 500 "fault filter abort" (or ext-proc errors)',
     causes: 'HTTPRoute backendRef InferencePool missing or cross-namespace without ReferenceGrant, InvalidKind (no AI Gateway extension), ext-proc messageTimeout too short',
     otherwise: 'kubectl logs -n envoy-gateway-system -l gateway.envoyproxy.io/owning-gateway-name=<gateway> | grep -i ext_proc',
   },
   {
     name: 'no-streaming',
+    seen: '`stream: true` arrives in one piece or cut off',
     summary: 'stream: true responses arrive in one piece or are cut off',
     causes: 'response body mode Buffered, Envoy Gateway older than v1.6, old EPP (transfer-encoding on HTTP/2)',
     otherwise: 'curl -N the gateway with "stream": true and watch for data: lines as they come',
   },
   {
     name: 'high-latency',
+    seen: 'slow, poor cache affinity',
     summary: 'slow responses or poor cache affinity',
     causes: 'unready pods, double ext-proc wiring, fan-in, scorer weights, KV-cache saturation',
     otherwise: 'kubectl infgw probe   # measure per-pod latency and cache hits',
   },
   {
     name: 'config-not-applied',
+    seen: 'a changed config has no effect',
     summary: 'a changed Envoy Gateway or EPP config has no effect',
     causes: 'Envoy Gateway rejected the reload (invalid config), kubelet sync delay, ConfigMap changed after the EPP pods started (restart needed), helm upgrade failed',
     otherwise: 'kubectl infgw restart epp -r <release> -n <namespace>',
   },
   {
     name: 'metrics-unauthorized',
+    seen: 'scraping EPP /metrics gets 401/403/500',
     summary: 'scraping the EPP /metrics gets 401/403/500',
     causes: "the EPP's ServiceAccount may not create tokenreviews/subjectaccessreviews; the scraper's token lacks get on nonResourceURL /metrics; metrics port not on the Service",
     otherwise: 'kubectl auth can-i create tokenreviews --as=system:serviceaccount:<namespace>:<epp-sa>',

@@ -1,5 +1,6 @@
-// README.md's check catalogue is generated from the catalog by scripts/readme-checks.ts: a check
-// added, renamed or reordered without regenerating it fails here (as a stale manifest does).
+// README.md's check catalogue and symptom table are generated from the catalog by
+// scripts/readme-checks.ts: a check added, renamed, reordered or joining a playbook without
+// regenerating them fails here (as a stale manifest does).
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -8,7 +9,7 @@ import {CATALOG} from '../../src/checks/catalog.ts';
 
 const readme = readFileSync(path.resolve(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 
-describe('README check catalogue', () => {
+describe('README check catalogue and symptom table', () => {
   it('is the one scripts/readme-checks.ts writes (run it and commit README.md when this fails)', () => {
     expect(readme).toContain(BEGIN);
     expect(readme).toContain(END);
