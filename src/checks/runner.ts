@@ -1,6 +1,7 @@
 import type {Snapshot} from '../snapshot/types.ts';
 import {access} from '../snapshot/query.ts';
 import {kindDef} from '../snapshot/kinds.ts';
+import {snapshotView} from '../snapshot/view.ts';
 import type {Check, Draft, Finding, Severity} from './types.ts';
 import {poolRef, type PoolChain, type Target} from '../model/target.ts';
 import {docsFor} from './docs.ts';
@@ -65,7 +66,8 @@ export function runChecks(catalog: readonly Check[], snap: Snapshot, target: Tar
   };
 
   const unreadable = (check: Check, namespace: string | undefined): Draft | undefined => {
-    for (const k of check.reads ?? []) {
+    for (const k of check.reads) {
+      if (check.judgesUnreadable?.includes(k)) continue;
       const why = access(snap, k, namespace);
       if (!why || why.reason === 'notServed') continue;
       const what = kindDef(k).kind;
@@ -77,7 +79,9 @@ export function runChecks(catalog: readonly Check[], snap: Snapshot, target: Tar
     return undefined;
   };
 
-  const finish = (check: Check, drafts: Draft[], ms: number, chain?: PoolChain): Finding[] => {
+  const finish = (check: Check, all: Draft[], ms: number, chain?: PoolChain): Finding[] => {
+    // "not applicable" is a result without a finding: nothing is shown for it
+    const drafts = all.filter((d): d is Draft & {severity: Severity} => d.severity !== 'notApplicable');
     const each = drafts.length > 0 ? ms / drafts.length : ms;
     return drafts.map((d) => ({
       code: check.code,
@@ -110,7 +114,7 @@ export function runChecks(catalog: readonly Check[], snap: Snapshot, target: Tar
       if (roots.length) drafts = [blockedDraft(check, roots)];
       else if (skippedDep) drafts = [{severity: 'skipped', message: `skipped: ${skippedDep} (${codes.get(skippedDep)?.title ?? ''}) could not run`}];
       else drafts = [unreadable(check, snap.namespace) ?? undefined].filter((d): d is Draft => d !== undefined);
-      if (!drafts.length) drafts = safeRun(() => check.run({snap, target, now}));
+      if (!drafts.length) drafts = safeRun(() => check.run({snap: snapshotView(snap, check.code, check.reads), target, now}));
       const f = finish(check, drafts, performance.now() - t0);
       record('', f);
       opts.onCheck?.(check, f);
@@ -125,7 +129,7 @@ export function runChecks(catalog: readonly Check[], snap: Snapshot, target: Tar
       else if (skippedDep) drafts = [{severity: 'skipped', message: `skipped: ${skippedDep} (${codes.get(skippedDep)?.title ?? ''}) could not run`}];
       else {
         const u = unreadable(check, chain.namespace);
-        drafts = u ? [u] : safeRun(() => check.run({snap, target, chain, now}));
+        drafts = u ? [u] : safeRun(() => check.run({snap: snapshotView(snap, check.code, check.reads), target, chain, now}));
       }
       const f = finish(check, drafts, performance.now() - t0, chain);
       record(chain.key, f);

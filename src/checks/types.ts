@@ -19,7 +19,8 @@ export type Phase = keyof typeof PHASES;
 
 /** What a check reports, before the runner adds code, title and timing. */
 export interface Draft {
-  severity: Severity;
+  /** notApplicable: nothing to judge here (no pool in this chain, offline, …); the runner drops it */
+  severity: Severity | 'notApplicable';
   object?: ObjectRef | undefined;
   message: string;
   /** an exact command or YAML with the real names filled in */
@@ -28,7 +29,8 @@ export interface Draft {
   blockedBy?: string[] | undefined;
 }
 
-export interface Finding extends Draft {
+export interface Finding extends Omit<Draft, 'severity'> {
+  severity: Severity;
   code: string;
   title: string;
   phase: Phase;
@@ -63,10 +65,22 @@ interface CheckBase {
   title: string;
   /** codes this check needs to have passed; when one failed, this one is "blocked by" it */
   dependsOn?: string[];
-  /** symptom playbooks this check belongs to (src/doctor/symptoms.ts) */
-  symptoms?: string[];
-  /** kinds the check reads: when one is unreadable, the check is "skipped" with the reason */
-  reads?: KindKey[];
+  /**
+   * The symptom playbooks this check belongs to (src/doctor/symptoms.ts) and its place in each:
+   * 1 = the most likely root cause, checked and named first. The playbooks are built from this.
+   */
+  symptoms?: Readonly<Record<string, number>>;
+  /**
+   * Every kind run() reads: run() gets a snapshot that holds only these (reading another kind
+   * throws; test/unit/checks/reads.test.ts runs the catalog to prove the list complete). When one
+   * cannot be read (forbidden, failed, offline), the check is "skipped" with the reason — unless
+   * the kind is also in judgesUnreadable.
+   */
+  reads: readonly KindKey[];
+  /** Kinds of `reads` whose unreadability the check judges itself (its own access test and message). */
+  judgesUnreadable?: readonly KindKey[];
+  /** the README check catalogue's row (scripts/readme-checks.ts writes it): what is verified, what a failure means */
+  readme: {checks: string; failure: string};
   /** documentation: an upstream page or a README anchor */
   docs?: string;
 }
@@ -99,4 +113,18 @@ export function info(message: string, object?: ObjectRef, fix?: string): Draft {
 }
 export function skipped(message: string, object?: ObjectRef, fix?: string): Draft {
   return {severity: 'skipped', message, ...(object ? {object} : {}), ...(fix ? {fix} : {})};
+}
+
+/**
+ * The check has nothing to judge here, and why (no pool in this chain, offline, another check
+ * reports it). A result, not a finding: the runner shows nothing for it, as for a check that found
+ * nothing to say.
+ */
+export function notApplicable(why: string): Draft {
+  return {severity: 'notApplicable', message: why};
+}
+
+/** The drafts, or "not applicable" (and why) when there are none. */
+export function orNotApplicable(drafts: Draft[], why: string): Draft[] {
+  return drafts.length > 0 ? drafts : [notApplicable(why)];
 }

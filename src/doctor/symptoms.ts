@@ -1,9 +1,10 @@
 /*
  * Symptom playbooks (`doctor --symptom <name>`): the install notes' TROUBLESHOOTING section as
- * data — for each symptom, the checks a person would run, in order, and a conclusion. Checks of
- * later phases (EPP runtime, scheduling config, LiteLLM) join a playbook by listing the symptom in
- * their `symptoms` field; they are appended after the ordered ones.
+ * data — for each symptom, what the user sees, what usually causes it and the next step when no
+ * check finds anything. Which checks a playbook runs, and in which order, is declared once, on the
+ * checks (Check.symptoms: symptom → rank, 1 = most likely root cause first).
  */
+import {CATALOG} from '../checks/catalog.ts';
 import type {Check, Finding} from '../checks/types.ts';
 import type {Target} from '../model/target.ts';
 import {selectorString} from '../k8s/selectors.ts';
@@ -12,90 +13,100 @@ export interface Symptom {
   name: string;
   /** what the user sees */
   summary: string;
+  /** the same, short, for the README's playbook table */
+  seen: string;
   /** what usually causes it (domain-facts §7, install notes TROUBLESHOOTING) */
   causes: string;
-  /** the checks, most likely root cause first */
-  codes: string[];
+  /** the checks, most likely root cause first (derived from Check.symptoms) */
+  readonly codes: string[];
   /** the next step when no check finds anything */
   otherwise: string;
 }
 
-export const SYMPTOMS: readonly Symptom[] = [
+const PLAYBOOKS: readonly Omit<Symptom, 'codes'>[] = [
   {
     name: 'epp-not-starting',
+    seen: 'EPP pods crash, Pending, never Ready',
     summary: 'EPP pods crash, stay Pending or never become Ready',
     causes: 'epp.poolName unset or wrong, InferencePool CRD/group missing, image pull, scheduling, RBAC (pods, inferencepools, inferenceobjectives)',
-    codes: ['IGW-104', 'IGW-106', 'IGW-401', 'IGW-402', 'IGW-301', 'IGW-406', 'IGW-105', 'IGW-501', 'IGW-601', 'IGW-602', 'IGW-405'],
     otherwise: 'kubectl logs deployment/<epp> -n <namespace> --previous   # the EPP says why it exits',
   },
   {
     name: 'gateway-not-programmed',
+    seen: 'Gateway without address / Programmed≠True',
     summary: 'Gateway has no address / Programmed is not True',
     causes: 'GatewayClass missing or owned by another controller, Envoy Gateway controller down or crash-looping on its config, LoadBalancer Service pending',
-    codes: ['IGW-103', 'IGW-201', 'IGW-204', 'IGW-205', 'IGW-203', 'IGW-403', 'IGW-404'],
     otherwise: 'kubectl describe gateway <name> -n <namespace>; kubectl logs deployment/envoy-gateway -n envoy-gateway-system',
   },
   {
     name: 'ext-proc-not-routing',
+    seen: 'requests pass but the EPP does not pick',
     summary: 'requests pass the Gateway but the EPP does not pick the endpoint',
     causes: 'EnvoyExtensionPolicy not attached/accepted or pointing at the wrong Service/port, EPP serving TLS, Envoy AI Gateway extension missing for HTTPRoute → InferencePool, EPP watching the other pool group',
-    codes: ['IGW-107', 'IGW-201', 'IGW-204', 'IGW-205', 'IGW-206', 'IGW-413', 'IGW-411', 'IGW-306', 'IGW-405', 'IGW-407', 'IGW-105', 'IGW-409'],
     otherwise: 'kubectl logs deployment/<epp> -n <namespace> | grep -i -e error -e endpoint',
   },
   {
     name: '503',
+    seen: '"no healthy upstream"',
     summary: 'requests fail with 503 "no healthy upstream"',
     causes: 'no Ready model server pods, wrong targetPorts, selector matching nothing, InferenceService not Ready, EPP serving another pool (fan-in)',
-    codes: ['IGW-302', 'IGW-303', 'IGW-304', 'IGW-305', 'IGW-306', 'IGW-405', 'IGW-406', 'IGW-105', 'IGW-501', 'IGW-410'],
     otherwise: 'kubectl get pods -n <namespace> -l <pool selector> -o wide; curl the model server on its target port',
   },
   {
     name: '500',
+    seen: '"fault filter abort" / ext-proc errors',
     summary: 'requests fail with 500 "fault filter abort" (or ext-proc errors)',
     causes: 'HTTPRoute backendRef InferencePool missing or cross-namespace without ReferenceGrant, InvalidKind (no AI Gateway extension), ext-proc messageTimeout too short',
-    codes: ['IGW-415', 'IGW-301', 'IGW-408', 'IGW-206', 'IGW-205', 'IGW-409', 'IGW-105', 'IGW-412', 'IGW-411'],
     otherwise: 'kubectl logs -n envoy-gateway-system -l gateway.envoyproxy.io/owning-gateway-name=<gateway> | grep -i ext_proc',
   },
   {
     name: 'no-streaming',
+    seen: '`stream: true` arrives in one piece or cut off',
     summary: 'stream: true responses arrive in one piece or are cut off',
     causes: 'response body mode Buffered, Envoy Gateway older than v1.6, old EPP (transfer-encoding on HTTP/2)',
-    codes: ['IGW-412', 'IGW-202', 'IGW-503'],
     otherwise: 'curl -N the gateway with "stream": true and watch for data: lines as they come',
   },
   {
     name: 'high-latency',
+    seen: 'slow, poor cache affinity',
     summary: 'slow responses or poor cache affinity',
     causes: 'unready pods, double ext-proc wiring, fan-in, scorer weights, KV-cache saturation',
-    codes: ['IGW-304', 'IGW-413', 'IGW-410', 'IGW-412', 'IGW-601', 'IGW-602'],
     otherwise: 'kubectl infgw probe   # measure per-pod latency and cache hits',
   },
   {
     name: 'config-not-applied',
+    seen: 'a changed config has no effect',
     summary: 'a changed Envoy Gateway or EPP config has no effect',
     causes: 'Envoy Gateway rejected the reload (invalid config), kubelet sync delay, ConfigMap changed after the EPP pods started (restart needed), helm upgrade failed',
-    codes: ['IGW-601', 'IGW-204', 'IGW-205', 'IGW-208', 'IGW-207', 'IGW-201', 'IGW-401', 'IGW-402', 'IGW-602'],
     otherwise: 'kubectl infgw restart epp -r <release> -n <namespace>',
   },
   {
     name: 'metrics-unauthorized',
+    seen: 'scraping EPP /metrics gets 401/403/500',
     summary: 'scraping the EPP /metrics gets 401/403/500',
     causes: "the EPP's ServiceAccount may not create tokenreviews/subjectaccessreviews; the scraper's token lacks get on nonResourceURL /metrics; metrics port not on the Service",
-    codes: ['IGW-502', 'IGW-407', 'IGW-405'],
     otherwise: 'kubectl auth can-i create tokenreviews --as=system:serviceaccount:<namespace>:<epp-sa>',
   },
 ];
+
+/** The checks that declare the symptom, by their rank in it. */
+function declared(name: string, catalog: readonly Check[]): string[] {
+  return catalog
+    .filter((c) => c.symptoms?.[name] !== undefined)
+    .map((c, i) => ({code: c.code, rank: c.symptoms![name]!, i}))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map((x) => x.code);
+}
+
+export const SYMPTOMS: readonly Symptom[] = PLAYBOOKS.map((p) => ({...p, codes: declared(p.name, CATALOG)}));
 
 export function symptomByName(name: string): Symptom | undefined {
   return SYMPTOMS.find((s) => s.name === name);
 }
 
-/** The playbook's checks in order: its own list, then later-phase checks that declare the symptom. */
+/** The playbook's checks in order, from what the checks of this catalog declare. */
 export function playbookCodes(s: Symptom, catalog: readonly Check[]): string[] {
-  const known = new Set(catalog.map((c) => c.code));
-  const codes = s.codes.filter((c) => known.has(c));
-  for (const c of catalog) if (c.symptoms?.includes(s.name) && !codes.includes(c.code)) codes.push(c.code);
-  return codes;
+  return declared(s.name, catalog);
 }
 
 /** The codes to run: the playbook's and, transitively, what they depend on (root cause first). */

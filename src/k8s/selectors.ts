@@ -1,4 +1,7 @@
-/* Label selectors: matching, emptiness and the `kubectl -l` form. */
+/*
+ * Label selectors: matching, emptiness, the form doctor shows in fixes (selectorString, in the
+ * order written) and the API's own query form (labelSelectorString, as the API server prints it).
+ */
 import type {LabelSelector} from './objects.ts';
 
 /**
@@ -58,4 +61,37 @@ export function selectorString(selector: LabelSelector | Record<string, string> 
     else parts.push(`${e.key} ${e.operator.toLowerCase()} (${(e.values ?? []).join(',')})`);
   }
   return parts.join(',');
+}
+
+/**
+ * metav1.LabelSelectorAsSelector(...).String(): the query-string form of a label selector
+ * (k8s.io/apimachinery pkg/apis/meta/v1/helpers.go, pkg/labels/selector.go). Requirements are
+ * sorted by key as labels.Selector does.
+ */
+export function labelSelectorString(sel: LabelSelector | undefined): string {
+  const reqs: {key: string; text: string}[] = [];
+  for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) reqs.push({key: k, text: `${k}=${v}`});
+  for (const e of sel?.matchExpressions ?? []) {
+    const values = [...(e.values ?? [])].sort().join(',');
+    switch (e.operator) {
+      case 'In':
+        reqs.push({key: e.key, text: `${e.key} in (${values})`});
+        break;
+      case 'NotIn':
+        reqs.push({key: e.key, text: `${e.key} notin (${values})`});
+        break;
+      case 'Exists':
+        reqs.push({key: e.key, text: e.key});
+        break;
+      case 'DoesNotExist':
+        reqs.push({key: e.key, text: `!${e.key}`});
+        break;
+      default:
+        throw new Error(`"${e.operator}" is not a valid label selector operator`);
+    }
+  }
+  return reqs
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((r) => r.text)
+    .join(',');
 }

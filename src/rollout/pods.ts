@@ -4,40 +4,7 @@
  */
 import type {KubeObject} from '../kube/client.ts';
 import {REVISION_ANNOTATION} from '../k8s/rollout.ts';
-import type {ContainerStatus, LabelSelector, Pod, Workload, WorkloadKind} from './types.ts';
-
-/**
- * metav1.LabelSelectorAsSelector(...).String(): the query-string form of a label selector
- * (k8s.io/apimachinery pkg/apis/meta/v1/helpers.go, pkg/labels/selector.go). Requirements are
- * sorted by key as labels.Selector does.
- */
-export function labelSelectorString(sel: LabelSelector | undefined): string {
-  const reqs: {key: string; text: string}[] = [];
-  for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) reqs.push({key: k, text: `${k}=${v}`});
-  for (const e of sel?.matchExpressions ?? []) {
-    const values = [...(e.values ?? [])].sort().join(',');
-    switch (e.operator) {
-      case 'In':
-        reqs.push({key: e.key, text: `${e.key} in (${values})`});
-        break;
-      case 'NotIn':
-        reqs.push({key: e.key, text: `${e.key} notin (${values})`});
-        break;
-      case 'Exists':
-        reqs.push({key: e.key, text: e.key});
-        break;
-      case 'DoesNotExist':
-        reqs.push({key: e.key, text: `!${e.key}`});
-        break;
-      default:
-        throw new Error(`"${e.operator}" is not a valid label selector operator`);
-    }
-  }
-  return reqs
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((r) => r.text)
-    .join(',');
-}
+import type {ContainerStatus, Pod, Workload, WorkloadKind} from './types.ts';
 
 function ownedBy(obj: KubeObject, owner: KubeObject): boolean {
   return (obj.metadata.ownerReferences ?? []).some((o) => o.uid === owner.metadata.uid && o.controller !== false);

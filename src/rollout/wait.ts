@@ -7,7 +7,8 @@
  */
 import {InfgwError} from '../errors.ts';
 import type {KubeClient, KubeObject} from '../kube/client.ts';
-import {labelSelectorString, newRevision, podProblem, podsOfRevision, type NewRevision} from './pods.ts';
+import {labelSelectorString} from '../k8s/selectors.ts';
+import {newRevision, podProblem, podsOfRevision, type NewRevision} from './pods.ts';
 import {workloadPath} from './restart.ts';
 import {podWarning, rolloutStatus, TIMED_OUT_REASON, withWarning} from '../k8s/rollout.ts';
 import type {Pod, RolloutResult, WaitOptions, Workload, WorkloadRef} from './types.ts';

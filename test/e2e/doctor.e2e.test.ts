@@ -19,12 +19,12 @@ import {XMLParser, XMLValidator} from 'fast-xml-parser';
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
 import {connect} from '../../src/kube/client.ts';
 import {helm, kubectl, run, type RunResult} from '../harness/cluster.ts';
+import {buildCli as buildCliInto} from '../harness/cli.ts';
 import {chartDir, faults, installHealthy, type Fault, type FaultName, type Installation, type InstallOptions, type Names} from '../scenarios/index.ts';
 
 const kubeconfig = inject('kubeconfig');
 const restrictedKubeconfig = inject('restrictedKubeconfig');
 const RUN = Date.now().toString(36).slice(-5);
-const BUILD_LOCK = '/tmp/infgw-build.lock';
 const PARALLEL = 3;
 const DOCTOR_TIMEOUT = 120_000;
 
@@ -73,14 +73,7 @@ let BIN = '';
 let cliReady!: Promise<void>;
 
 async function buildCli(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'infgw-doctor-cli-'));
-  if (process.env.INFGW_E2E_NO_BUILD === '1') {
-    await run('flock', ['-s', '-w', '600', BUILD_LOCK, 'sh', '-c', `cp -R bin dist package.json oclif.manifest.json "${dir}/"`], {timeoutMs: 610_000});
-  } else {
-    await run('node', ['scripts/build.ts', '--outdir', join(dir, 'dist')], {timeoutMs: 300_000});
-    await run('sh', ['-c', `cp -R bin package.json oclif.manifest.json "${dir}/"`]);
-  }
-  BIN = join(dir, 'bin', 'kubectl-infgw');
+  ({bin: BIN} = await buildCliInto({name: 'infgw-doctor-cli', manifest: 'committed', reuse: 'env', timeoutMs: 610_000}));
 }
 
 async function doctor(args: string[], opts: {kubeconfig?: string; input?: string} = {}): Promise<DoctorRun> {

@@ -4,11 +4,11 @@
 // missing CRD and a wrong CA are reported as such. kubectl is the oracle where it has an answer.
 // The CLI is the bundle built into a private folder (scripts/build.ts --outdir): the shared dist/
 // and its build lock are not touched, and nobody's rebuild changes the binary under the tests.
-import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {chmodSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
 import {kubectl, repoRoot, run, type RunResult} from '../harness/cluster.ts';
+import {buildCli} from '../harness/cli.ts';
 import {apiPath, connect, type KubeObject} from '../../src/kube/client.ts';
 import {ApiError} from '../../src/kube/errors.ts';
 import {loadMergedKubeconfig} from '../../src/kube/kubeconfig.ts';
@@ -60,9 +60,7 @@ contexts:
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'infgw-foundation-e2e-'));
-  await run('sh', ['-c', `node scripts/build.ts --outdir "${dir}/dist" && cp -R bin package.json "${dir}/" && node scripts/manifest.ts --root "${dir}"`], {timeoutMs: 600_000});
-  BIN = join(dir, 'bin', 'kubectl-infgw');
+  ({dir, bin: BIN} = await buildCli({name: 'infgw-foundation-e2e', manifest: 'generate'}));
   ({server, caData, token: adminToken} = admin());
   ns = `foundation-${Date.now().toString(36)}`;
   await kubectl(['create', 'namespace', ns], {kubeconfig});

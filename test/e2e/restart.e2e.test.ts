@@ -5,16 +5,14 @@
 // Each test works in its own namespace. The CLI is the built bundle (bin/kubectl-infgw + dist/).
 import {spawn} from 'node:child_process';
 import {once} from 'node:events';
-import {mkdtempSync} from 'node:fs';
-import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
 import {applyManifest, helm, kubectl, repoRoot, run, sleep, waitFor, type RunResult} from '../harness/cluster.ts';
+import {buildCli} from '../harness/cli.ts';
 import {connect, type KubeClient, type KubeObject} from '../../src/kube/client.ts';
 import {restartWorkload, waitForRollout, type RolloutResult} from '../../src/rollout/index.ts';
 
 const kubeconfig = inject('kubeconfig');
-const BUILD_LOCK = '/tmp/infgw-build.lock';
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 /** Go's time.RFC3339 as kubectl formats time.Now(): whole seconds, Z or ±hh:mm. */
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/;
@@ -25,14 +23,9 @@ let BIN = join(repoRoot, 'bin', 'kubectl-infgw');
 const namespaces: string[] = [];
 
 beforeAll(async () => {
-  // Build under the exclusive build lock and copy the result to a private directory, so the lock
-  // is held only for the build and nobody's rebuild can change the binary under these tests.
-  // INFGW_E2E_NO_BUILD=1 copies the current build instead (under a shared lock).
-  const dir = mkdtempSync(join(tmpdir(), 'infgw-restart-cli-'));
-  const copy = `cp -R bin dist package.json oclif.manifest.json "${dir}/"`;
-  if (process.env.INFGW_E2E_NO_BUILD === '1') await run('flock', ['-s', '-w', '120', BUILD_LOCK, 'sh', '-c', copy], {timeoutMs: 130_000});
-  else await run('flock', ['-w', '240', BUILD_LOCK, 'sh', '-c', `node scripts/build.ts && node scripts/manifest.ts && ${copy}`], {timeoutMs: 300_000});
-  BIN = join(dir, 'bin', 'kubectl-infgw');
+  // The CLI built into a private directory (test/harness/cli.ts), so nobody's rebuild can change
+  // the binary under these tests; INFGW_E2E_NO_BUILD=1 copies the current shared build instead.
+  ({bin: BIN} = await buildCli({name: 'infgw-restart-cli', manifest: 'committed', reuse: 'env', timeoutMs: 300_000}));
   kube = await connect({kubeconfig});
 }, 320_000);
 

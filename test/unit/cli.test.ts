@@ -11,26 +11,13 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {helpRequest, wrap, type Manifest} from '../../src/cli/help.ts';
+import {buildCli} from '../harness/cli.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const nodeDir = path.dirname(process.execPath);
 let install: string;
 let bin: string;
 let emptyHome: string;
-
-/** Build into a private install folder: bin/, dist/, package.json, oclif.manifest.json. */
-function buildInstall(into: string): Promise<void> {
-  const script = [
-    `node scripts/build.ts --outdir "${into}/dist"`,
-    `cp -R bin package.json "${into}/"`,
-    `node scripts/manifest.ts --root "${into}"`,
-  ].join(' && ');
-  return new Promise((resolve, reject) => {
-    execFile('sh', ['-c', script], {cwd: repoRoot, env: {...process.env, PATH: `${nodeDir}:${process.env.PATH}`}}, (error, _stdout, stderr) =>
-      error ? reject(new Error(`build failed: ${stderr}`)) : resolve(),
-    );
-  });
-}
 
 interface Run {
   code: number;
@@ -59,15 +46,11 @@ const ANSI = /\u001b\[/;
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'infgw-cli-'));
-  install = path.join(dir, 'install');
-  emptyHome = path.join(dir, 'home');
-  mkdirSync(emptyHome);
-  await buildInstall(install);
-  bin = path.join(install, 'bin', 'kubectl-infgw');
+  emptyHome = mkdtempSync(path.join(tmpdir(), 'infgw-cli-home-'));
+  ({dir: install, bin} = await buildCli({name: 'infgw-cli', manifest: 'generate'}));
 }, 600_000);
 afterAll(() => {
-  if (install) rmSync(path.dirname(install), {recursive: true, force: true});
+  for (const d of [install, emptyHome]) if (d) rmSync(d, {recursive: true, force: true});
 });
 
 describe('help', () => {

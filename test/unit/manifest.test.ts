@@ -3,25 +3,17 @@
 // folder (scripts/build.ts --outdir: the shared dist/ is not touched), generates the manifest
 // there with scripts/manifest.ts (oclif's own generator over dist/commands.js), and compares it
 // with the file in the repository.
-import {execFile} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {buildCli} from '../harness/cli.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
-const nodeDir = path.dirname(process.execPath);
 let generated: string;
 
 let dir: string;
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'infgw-manifest-'));
-  const script = `node scripts/build.ts --outdir "${dir}/dist" && cp package.json "${dir}/" && node scripts/manifest.ts --root "${dir}"`;
-  await new Promise<void>((resolve, reject) => {
-    execFile('sh', ['-c', script], {cwd: repoRoot, env: {...process.env, PATH: `${nodeDir}:${process.env.PATH}`}}, (error, _stdout, stderr) =>
-      error ? reject(new Error(`manifest generation failed: ${stderr}`)) : resolve(),
-    );
-  });
+  ({dir} = await buildCli({name: 'infgw-manifest', manifest: 'generate'}));
   generated = readFileSync(path.join(dir, 'oclif.manifest.json'), 'utf8');
 }, 600_000);
 afterAll(() => {

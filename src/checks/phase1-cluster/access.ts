@@ -3,12 +3,15 @@ import {kindDef} from '../../snapshot/kinds.ts';
 import {unreadable} from '../../snapshot/query.ts';
 import {isListError} from '../../snapshot/types.ts';
 import {error, info, ok, warning, type Check} from '../types.ts';
+import {ALL_KINDS} from '../../snapshot/view.ts';
 
 export const apiServer: Check = {
   code: 'IGW-101',
   phase: 1,
   scope: 'cluster',
   title: 'Kubernetes API server answers',
+  readme: {checks: 'API server answers, version', failure: '—'},
+  reads: [],
   run({snap}) {
     const v = snap.version;
     if (snap.source === 'files') return [info('offline: analysing manifests only (--from-file); runtime state and status are not checked')];
@@ -27,6 +30,9 @@ export const readAccess: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'Objects doctor needs are readable',
+  readme: {checks: 'every list doctor needs is readable', failure: 'checks skipped; one read-only ClusterRole as fix'},
+  reads: ALL_KINDS,
+  judgesUnreadable: ALL_KINDS,
   run({snap}) {
     const denied = unreadable(snap).filter((u) => u.error.reason === 'forbidden' || u.error.reason === 'failed');
     if (denied.length === 0) {

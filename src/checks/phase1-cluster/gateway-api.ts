@@ -3,7 +3,7 @@ import {CRD_NAMES, kindDef, type KindKey} from '../../snapshot/kinds.ts';
 import {served} from '../../snapshot/query.ts';
 import {ENVOY_GATEWAY_VERSION, GATEWAY_API_CRDS_URL, GATEWAY_API_VERSION} from '../fix.ts';
 import {bundleVersion, crdRef} from '../helpers.ts';
-import {error, ok, warning, type Check, type Draft} from '../types.ts';
+import {error, ok, warning, notApplicable, type Check, type Draft} from '../types.ts';
 
 const GATEWAY_API_KINDS: KindKey[] = ['GatewayClass', 'Gateway', 'HTTPRoute'];
 
@@ -12,9 +12,12 @@ export const gatewayApiCrds: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'Gateway API CRDs are installed',
-  symptoms: ['gateway-not-programmed'],
+  readme: {checks: 'Gateway API CRDs (GatewayClass, Gateway, HTTPRoute v1; ReferenceGrant), bundle version', failure: 'nothing can be routed'},
+  symptoms: {'gateway-not-programmed': 1},
+  reads: ['GatewayClass', 'Gateway', 'HTTPRoute', 'ReferenceGrant'],
+  judgesUnreadable: ['GatewayClass', 'Gateway', 'HTTPRoute', 'ReferenceGrant'],
   run({snap}) {
-    if (snap.source === 'files') return [];
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     const missing = GATEWAY_API_KINDS.filter((k) => served(snap, k) === false);
     const crd = snap.crds[CRD_NAMES.gateways];
     const version = bundleVersion(crd, 'gateway.networking.k8s.io/bundle-version');

@@ -7,16 +7,19 @@ import {CRD_NAMES, GROUP} from '../../snapshot/kinds.ts';
 import {served} from '../../snapshot/query.ts';
 import {GIE_CRDS_URL, jsonPatch, yamlBlock} from '../fix.ts';
 import {bundleVersion, crdRef} from '../helpers.ts';
-import {error, ok, warning, type Check, type Draft} from '../types.ts';
+import {error, ok, warning, notApplicable, type Check, type Draft} from '../types.ts';
 
 export const inferencePoolApi: Check = {
   code: 'IGW-104',
   phase: 1,
   scope: 'cluster',
   title: 'InferencePool API is served',
-  symptoms: ['epp-not-starting', '500'],
+  readme: {checks: 'InferencePool API served (v1 / old x-k8s v1alpha2), GIE bundle version', failure: 'no pools'},
+  symptoms: {'500': 10, 'epp-not-starting': 1},
+  reads: ['InferencePool', 'XInferencePool'],
+  judgesUnreadable: ['InferencePool', 'XInferencePool'],
   run({snap}) {
-    if (snap.source === 'files') return [];
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     const v1 = served(snap, 'InferencePool');
     const alpha = served(snap, 'XInferencePool');
     const version = bundleVersion(snap.crds[CRD_NAMES.inferencePools], 'inference.networking.k8s.io/bundle-version');
@@ -42,9 +45,12 @@ export const poolGroupAgreement: Check = {
   phase: 1,
   scope: 'chain',
   title: 'InferencePool API group agrees across HTTPRoute, pool and EPP',
-  symptoms: ['500', '503', 'ext-proc-not-routing'],
+  readme: {checks: 'pool group = HTTPRoute backendRef group = EPP `--pool-group`', failure: 'EPP never sees the pool'},
+  symptoms: {'500': 7, '503': 8, 'epp-not-starting': 7, 'ext-proc-not-routing': 11},
+  reads: ['InferencePool'],
+  judgesUnreadable: ['InferencePool'],
   run({chain, snap}) {
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const out: Draft[] = [];
     const pool = chain.pool;
     for (const l of chain.routes) {

@@ -3,16 +3,19 @@ import {GROUP} from '../../snapshot/kinds.ts';
 import {served} from '../../snapshot/query.ts';
 import {EG_CHART, ENVOY_GATEWAY_VERSION, GIE_VERSION, LLM_D_OBJECTIVE_CRDS, LLM_D_ROUTER_VERSION} from '../fix.ts';
 import {crdRef} from '../helpers.ts';
-import {error, info, ok, warning, type Check} from '../types.ts';
+import {error, info, ok, warning, notApplicable, type Check} from '../types.ts';
 
 export const inferenceObjectiveApi: Check = {
   code: 'IGW-106',
   phase: 1,
   scope: 'cluster',
   title: 'InferenceObjective API is served',
-  symptoms: ['epp-not-starting'],
+  readme: {checks: 'InferenceObjective API (x-k8s.io or llm-d.ai)', failure: 'EPP forbidden/sync errors, no priorities'},
+  symptoms: {'epp-not-starting': 2},
+  reads: ['InferenceObjective', 'LlmdInferenceObjective'],
+  judgesUnreadable: ['InferenceObjective', 'LlmdInferenceObjective'],
   run({snap}) {
-    if (snap.source === 'files') return [];
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     const x = served(snap, 'InferenceObjective');
     const llmd = served(snap, 'LlmdInferenceObjective');
     if (x === false && llmd === false) {
@@ -35,9 +38,12 @@ export const envoyExtensionPolicyApi: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'Envoy Gateway CRDs (EnvoyExtensionPolicy) are installed',
-  symptoms: ['ext-proc-not-routing'],
+  readme: {checks: 'EnvoyExtensionPolicy CRD', failure: 'Envoy Gateway missing'},
+  symptoms: {'ext-proc-not-routing': 1},
+  reads: ['EnvoyExtensionPolicy'],
+  judgesUnreadable: ['EnvoyExtensionPolicy'],
   run({snap, target}) {
-    if (snap.source === 'files') return [];
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     if (served(snap, 'EnvoyExtensionPolicy') === false) {
       const needed = target.releases.some((r) => r.policies.length > 0);
       const msg = 'EnvoyExtensionPolicy (gateway.envoyproxy.io/v1alpha1) is not served: Envoy Gateway or its CRDs are not installed';
@@ -53,8 +59,11 @@ export const kserveApi: Check = {
   phase: 1,
   scope: 'cluster',
   title: 'KServe InferenceService API is served',
+  readme: {checks: 'KServe InferenceService API', failure: '(info)'},
+  reads: ['InferenceService', 'LLMInferenceService'],
+  judgesUnreadable: ['InferenceService', 'LLMInferenceService'],
   run({snap}) {
-    if (snap.source === 'files') return [];
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     if (served(snap, 'InferenceService') === false) {
       return [info('InferenceService (serving.kserve.io/v1beta1) is not served: KServe is not installed; pools must select plain model-server pods')];
     }

@@ -13,17 +13,19 @@ import {envoyGatewayConfigMap} from '../../snapshot/envoy-gateway.ts';
 import {ENVOY_GATEWAY_CONFIG_KEY, ENVOY_GATEWAY_NAMESPACE} from '../../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
 import {cmRefOf, envoyGatewayVersion, notListedDraft, nsArg, patchEnvoyFix} from '../helpers.ts';
-import {error, ok, skipped, warning, type Check, type Draft} from '../types.ts';
+import {type Check, type Draft, error, notApplicable, ok, orNotApplicable, skipped, warning} from '../types.ts';
 
 export const envoyGatewayConfigParses: Check = {
   code: 'IGW-204',
   phase: 2,
   scope: 'cluster',
   title: 'Envoy Gateway config (envoy-gateway.yaml) is readable',
-  symptoms: ['config-not-applied', 'ext-proc-not-routing', '500'],
-  reads: ['ConfigMap'],
+  readme: {checks: '`envoy-gateway.yaml` readable as an EnvoyGateway', failure: 'controller does not start'},
+  symptoms: {'500': 11, 'gateway-not-programmed': 3, 'ext-proc-not-routing': 3, 'config-not-applied': 2},
+  reads: ['ConfigMap', 'Deployment', 'Pod', 'GatewayClass', 'Service'],
+  judgesUnreadable: ['Deployment', 'Pod', 'GatewayClass', 'Service'],
   run({snap, target}) {
-    if (snap.source === 'files' && !envoyGatewayConfigMap(snap)) return [];
+    if (snap.source === 'files' && !envoyGatewayConfigMap(snap)) return [notApplicable('offline, and the manifests hold no Envoy Gateway config')];
     const installs = installsInScope(snap, target);
     const out: Draft[] = [];
     for (const eg of installs.length ? installs : [undefined]) {
@@ -52,7 +54,7 @@ export const envoyGatewayConfigParses: Check = {
       }
       out.push(ok(`${ns}/${name} ${ENVOY_GATEWAY_CONFIG_KEY} parsed`, cmRef));
     }
-    return out;
+    return orNotApplicable(out, 'no Envoy Gateway config in scope');
   },
 };
 
@@ -61,8 +63,11 @@ export const envoyGatewayConfigValid: Check = {
   phase: 2,
   scope: 'cluster',
   title: "Envoy Gateway config is valid by Envoy Gateway's own rules",
+  readme: {checks: `valid by Envoy Gateway's own rules (\`envoygateway_validate.go\`) — e.g. the notes' patch: "registered extension has no hooks specified"`, failure: 'crash loop at next start; reload rejected now'},
   dependsOn: ['IGW-204'],
-  symptoms: ['config-not-applied', 'ext-proc-not-routing', '500'],
+  symptoms: {'500': 5, 'gateway-not-programmed': 4, 'ext-proc-not-routing': 4, 'config-not-applied': 3},
+  reads: ['Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
+  judgesUnreadable: ['Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   run({snap, target}) {
     const out: Draft[] = [];
     const installs = installsInScope(snap, target);
@@ -91,7 +96,7 @@ export const envoyGatewayConfigValid: Check = {
       }
       if (out.length === before) out.push(ok("accepted by Envoy Gateway's validation rules", cmRef));
     }
-    return out;
+    return orNotApplicable(out, 'no Envoy Gateway config in scope');
   },
 };
 
@@ -100,15 +105,17 @@ export const extensionManagerForPools: Check = {
   phase: 2,
   scope: 'chain',
   title: 'Envoy Gateway hands InferencePool backends to an extension server (Envoy AI Gateway)',
+  readme: {checks: 'an HTTPRoute → InferencePool needs extensionManager backendResources for that group/version with hooks and a reachable extension service (Envoy AI Gateway)', failure: '`InvalidKind`, 500'},
   dependsOn: ['IGW-205'],
-  symptoms: ['500', 'ext-proc-not-routing'],
-  reads: ['ConfigMap'],
+  symptoms: {'500': 4, 'ext-proc-not-routing': 5},
+  reads: ['ConfigMap', 'Deployment', 'Pod', 'Service', 'EndpointSlice', 'GatewayClass'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service', 'EndpointSlice', 'GatewayClass'],
   run({chain, snap}) {
     // Only an HTTPRoute backendRef to the pool needs this (wiring b).
-    if (chain.routes.length === 0) return [];
+    if (chain.routes.length === 0) return [notApplicable('no HTTPRoute sends to this pool')];
     const eg = egForChain(snap, chain);
     const cfg = envoyGatewayConfig(snap, eg);
-    if (!cfg.value) return [];
+    if (!cfg.value) return [notApplicable('the Envoy Gateway config could not be read')];
     const cmRef = cmRefOf(eg);
     const want = poolGvk(chain.group);
     const em = extensionHandlingPool(snap, chain.group, eg);

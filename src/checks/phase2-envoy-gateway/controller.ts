@@ -14,7 +14,7 @@ import {access, items} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {egDeploymentRef, envoyGatewayVersion, logOf, nsArg, parseVersion, podProblemFix, versionBelow} from '../helpers.ts';
 import {AI_GATEWAY_VERSION, EG_CHART, ENVOY_GATEWAY_FOR_AI_GATEWAY, ENVOY_GATEWAY_VERSION, GATEWAY_API_CRDS_URL, GATEWAY_API_VERSION} from '../fix.ts';
-import {error, info, ok, skipped, warning, type Check, type Draft} from '../types.ts';
+import {type Check, type Draft, error, info, notApplicable, ok, orNotApplicable, skipped, warning} from '../types.ts';
 
 const EG_INSTALL = `helm upgrade --install eg ${EG_CHART} --version ${ENVOY_GATEWAY_VERSION} -n ${ENVOY_GATEWAY_NAMESPACE} --create-namespace`;
 
@@ -23,10 +23,12 @@ export const controllerAvailable: Check = {
   phase: 2,
   scope: 'cluster',
   title: 'Envoy Gateway controller is available',
-  symptoms: ['gateway-not-programmed', 'config-not-applied', 'ext-proc-not-routing'],
-  reads: ['Deployment', 'Pod'],
+  readme: {checks: 'controller available; why not (image, crash loop with its own error, ReplicaFailure); new pods crashing while old ones serve', failure: 'Gateways not programmed'},
+  symptoms: {'gateway-not-programmed': 2, 'ext-proc-not-routing': 2, 'config-not-applied': 6},
+  reads: ['Deployment', 'Pod', 'GatewayClass', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['GatewayClass', 'Service', 'ConfigMap'],
   run({snap, target}) {
-    if (snap.source === 'files') return [];
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     const installs = installsInScope(snap, target);
     const why = access(snap, 'Deployment', ENVOY_GATEWAY_NAMESPACE);
     if (installs.length === 0 && why && why.reason !== 'notServed') return [skipped(`skipped: cannot read Deployments in ${ENVOY_GATEWAY_NAMESPACE}: ${why.message}`, undefined, why.rule)];
@@ -97,11 +99,13 @@ export const envoyGatewayVersionCheck: Check = {
   phase: 2,
   scope: 'cluster',
   title: 'Envoy Gateway version supports what is configured',
+  readme: {checks: 'version ≥ 1.6 for streamed ext-proc, ≥ 1.5 for backendResources', failure: 'no streaming / InvalidKind'},
   dependsOn: ['IGW-201'],
-  symptoms: ['no-streaming'],
-  reads: ['Deployment', 'ConfigMap', 'EnvoyExtensionPolicy'],
+  symptoms: {'no-streaming': 2},
+  reads: ['EnvoyExtensionPolicy', 'Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
+  judgesUnreadable: ['EnvoyExtensionPolicy', 'Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   run({snap, target}) {
-    if (snap.source === 'files') return [];
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     const out: Draft[] = [];
     for (const eg of installsInScope(snap, target)) {
       const v = envoyGatewayVersion(snap, eg);
@@ -139,7 +143,7 @@ export const envoyGatewayVersionCheck: Check = {
       }
       if (out.length === before) out.push(ok(`Envoy Gateway ${v}`, dref));
     }
-    return out;
+    return orNotApplicable(out, 'no Envoy Gateway install in scope');
   },
 };
 

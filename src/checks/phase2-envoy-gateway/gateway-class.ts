@@ -7,16 +7,18 @@ import {envoyGatewayInstalls} from '../../snapshot/envoy-gateway.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {isLive, lookup} from '../../snapshot/query.ts';
 import {yamlBlock} from '../fix.ts';
-import {error, info, ok, skipped, warning, type Check, type Draft} from '../types.ts';
+import {type Check, type Draft, error, info, notApplicable, ok, skipped, warning} from '../types.ts';
 
 export const gatewayClassCheck: Check = {
   code: 'IGW-203',
   phase: 2,
   scope: 'chain',
   title: 'GatewayClass exists and is Accepted by Envoy Gateway',
+  readme: {checks: "GatewayClass exists, controllerName is Envoy Gateway's, Accepted", failure: 'Gateway never programmed'},
   dependsOn: ['IGW-103'],
-  symptoms: ['gateway-not-programmed'],
-  reads: ['GatewayClass', 'Deployment', 'ConfigMap'],
+  symptoms: {'gateway-not-programmed': 5},
+  reads: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap'],
   run({chain, snap}) {
     const names = new Map<string, string>();
     for (const g of chain.gateways) {
@@ -24,7 +26,7 @@ export const gatewayClassCheck: Check = {
       if (gw?.spec?.gatewayClassName) names.set(gw.spec.gatewayClassName, `Gateway ${g.namespace}/${g.name}`);
     }
     if (chain.release?.gatewayClassName && !names.size) names.set(chain.release.gatewayClassName, `release ${chain.release.release.name}`);
-    if (names.size === 0) return [];
+    if (names.size === 0) return [notApplicable('no GatewayClass named by this chain')];
     const out: Draft[] = [];
     const controller = egControllerName(snap, egForChain(snap, chain));
     for (const [name, who] of names) {

@@ -8,27 +8,30 @@ import {ENVOY_GATEWAY_NAMESPACE} from '../../snapshot/kinds.ts';
 import {isLive} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {cmRefOf, egDeploymentRef, envoyGatewayVersion, logOf, patchEnvoyFix, versionBelow} from '../helpers.ts';
-import {error, info, ok, skipped, warning, type Check, type Draft} from '../types.ts';
+import {error, info, ok, skipped, warning, notApplicable, orNotApplicable, type Check, type Draft} from '../types.ts';
 
 export const configLoaded: Check = {
   code: 'IGW-207',
   phase: 2,
   scope: 'cluster',
   title: 'Envoy Gateway runs the current config',
+  readme: {checks: 'controller runs the current config (reload ≥ 1.2, kubelet sync delay)', failure: 'change not in effect'},
   dependsOn: ['IGW-201', 'IGW-205'],
-  symptoms: ['config-not-applied'],
+  symptoms: {'config-not-applied': 5},
+  reads: ['Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
+  judgesUnreadable: ['Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   run({snap, target, now}) {
-    if (snap.source === 'files') return [];
-    return installsInScope(snap, target).flatMap((eg) => reloadDrafts(snap, eg, now));
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
+    return orNotApplicable(installsInScope(snap, target).flatMap((eg) => reloadDrafts(snap, eg, now)), 'no Envoy Gateway install in scope');
   },
 };
 
 function reloadDrafts(snap: Snapshot, eg: EnvoyGatewayInstall, now: Date): Draft[] {
   const cm = envoyGatewayConfigMap(snap, eg);
-  if (!cm || !isLive(snap, cm)) return [];
+  if (!cm || !isLive(snap, cm)) return [notApplicable('no live Envoy Gateway ConfigMap')];
   const changed = lastChanged(cm);
   const ready = eg.pods.filter(podReady);
-  if (!changed || ready.length === 0) return [];
+  if (!changed || ready.length === 0) return [notApplicable('config unchanged since the controller started, or no Ready controller pod')];
   const startedAt = (p: Pod) => Date.parse(p.status?.startTime ?? p.metadata.creationTimestamp ?? '');
   const oldest = Math.min(...ready.map(startedAt));
   const cmRef = cmRefOf(eg);
@@ -43,7 +46,7 @@ function reloadDrafts(snap: Snapshot, eg: EnvoyGatewayInstall, now: Date): Draft
     return [warning(`the config changed ${age(changed, now)} ago, after the controller started; Envoy Gateway ${v} does not reload it: the change is not in effect`, cmRef, restart)];
   }
   const rejected = ready.map((p) => logOf(snap, p, p.spec.containers[0]?.name ?? 'envoy-gateway', false)).find((l) => l && /failed to validate EnvoyGateway config/i.test(l));
-  if (rejected) return []; // IGW-208 reports it
+  if (rejected) return [notApplicable('IGW-208 reports the rejected reload')]; // IGW-208 reports it
   const sinceMs = now.getTime() - changed.getTime();
   if (sinceMs < 90_000) {
     return [info(`the config changed ${age(changed, now)} ago; the kubelet delivers ConfigMap updates to the pod within about a minute, then the controller reloads it`, cmRef)];
@@ -56,10 +59,13 @@ export const controllerRejectedConfig: Check = {
   phase: 2,
   scope: 'cluster',
   title: 'Envoy Gateway controller logs show no rejected config',
+  readme: {checks: 'controller log: "failed to validate EnvoyGateway config"', failure: 'reload rejected'},
   dependsOn: ['IGW-201'],
-  symptoms: ['config-not-applied'],
+  symptoms: {'config-not-applied': 4},
+  reads: ['Deployment', 'Pod', 'GatewayClass', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['Deployment', 'Pod', 'GatewayClass', 'Service', 'ConfigMap'],
   run({snap, target}) {
-    if (snap.source === 'files') return [];
+    if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     const out: Draft[] = [];
     for (const eg of installsInScope(snap, target)) {
       let read = false;
@@ -87,6 +93,6 @@ export const controllerRejectedConfig: Check = {
       if (unreadable && typeof unreadable[1] !== 'string') out.push(skipped(`skipped: cannot read the controller's logs: ${unreadable[1].message}`, undefined, unreadable[1].rule));
       else if (read) out.push(ok('no rejected-config lines in the controller log', egDeploymentRef(eg.deployment.metadata.name, eg.namespace)));
     }
-    return out;
+    return orNotApplicable(out, 'no Envoy Gateway controller pod in scope');
   },
 };

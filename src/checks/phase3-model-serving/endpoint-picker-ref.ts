@@ -8,7 +8,7 @@ import type {Snapshot} from '../../snapshot/types.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {items} from '../../snapshot/query.ts';
 import {poolPatch} from '../helpers.ts';
-import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
+import {type Check, type Draft, error, info, notApplicable, ok, warning} from '../types.ts';
 
 /** EPP Services in a namespace: Services whose selector picks an EPP Deployment's pods. */
 function eppServicesIn(chain: PoolChain, services: Service[], deployments: Deployment[]): Service[] {
@@ -75,11 +75,13 @@ export const poolEndpointPickerRef: Check = {
   phase: 3,
   scope: 'chain',
   title: "InferencePool's endpointPickerRef names the EPP Service on port 9002",
+  readme: {checks: "endpointPickerRef/extensionRef: a Service, this release's EPP, port 9002 (not 8000)", failure: 'picker unreachable'},
   dependsOn: ['IGW-301'],
-  symptoms: ['ext-proc-not-routing', '500', '503'],
+  symptoms: {'500': 12, '503': 5, 'ext-proc-not-routing': 8},
   reads: ['Service', 'Deployment', 'ConfigMap', 'EnvoyExtensionPolicy'],
+  judgesUnreadable: ['Deployment'],
   run({chain, snap}) {
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const pool = chain.pool;
     const field = pool.group === GROUP.xPool ? 'extensionRef' : 'endpointPickerRef';
     const refPatch = (name: string, port: number): string =>

@@ -8,8 +8,9 @@ export const inferenceServiceReady: Check = {
   phase: 3,
   scope: 'chain',
   title: 'InferenceService is Ready',
+  readme: {checks: 'InferenceService Ready (which condition is not)', failure: 'no model'},
   dependsOn: ['IGW-301'],
-  symptoms: ['503'],
+  symptoms: {'503': 1},
   reads: ['InferenceService'],
   run({chain, snap}) {
     const out: Draft[] = [];

@@ -45,7 +45,8 @@ export const llmInferenceServiceReady: Check = {
   phase: 3,
   scope: 'cluster',
   title: 'LLMInferenceServices are Ready (presets, workloads, router: Gateway, HTTPRoute, InferencePool, scheduler)',
-  symptoms: ['503', 'epp-not-starting'],
+  readme: {checks: 'LLMInferenceServices are Ready (presets, workloads, router: Gateway, HTTPRoute, InferencePool, scheduler)', failure: ''},
+  symptoms: {'503': 20, 'epp-not-starting': 20},
   reads: ['LLMInferenceService'],
   run({snap}) {
     const out: Draft[] = [];
@@ -102,8 +103,9 @@ export const endpointPickerRefMissing: Check = {
   phase: 3,
   scope: 'chain',
   title: 'No Gateway implementation refuses the InferencePool for lack of an endpointPickerRef (GIE v1.6)',
+  readme: {checks: 'No Gateway implementation refuses the InferencePool for lack of an endpointPickerRef (GIE v1.6)', failure: ''},
   dependsOn: ['IGW-301'],
-  symptoms: ['503', 'ext-proc-not-routing'],
+  symptoms: {'503': 20, 'ext-proc-not-routing': 20},
   reads: ['InferencePool'],
   run({chain}) {
     const pool = chain.pool;

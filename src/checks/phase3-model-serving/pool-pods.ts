@@ -9,18 +9,19 @@ import {declaredPorts} from '../../k8s/services.ts';
 import {KSERVE_ISVC_LABEL} from '../../model/target.ts';
 import {inNamespace} from '../../snapshot/query.ts';
 import {podProblemFix, poolPatch} from '../helpers.ts';
-import {error, info, ok, warning, type Check} from '../types.ts';
+import {error, info, ok, warning, notApplicable, type Check} from '../types.ts';
 
 export const poolSelectsPods: Check = {
   code: 'IGW-303',
   phase: 3,
   scope: 'chain',
   title: "InferencePool's selector matches model server pods",
+  readme: {checks: 'selector matches pods', failure: '503'},
   dependsOn: ['IGW-301'],
-  symptoms: ['503'],
+  symptoms: {'503': 2},
   reads: ['Pod'],
   run({chain, snap}) {
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const pool = chain.pool;
     if (selectorIsEmpty(pool.selector)) {
       return [error(`InferencePool ${chain.key} has an empty selector`, pool.ref, poolPatch(chain, {spec: {selector: {matchLabels: {app: '<model-server-label>'}}}}, {spec: {selector: {app: '<model-server-label>'}}}))];
@@ -43,13 +44,14 @@ export const poolPodsReady: Check = {
   phase: 3,
   scope: 'chain',
   title: 'Model server pods are Ready',
+  readme: {checks: 'pods Ready, and why not', failure: '503'},
   dependsOn: ['IGW-303'],
-  symptoms: ['503', 'high-latency'],
+  symptoms: {'503': 3, 'high-latency': 1},
   reads: ['Pod'],
   run({chain}) {
     const pods = chain.modelPods;
     const ready = pods.filter(podReady);
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const pool = chain.pool;
     if (ready.length === pods.length) return [ok(`${ready.length}/${pods.length} pods Ready`, pool.ref)];
     const worst = worstPodProblem(pods)!;
@@ -65,11 +67,12 @@ export const poolTargetPorts: Check = {
   phase: 3,
   scope: 'chain',
   title: "InferencePool's targetPorts match the model server's container port",
+  readme: {checks: 'targetPorts = container ports', failure: '503, no EPP metrics'},
   dependsOn: ['IGW-303'],
-  symptoms: ['503'],
+  symptoms: {'503': 4},
   reads: ['Pod'],
   run({chain}) {
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const pool = chain.pool;
     if (pool.targetPorts.length === 0) {
       return [error(`InferencePool ${chain.key} has no target port`, pool.ref, poolPatch(chain, {spec: {targetPorts: [{number: 8080}]}}, {spec: {targetPortNumber: 8080}}))];

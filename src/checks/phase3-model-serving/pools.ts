@@ -8,14 +8,16 @@ import {KSERVE_ISVC_LABEL, poolRef, releaseRef} from '../../model/target.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {inNamespace, isLive, items} from '../../snapshot/query.ts';
 import {chartRef, yamlBlock} from '../fix.ts';
-import {error, info, ok, skipped, warning, type Check, type Draft} from '../types.ts';
+import {error, info, ok, skipped, warning, notApplicable, type Check, type Draft} from '../types.ts';
 
 export const poolsFound: Check = {
   code: 'IGW-300',
   phase: 3,
   scope: 'cluster',
   title: 'InferencePools found',
-  reads: ['InferencePool'],
+  readme: {checks: 'pools found in scope', failure: 'nothing to check / -r or --pool not found'},
+  reads: ['InferencePool', 'XInferencePool'],
+  judgesUnreadable: ['XInferencePool'],
   run({target, snap}) {
     if (target.chains.length > 0) {
       return [ok(`${target.chains.length} InferencePool chain${target.chains.length === 1 ? '' : 's'}: ${target.chains.map((c) => c.key).join(', ')}`)];
@@ -35,7 +37,10 @@ export const poolExists: Check = {
   phase: 3,
   scope: 'chain',
   title: 'InferencePool exists',
-  symptoms: ['epp-not-starting', '503', '500'],
+  readme: {checks: "the InferencePool exists (release's `--pool-name`)", failure: 'EPP finds nothing'},
+  symptoms: {'500': 2, '503': 11, 'epp-not-starting': 5},
+  reads: ['InferencePool', 'XInferencePool', 'Pod'],
+  judgesUnreadable: ['InferencePool', 'XInferencePool', 'Pod'],
   run({chain, snap}) {
     if (chain.pool) {
       const p = chain.pool;
@@ -87,12 +92,14 @@ export const poolStatus: Check = {
   phase: 3,
   scope: 'chain',
   title: 'InferencePool is Accepted by its Gateway',
+  readme: {checks: 'pool Accepted/ResolvedRefs by its parent', failure: 'AI Gateway rejects it'},
   dependsOn: ['IGW-301'],
-  symptoms: ['500', 'ext-proc-not-routing'],
+  symptoms: {'500': 13, 'ext-proc-not-routing': 13},
+  reads: [],
   run({chain, snap}) {
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const pool = chain.pool;
-    if (!isLive(snap, pool.obj)) return [];
+    if (!isLive(snap, pool.obj)) return [notApplicable('the InferencePool comes from a manifest (no status yet)')];
     if (pool.parents.length === 0) {
       return [info(`no gateway controller has reported status on ${chain.key} (normal when an EnvoyExtensionPolicy wires the EPP; the Envoy AI Gateway controller reports it)`, pool.ref)];
     }

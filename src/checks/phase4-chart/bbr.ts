@@ -91,7 +91,8 @@ export const bbrOnPath: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'Body-based routing: something sets the model header the HTTPRoutes match on',
-  symptoms: ['ext-proc-not-routing'],
+  readme: {checks: 'Body-based routing: something sets the model header the HTTPRoutes match on', failure: ''},
+  symptoms: {'ext-proc-not-routing': 20},
   reads: ['HTTPRoute', 'Deployment', 'Service', 'EnvoyExtensionPolicy', 'Gateway'],
   run({snap, target}) {
     const view = bbrViewInScope(snap, target);
@@ -143,7 +144,8 @@ export const bbrAvailable: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'Body-based router Deployment is available',
-  symptoms: ['500', 'ext-proc-not-routing'],
+  readme: {checks: 'Body-based router Deployment is available', failure: ''},
+  symptoms: {'500': 20, 'ext-proc-not-routing': 20},
   // Pods (runtime state) are judged when readable, else availableReplicas: from manifests this says "not applied"
   // instead of skipping, so the checks that depend on it (IGW-437, IGW-442) still run offline
   reads: ['Deployment', 'Service', 'EnvoyExtensionPolicy'],
@@ -204,8 +206,9 @@ export const bbrService: Check = {
   phase: 4,
   scope: 'cluster',
   title: "Body-based router's Service reaches its gRPC port and has ready endpoints",
+  readme: {checks: "Body-based router's Service reaches its gRPC port and has ready endpoints", failure: ''},
   dependsOn: ['IGW-436'],
-  symptoms: ['500', 'ext-proc-not-routing'],
+  symptoms: {'500': 20, 'ext-proc-not-routing': 20},
   // EndpointSlices and Pods (runtime state) are judged only when readable: the port checks work on manifests too
   reads: ['Service', 'EnvoyExtensionPolicy', 'Deployment'],
   run({snap, target}) {
@@ -269,7 +272,8 @@ export const bbrPolicyAccepted: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'The body-based routing EnvoyExtensionPolicy targets an existing Gateway and is Accepted',
-  symptoms: ['ext-proc-not-routing'],
+  readme: {checks: 'The body-based routing EnvoyExtensionPolicy targets an existing Gateway and is Accepted', failure: ''},
+  symptoms: {'ext-proc-not-routing': 20},
   reads: ['EnvoyExtensionPolicy', 'Gateway', 'HTTPRoute', 'Deployment', 'Service'],
   run({snap, target}) {
     const view = bbrViewInScope(snap, target);
@@ -361,7 +365,8 @@ export const bbrExtProcModes: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'ext-proc to the body-based router: body modes and timeout fit how BBR runs',
-  symptoms: ['no-streaming', '500', 'high-latency'],
+  readme: {checks: 'ext-proc to the body-based router: body modes and timeout fit how BBR runs', failure: ''},
+  symptoms: {'no-streaming': 20, '500': 20, 'high-latency': 20},
   reads: ['EnvoyExtensionPolicy', 'Deployment', 'Service'],
   run({snap, target}) {
     const out: Draft[] = [];
@@ -424,7 +429,8 @@ export const bbrTls: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'Envoy talks to the body-based router the way it serves (TLS or plaintext)',
-  symptoms: ['500', 'ext-proc-not-routing'],
+  readme: {checks: 'Envoy talks to the body-based router the way it serves (TLS or plaintext)', failure: ''},
+  symptoms: {'500': 20, 'ext-proc-not-routing': 20},
   reads: ['EnvoyExtensionPolicy', 'Deployment', 'Service'],
   run({snap, target}) {
     const out: Draft[] = [];
@@ -469,6 +475,7 @@ export const bbrConfigMaps: Check = {
   phase: 4,
   scope: 'cluster',
   title: "Body-based routing ConfigMaps (base model ↔ adapters) are valid and visible to BBR",
+  readme: {checks: "Body-based routing ConfigMaps (base model ↔ adapters) are valid and visible to BBR", failure: ''},
   reads: ['ConfigMap', 'Deployment'],
   run({snap, target}) {
     const view = bbrViewInScope(snap, target);
@@ -504,9 +511,10 @@ export const bbrRoutes: Check = {
   phase: 4,
   scope: 'chain',
   title: 'HTTPRoutes that match on the model header can be reached through body-based routing',
+  readme: {checks: 'HTTPRoutes that match on the model header can be reached through body-based routing', failure: ''},
   // the routes are fed by BBR: when BBR is down, unwired or mis-moded, that is the root cause
   dependsOn: ['IGW-435', 'IGW-436', 'IGW-437', 'IGW-438', 'IGW-439', 'IGW-440', 'IGW-441'],
-  symptoms: ['ext-proc-not-routing'],
+  symptoms: {'ext-proc-not-routing': 20},
   reads: ['HTTPRoute', 'ConfigMap', 'Deployment', 'Service', 'EnvoyExtensionPolicy'],
   run({chain, snap, target}) {
     const view = bbrViewInScope(snap, target);

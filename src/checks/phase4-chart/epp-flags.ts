@@ -40,7 +40,8 @@ export const eppStartupFlags: Check = {
   phase: 4,
   scope: 'chain',
   title: 'EPP flags are ones this build accepts at start-up (deprecated metric flags, /metrics TLS)',
-  symptoms: ['epp-not-starting', 'metrics-unauthorized'],
+  readme: {checks: 'EPP flags are ones this build accepts at start-up (deprecated metric flags, /metrics TLS)', failure: ''},
+  symptoms: {'epp-not-starting': 20, 'metrics-unauthorized': 20},
   reads: ['Deployment'],
   run({chain}) {
     const out: Draft[] = [];
@@ -121,7 +122,8 @@ export const eppVerbosity: Check = {
   phase: 4,
   scope: 'chain',
   title: 'EPP log verbosity is not DEBUG/TRACE (per-request logging on the hot path)',
-  symptoms: ['high-latency'],
+  readme: {checks: 'EPP log verbosity is not DEBUG/TRACE (per-request logging on the hot path)', failure: ''},
+  symptoms: {'high-latency': 20},
   reads: ['Deployment'],
   run({chain}) {
     const out: Draft[] = [];
@@ -165,7 +167,8 @@ export const eppHighAvailability: Check = {
   phase: 4,
   scope: 'chain',
   title: 'Several EPP replicas run with leader election (one picker, one prefix index)',
-  symptoms: ['high-latency', 'epp-not-starting'],
+  readme: {checks: 'Several EPP replicas run with leader election (one picker, one prefix index)', failure: ''},
+  symptoms: {'high-latency': 20, 'epp-not-starting': 20},
   reads: ['Deployment', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   run({chain, snap}) {
     const out: Draft[] = [];
@@ -236,7 +239,8 @@ export const lightweightEpp: Check = {
   phase: 4,
   scope: 'chain',
   title: 'The EPP is a scheduling EPP, not the conformance-only Lightweight EPP (lwepp)',
-  symptoms: ['high-latency'],
+  readme: {checks: 'The EPP is a scheduling EPP, not the conformance-only Lightweight EPP (lwepp)', failure: ''},
+  symptoms: {'high-latency': 20},
   reads: ['Deployment'],
   run({chain}) {
     const out: Draft[] = [];

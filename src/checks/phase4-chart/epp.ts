@@ -14,7 +14,7 @@ import {access, isLive, items} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {chartRef, jsonPatch, mergePatch} from '../fix.ts';
 import {deployRef, eppFlavour, helmSet, notListedDraft, podProblemFix, reapply} from '../helpers.ts';
-import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
+import {type Check, type Draft, error, info, notApplicable, ok, orNotApplicable, warning} from '../types.ts';
 
 const svcRef = (ns: string, name: string): ObjectRef => ({apiVersion: 'v1', kind: 'Service', namespace: ns, name});
 
@@ -39,13 +39,15 @@ export const eppDeploymentAvailable: Check = {
   phase: 4,
   scope: 'chain',
   title: 'EPP Deployment is available',
+  readme: {checks: 'EPP Deployment available; why not', failure: 'no picking'},
   // an EPP without its pool (missing, wrong name, wrong group) never gets ready: those are the root causes
   dependsOn: ['IGW-105', 'IGW-301', 'IGW-406'],
-  symptoms: ['epp-not-starting', 'ext-proc-not-routing', '500', '503'],
-  reads: ['Deployment', 'Pod'],
+  symptoms: {'500': 15, '503': 6, 'epp-not-starting': 11, 'ext-proc-not-routing': 9, 'metrics-unauthorized': 3},
+  reads: ['Deployment', 'Pod', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
+  judgesUnreadable: ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   run({chain, snap}) {
     if (chain.epps.length === 0) {
-      if (!chain.pool && !chain.release) return [];
+      if (!chain.pool && !chain.release) return [notApplicable('no pool and no release: nothing says an EPP should exist')];
       const svc = chain.eppService && 'found' in chain.eppService ? chain.eppService.found : undefined;
       const msg = svc
         ? `Service ${svc.metadata.namespace}/${svc.metadata.name} (the pool's endpointPickerRef) selects no EPP Deployment (selector ${Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || 'none'})`
@@ -104,8 +106,9 @@ export const eppServesPool: Check = {
   code: 'IGW-406',
   phase: 4,
   scope: 'chain',
-  title: 'EPP serves this pool (--pool-name, --pool-namespace; or standalone --endpoint-selector)',
-  symptoms: ['epp-not-starting', '503', 'ext-proc-not-routing'],
+  title: 'EPP serves this pool (--pool-name, --pool-namespace)',
+  readme: {checks: 'EPP `--pool-name`/`--pool-namespace` = this pool (poolName unset/typo)', failure: ''},
+  symptoms: {'503': 7, 'epp-not-starting': 6, 'ext-proc-not-routing': 15},
   reads: ['Deployment'],
   run({chain, target}) {
     const out: Draft[] = [];
@@ -239,12 +242,14 @@ export const eppService: Check = {
   phase: 4,
   scope: 'chain',
   title: 'EPP Service: ports 9002/9090, target ports and ready endpoints',
+  readme: {checks: 'EPP Service ports 9002/9090, targetPorts, ready endpoints', failure: ''},
   dependsOn: ['IGW-405'],
-  symptoms: ['ext-proc-not-routing', '500', 'metrics-unauthorized'],
-  reads: ['Service'],
+  symptoms: {'500': 16, 'ext-proc-not-routing': 10, 'metrics-unauthorized': 2},
+  reads: ['Service', 'EndpointSlice'],
+  judgesUnreadable: ['EndpointSlice'],
   run({chain, snap}) {
     const l = chain.eppService;
-    if (!l || !('found' in l)) return [];
+    if (!l || !('found' in l)) return [notApplicable('no EPP Service found for this chain')];
     const svc = l.found;
     const ns = svc.metadata.namespace ?? '';
     const sref = svcRef(ns, svc.metadata.name);
@@ -295,7 +300,9 @@ export const oneEppPerPool: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'One EPP per InferencePool (no fan-in)',
-  symptoms: ['503', 'high-latency'],
+  readme: {checks: 'one EPP per pool (fan-in)', failure: 'wrong pods picked'},
+  symptoms: {'503': 10, 'high-latency': 3},
+  reads: [],
   run({target}) {
     const bySvc = new Map<string, PoolChain[]>();
     for (const c of target.chains) {
@@ -327,6 +334,6 @@ export const oneEppPerPool: Check = {
       }
     }
     if (out.length === 0 && target.chains.length > 0) out.push(ok(`${target.chains.length} pool${target.chains.length === 1 ? '' : 's'}, each with its own EPP`));
-    return out;
+    return orNotApplicable(out, 'no EPP Service shared by pools');
   },
 };

@@ -15,7 +15,7 @@ import {GROUP} from '../../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
 import {jsonPatch, yamlBlock} from '../fix.ts';
 import {deployRef, envoyGatewayVersion, helmSet, versionBelow} from '../helpers.ts';
-import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
+import {error, info, ok, warning, notApplicable, orNotApplicable, type Check, type Draft} from '../types.ts';
 
 const policyRef = (p: KubeObject): ObjectRef => ({apiVersion: `${GROUP.envoy}/v1alpha1`, kind: 'EnvoyExtensionPolicy', namespace: p.metadata.namespace, name: p.metadata.name});
 
@@ -129,16 +129,18 @@ export const extensionPolicyAttached: Check = {
   phase: 4,
   scope: 'chain',
   title: "EnvoyExtensionPolicy targets the Gateway, reaches the EPP and is Accepted; the EPP's TLS suits its wiring",
+  readme: {checks: 'EnvoyExtensionPolicy targets the Gateway, reaches the EPP on 9002, Accepted; EPP TLS per wiring (AI Gateway always dials TLS)', failure: 'gRPC status 14'},
   dependsOn: ['IGW-403'],
-  symptoms: ['ext-proc-not-routing', '500'],
-  reads: ['EnvoyExtensionPolicy', 'Service', 'ConfigMap'],
+  symptoms: {'500': 9, 'ext-proc-not-routing': 7},
+  reads: ['EnvoyExtensionPolicy', 'Service', 'BackendTLSPolicy', 'GatewayClass', 'Deployment', 'Pod', 'ConfigMap'],
+  judgesUnreadable: ['Service', 'BackendTLSPolicy', 'GatewayClass', 'Deployment', 'Pod', 'ConfigMap'],
   run({chain, snap}) {
     const out: Draft[] = [];
     const policies = [...new Set(chain.eppPolicies.map((l) => l.policy))];
     if (policies.length === 0) {
       // no policy sends to the EPP: only the Envoy AI Gateway wiring's TLS can be judged here. (When the
       // release rendered a policy that is missing, IGW-402 says so.)
-      return eppTlsDrafts(chain, snap);
+      return orNotApplicable(eppTlsDrafts(chain, snap), 'no EnvoyExtensionPolicy sends to this EPP and no other wiring to judge');
     }
     for (const p of policies) {
       const pref = policyRef(p);
@@ -191,7 +193,7 @@ export const extensionPolicyAttached: Check = {
       const accepted = isLive(snap, policies[0]!) ? 'Accepted' : 'status unknown (not applied)';
       out.push(ok(`${policies.map((p) => `EnvoyExtensionPolicy ${p.metadata.name}`).join(', ')} → EPP Service ${chain.eppPolicies[0]!.backendRef.name}:${chain.eppPolicies[0]!.backendRef.port ?? 9002}, ${accepted}`, policyRef(policies[0]!)));
     }
-    return out;
+    return orNotApplicable(out, 'no EnvoyExtensionPolicy for this chain');
   },
 };
 
@@ -200,7 +202,10 @@ export const extProcModes: Check = {
   phase: 4,
   scope: 'chain',
   title: 'ext-proc body modes and timeout suit LLM traffic',
-  symptoms: ['no-streaming', 'high-latency', '500'],
+  readme: {checks: 'body modes (request body sent, response Streamed), messageTimeout (200 ms default too short), FullDuplexStreamed ⇒ failOpen false', failure: 'no streaming, 500/504'},
+  symptoms: {'500': 8, 'no-streaming': 1, 'high-latency': 4},
+  reads: ['Deployment', 'Pod', 'Service', 'GatewayClass', 'ConfigMap'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service', 'GatewayClass', 'ConfigMap'],
   run({chain, snap}) {
     const out: Draft[] = [];
     const v = envoyGatewayVersion(snap, egForChain(snap, chain));
@@ -255,7 +260,7 @@ export const extProcModes: Check = {
       }
       if (!out.some((f) => f.object === pref)) out.push(ok(`${name}: request ${req}, response ${resp ?? 'not sent'}, messageTimeout ${e.messageTimeout}, failOpen ${e.failOpen ?? false}`, pref));
     }
-    return out;
+    return orNotApplicable(out, 'no ext-proc policy for this chain');
   },
 };
 
@@ -264,9 +269,12 @@ export const wiringCheck: Check = {
   phase: 4,
   scope: 'chain',
   title: 'The EPP is wired into the Gateway exactly once',
-  symptoms: ['ext-proc-not-routing', 'high-latency'],
+  readme: {checks: 'wired exactly once (policy vs AI Gateway extension)', failure: 'double picking'},
+  symptoms: {'ext-proc-not-routing': 6, 'high-latency': 2},
+  reads: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   run({chain, snap}) {
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const w = wiringOf(snap, chain);
     const pref = poolRef(chain);
     if (w.kind === 'mix') {
@@ -282,7 +290,7 @@ export const wiringCheck: Check = {
       ];
     }
     // neither wiring: IGW-408 (no route to the pool) or IGW-206 (route, but no extension) says why
-    if (w.kind === 'none') return [];
+    if (w.kind === 'none') return [notApplicable('neither wiring: IGW-408 or IGW-206 says why')];
     const how = w.kind === 'ai-gateway' ? 'Envoy AI Gateway extension (HTTPRoute → InferencePool)' : 'EnvoyExtensionPolicy ext-proc (the chart\'s way)';
     return [ok(`wired once: ${how}`, pref)];
   },
@@ -293,15 +301,18 @@ export const otherExtensionPolicies: Check = {
   phase: 4,
   scope: 'chain',
   title: 'Other EnvoyExtensionPolicies on the Gateway',
-  reads: ['EnvoyExtensionPolicy', 'Deployment', 'Service'],
+  readme: {checks: 'other EnvoyExtensionPolicies on the Gateway (body-based routing ones are judged by IGW-435…442)', failure: '(info, legitimate)'},
+  reads: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap', 'EnvoyExtensionPolicy'],
+  judgesUnreadable: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
   run({chain, snap}) {
     // A policy whose ext-proc goes to a body-based router is on the request path: IGW-435…IGW-442 judge it.
     const view = bbrView(snap);
-    return chain.otherPolicies.filter((p) => !isBbrPolicy(view, p)).map((p) => {
+    const drafts = chain.otherPolicies.filter((p) => !isBbrPolicy(view, p)).map((p) => {
       const bad = (p.status?.ancestors ?? []).map((a) => condition(a.conditions, 'Accepted')).find((c) => c && c.status !== 'True');
       return bad
         ? warning(`EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} also applies to this Gateway (not to the EPP) and is not accepted: ${describeCondition(bad)}`, policyRef(p), `kubectl describe envoyextensionpolicy ${p.metadata.name} -n ${p.metadata.namespace}`)
         : info(`EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name} also applies to this Gateway (not the EPP: e.g. body-based routing) — fine`, policyRef(p));
     });
+    return orNotApplicable(drafts, 'no other EnvoyExtensionPolicy on the Gateway');
   },
 };

@@ -15,9 +15,11 @@ export const gatewayExists: Check = {
   phase: 4,
   scope: 'chain',
   title: 'Gateway exists',
+  readme: {checks: 'Gateway exists', failure: ''},
   dependsOn: ['IGW-103'],
-  symptoms: ['gateway-not-programmed', '500'],
-  reads: ['Gateway'],
+  symptoms: {'500': 14, 'gateway-not-programmed': 6},
+  reads: ['Gateway', 'GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
   run({chain, snap}) {
     const out: Draft[] = [];
     for (const g of chain.gateways) {
@@ -63,8 +65,11 @@ export const gatewayProgrammed: Check = {
   phase: 4,
   scope: 'chain',
   title: 'Gateway is Accepted and Programmed, listener port as configured',
+  readme: {checks: 'Gateway Accepted, Programmed, listener port = gateway.port', failure: ''},
   dependsOn: ['IGW-403', 'IGW-203', 'IGW-201'],
-  symptoms: ['gateway-not-programmed'],
+  symptoms: {'gateway-not-programmed': 7},
+  reads: ['Deployment', 'Pod', 'GatewayClass', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['Deployment', 'Pod', 'GatewayClass', 'Service', 'ConfigMap'],
   run({chain, snap}) {
     const out: Draft[] = [];
     for (const g of chain.gateways) {

@@ -58,7 +58,8 @@ export const modelsShareMatches: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'Several InferencePools on one Gateway are told apart by a header match (model in the body)',
-  symptoms: ['503', 'high-latency'],
+  readme: {checks: 'Several InferencePools on one Gateway are told apart by a header match (model in the body)', failure: ''},
+  symptoms: {'503': 20, 'high-latency': 20},
   reads: ['HTTPRoute'],
   run({snap}) {
     const byGateway = new Map<string, PoolRule[]>();

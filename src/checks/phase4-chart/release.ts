@@ -8,7 +8,7 @@ import {releaseRef, type ChartRelease} from '../../model/target.ts';
 import {kindKeyOf} from '../../snapshot/kinds.ts';
 import {isLive, lookup} from '../../snapshot/query.ts';
 import {reapply} from '../helpers.ts';
-import {error, ok, warning, type Check, type Draft} from '../types.ts';
+import {error, ok, warning, notApplicable, type Check, type Draft} from '../types.ts';
 
 const secretRef = (r: ChartRelease): ObjectRef => releaseRef(r);
 
@@ -17,11 +17,12 @@ export const releaseStatus: Check = {
   phase: 4,
   scope: 'chain',
   title: 'inference-gateway release is deployed',
-  symptoms: ['epp-not-starting', 'config-not-applied'],
+  readme: {checks: 'release deployed (failed/pending upgrade)', failure: ''},
+  symptoms: {'epp-not-starting': 3, 'config-not-applied': 7},
   reads: ['HelmReleaseSecret'],
   run({chain}) {
     const r = chain.release;
-    if (!r || r.release.status === 'rendered') return [];
+    if (!r || r.release.status === 'rendered') return [notApplicable('no installed release in this chain')];
     const rel = r.release;
     const what = `release ${rel.namespace}/${rel.name} revision ${rel.revision} (${rel.chart.name}-${rel.chart.version})`;
     if (rel.status !== 'deployed') {
@@ -85,12 +86,14 @@ export const releaseObjectsPresent: Check = {
   phase: 4,
   scope: 'chain',
   title: "The release's objects exist as rendered",
+  readme: {checks: 'release objects present, not edited (drift)', failure: ''},
   dependsOn: ['IGW-401'],
-  reads: ['HelmReleaseSecret'],
-  symptoms: ['epp-not-starting', 'ext-proc-not-routing', 'config-not-applied'],
+  reads: ['HelmReleaseSecret', 'Gateway', 'EnvoyExtensionPolicy', 'Deployment', 'Service', 'ConfigMap', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'GatewayClass', 'Pod'],
+  judgesUnreadable: ['Gateway', 'EnvoyExtensionPolicy', 'Deployment', 'Service', 'ConfigMap', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'GatewayClass', 'Pod'],
+  symptoms: {'epp-not-starting': 4, 'ext-proc-not-routing': 14, 'config-not-applied': 8},
   run({chain, snap}) {
     const r = chain.release;
-    if (!r || r.release.status === 'rendered') return [];
+    if (!r || r.release.status === 'rendered') return [notApplicable('no installed release in this chain')];
     const missing: string[] = [];
     const drifted: string[] = [];
     const unknown: string[] = [];

@@ -10,7 +10,7 @@ import {GROUP} from '../../snapshot/kinds.ts';
 import {access, inNamespace, isLive, items, lookup, partial} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {jsonPatch, yamlBlock} from '../fix.ts';
-import {error, ok, skipped, warning, type Check, type Draft} from '../types.ts';
+import {error, ok, skipped, warning, notApplicable, orNotApplicable, type Check, type Draft} from '../types.ts';
 
 const routeRef = (r: HTTPRoute): ObjectRef => ({apiVersion: `${GROUP.gatewayApi}/v1`, kind: 'HTTPRoute', namespace: r.metadata.namespace, name: r.metadata.name});
 
@@ -27,12 +27,14 @@ export const httpRouteReferences: Check = {
   phase: 4,
   scope: 'chain',
   title: 'HTTPRoute sends to this InferencePool from this Gateway',
+  readme: {checks: 'HTTPRoute → this pool from this Gateway; ReferenceGrant across namespaces; listener allowedRoutes', failure: '500'},
   dependsOn: ['IGW-301'],
-  symptoms: ['500', 'ext-proc-not-routing'],
-  reads: ['HTTPRoute'],
+  symptoms: {'500': 3, 'ext-proc-not-routing': 16},
+  reads: ['HTTPRoute', 'ReferenceGrant', 'InferencePool', 'XInferencePool', 'GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['ReferenceGrant', 'InferencePool', 'XInferencePool', 'GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
   run({chain, snap}) {
     const out: Draft[] = [];
-    if (!chain.pool) return [];
+    if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const relGw = chain.gateways.find((g) => g.via.includes('release')) ?? chain.gateways.find((g) => g.via.includes('policy'));
     if (chain.routes.length === 0 && partial(snap, 'HTTPRoute')) return [skipped(`skipped: no HTTPRoute to ${chain.key} in the manifests (it may come from another chart)`, poolRef(chain))];
     // routes were read in one namespace only (-n without cluster-wide read access): one elsewhere may exist
@@ -115,8 +117,11 @@ export const httpRouteStatus: Check = {
   phase: 4,
   scope: 'chain',
   title: 'HTTPRoute is Accepted and its refs resolved',
+  readme: {checks: 'HTTPRoute Accepted / ResolvedRefs (InvalidKind, RefNotPermitted, BackendNotFound)', failure: '500'},
   dependsOn: ['IGW-408', 'IGW-206', 'IGW-404'],
-  symptoms: ['500', 'ext-proc-not-routing'],
+  symptoms: {'500': 6, 'ext-proc-not-routing': 12},
+  reads: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   run({chain, snap}) {
     const out: Draft[] = [];
     const controller = egControllerName(snap, egForChain(snap, chain));
@@ -192,8 +197,10 @@ export const danglingRouteRefs: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'HTTPRoute backendRefs name InferencePools that exist',
-  symptoms: ['500'],
-  reads: ['HTTPRoute', 'InferencePool'],
+  readme: {checks: 'HTTPRoute backendRefs name InferencePools that exist', failure: '500 fault filter abort'},
+  symptoms: {'500': 1},
+  reads: ['HTTPRoute', 'InferencePool', 'XInferencePool', 'GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
+  judgesUnreadable: ['XInferencePool', 'GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
   run({snap, target}) {
     const out: Draft[] = [];
     for (const d of danglingPoolRefs(snap)) {
@@ -216,6 +223,6 @@ export const danglingRouteRefs: Check = {
         ),
       );
     }
-    return out;
+    return orNotApplicable(out, 'no HTTPRoute backendRef to judge');
   },
 };

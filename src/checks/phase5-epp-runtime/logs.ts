@@ -109,7 +109,8 @@ export const eppLogErrors: Check = {
   phase: 5,
   scope: 'chain',
   title: 'EPP log shows no known failure (RBAC, renamed model server metric, TLS)',
-  symptoms: ['epp-not-starting', '503'],
+  readme: {checks: 'EPP log tail: RBAC "forbidden", missing metric family / `vllm:gpu_cache_usage_perc`, TLS/transport errors (the line is quoted)', failure: 'points at IGW-501 / 603 / 405'},
+  symptoms: {'503': 13, 'epp-not-starting': 12},
   reads: ['Deployment', 'Pod'],
   run(ctx) {
     return perEpp(ctx, (r) => {

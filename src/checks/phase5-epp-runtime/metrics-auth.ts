@@ -10,7 +10,10 @@ export const eppMetricsAuth: Check = {
   phase: 5,
   scope: 'chain',
   title: "EPP's ServiceAccount may create TokenReviews and SubjectAccessReviews (/metrics auth)",
-  symptoms: ['metrics-unauthorized'],
+  readme: {checks: 'may create TokenReviews and SubjectAccessReviews', failure: '/metrics 401/500'},
+  symptoms: {'metrics-unauthorized': 1},
+  reads: ['Role', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'],
+  judgesUnreadable: ['Role', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'],
   run({chain, snap}) {
     const out: Draft[] = [];
     for (const e of chain.epps) {

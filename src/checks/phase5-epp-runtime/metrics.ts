@@ -23,8 +23,10 @@ export const eppMetricsLive: Check = {
   phase: 5,
   scope: 'chain',
   title: "EPP's /metrics accepts a bearer token (read through the API)",
+  readme: {checks: "the EPP's `/metrics` accepts a bearer token (scraped through a port-forward, your token or one minted for the EPP's ServiceAccount)", failure: '401/500 → ClusterRole for tokenreviews/subjectaccessreviews; 403 → `get` on `/metrics`'},
   dependsOn: ['IGW-502'],
-  symptoms: ['metrics-unauthorized'],
+  symptoms: {'metrics-unauthorized': 4},
+  reads: [],
   run(ctx) {
     return perEpp(ctx, (r, e) => {
       const m = r.metrics;
@@ -63,8 +65,10 @@ export const eppSeesEndpoints: Check = {
   phase: 5,
   scope: 'chain',
   title: 'EPP sees the Ready model server pods of its InferencePool',
+  readme: {checks: "the EPP's ready-endpoints gauge agrees with the pool's Ready pods", failure: 'EPP sees no endpoints: `--pool-name`/`--pool-namespace`/`--pool-group` wrong → 503'},
   dependsOn: ['IGW-504'],
-  symptoms: ['503', 'ext-proc-not-routing'],
+  symptoms: {'503': 12, 'ext-proc-not-routing': 18},
+  reads: [],
   run(ctx) {
     const ready = ctx.chain.modelPods.filter(podReady).length;
     return perEpp(ctx, (r, e) => {
@@ -91,8 +95,10 @@ export const eppKvCache: Check = {
   phase: 5,
   scope: 'chain',
   title: 'Average KV-cache utilization of the pool is not saturated',
+  readme: {checks: 'average KV-cache utilization the EPP reports is below 0.9', failure: 'saturated model servers, high latency'},
   dependsOn: ['IGW-504'],
-  symptoms: ['high-latency'],
+  symptoms: {'high-latency': 7},
+  reads: [],
   run(ctx) {
     return perEpp(ctx, (r) => {
       if (r.metrics.outcome !== 'ok') return [skipped(`EPP ${r.namespace}/${r.pod} /metrics not read (${r.metrics.outcome})`, podRef(r))];

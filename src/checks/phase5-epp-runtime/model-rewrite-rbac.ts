@@ -21,7 +21,8 @@ export const modelRewriteRbac: Check = {
   phase: 5,
   scope: 'chain',
   title: "EPP's ServiceAccount may watch InferenceModelRewrites (the EPP log shows no RBAC denial)",
-  symptoms: ['epp-not-starting'],
+  readme: {checks: "EPP's ServiceAccount may watch InferenceModelRewrites (the EPP log shows no RBAC denial)", failure: ''},
+  symptoms: {'epp-not-starting': 20},
   reads: ['Pod', 'Deployment'],
   run(ctx) {
     return perEpp(ctx, (r, e) => {

@@ -35,9 +35,12 @@ export const eppRbac: Check = {
   phase: 5,
   scope: 'chain',
   title: "EPP's ServiceAccount may watch pods, InferencePools and InferenceObjectives",
+  readme: {checks: 'EPP ServiceAccount may get/list/watch pods, InferencePools (its `--pool-group`), InferenceObjectives (RBAC evaluated from the Roles/Bindings, no extra requests)', failure: 'EPP forbidden, never ready'},
   // with the wrong --pool-group the missing permission is for the wrong group: IGW-105 is the cause
   dependsOn: ['IGW-105'],
-  symptoms: ['epp-not-starting', 'ext-proc-not-routing', '503'],
+  symptoms: {'503': 9, 'epp-not-starting': 8, 'ext-proc-not-routing': 17},
+  reads: ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
+  judgesUnreadable: ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   run({chain, snap}) {
     const out: Draft[] = [];
     for (const e of chain.epps) {

@@ -17,8 +17,9 @@ export const eppShedding: Check = {
   phase: 5,
   scope: 'chain',
   title: 'EPP flow control is not rejecting or evicting requests (429/503 with x-llm-d-request-dropped-reason)',
+  readme: {checks: 'EPP flow control is not rejecting or evicting requests (429/503 with x-llm-d-request-dropped-reason)', failure: ''},
   dependsOn: ['IGW-504'],
-  symptoms: ['high-latency', '503'],
+  symptoms: {'high-latency': 20, '503': 20},
   reads: ['Pod', 'Deployment'],
   run(ctx) {
     return perEpp(ctx, (r) => {

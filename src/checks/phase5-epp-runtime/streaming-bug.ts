@@ -26,8 +26,9 @@ export const eppStreamingBug: Check = {
   code: 'IGW-503',
   phase: 5,
   scope: 'chain',
-  title: 'EPP copies transfer-encoding (streamed responses cut behind an HTTP/2 hop)',
-  symptoms: ['no-streaming'],
+  title: 'EPP version does not truncate streamed responses',
+  readme: {checks: 'EPP ≤ GIE 1.5.0 copies transfer-encoding (GIE#2993)', failure: 'streams cut over HTTP/2'},
+  symptoms: {'no-streaming': 3},
   reads: ['Deployment', 'EnvoyExtensionPolicy', 'HTTPRoute'],
   run({chain}) {
     const streamed = chain.eppPolicies.some((l) => {

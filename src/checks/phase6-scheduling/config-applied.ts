@@ -10,7 +10,7 @@ import type {EppInfo} from '../../model/target.ts';
 import {lastChanged} from '../../snapshot/envoy-gateway.ts';
 import {lookup} from '../../snapshot/query.ts';
 import {eppConfigSource, eppDeployRef} from '../helpers.ts';
-import {error, ok, warning, type Check, type Draft} from '../types.ts';
+import {error, ok, warning, orNotApplicable, type Check, type Draft} from '../types.ts';
 
 function restartFix(e: EppInfo, release?: string): string {
   return release ? `kubectl infgw restart epp -r ${release} -n ${e.deployment.metadata.namespace}` : `kubectl rollout restart deployment/${e.deployment.metadata.name} -n ${e.deployment.metadata.namespace}`;
@@ -21,7 +21,8 @@ export const configAppliedAfterRestart: Check = {
   phase: 6,
   scope: 'chain',
   title: 'EPP runs its current scheduling config',
-  symptoms: ['config-not-applied', 'high-latency'],
+  readme: {checks: 'the EPP started after its config ConfigMap last changed; ConfigMap exists', failure: 'change not applied → `kubectl infgw restart epp -r <release>`'},
+  symptoms: {'epp-not-starting': 9, 'high-latency': 5, 'config-not-applied': 1},
   reads: ['ConfigMap'],
   run({chain, snap, now}) {
     const out: Draft[] = [];
@@ -58,6 +59,6 @@ export const configAppliedAfterRestart: Check = {
         );
       } else out.push(ok(`EPP ${e.deployment.metadata.name} started after ConfigMap ${src.configMap.name} last changed`, cmRef));
     }
-    return out;
+    return orNotApplicable(out, 'no EPP config from a ConfigMap');
   },
 };

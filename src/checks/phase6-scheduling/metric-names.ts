@@ -2,7 +2,7 @@
 import {argValue} from '../../k8s/args.ts';
 import {imageTag} from '../../snapshot/versions.ts';
 import {eppDeployRef, eppFlavour, versionBelow} from '../helpers.ts';
-import {error, type Check, type Draft} from '../types.ts';
+import {error, notApplicable, type Check, type Draft} from '../types.ts';
 
 /**
  * The KV-cache metric the EPP reads must exist in the model server's version (domain-facts §2/§3):
@@ -15,14 +15,16 @@ export const metricNamesExist: Check = {
   phase: 6,
   scope: 'chain',
   title: "The metrics the EPP reads exist in the model server's version",
-  symptoms: ['high-latency', '503'],
+  readme: {checks: "the KV-cache metric the EPP reads exists in the model server's vLLM version (GIE ≤ 1.2 reads vllm:gpu_cache_usage_perc, gone in vLLM 0.12)", failure: 'KV-cache scoring blind'},
+  symptoms: {'503': 14, 'high-latency': 8},
+  reads: [],
   run({chain}) {
     const out: Draft[] = [];
     const vllm = chain.modelPods
       .flatMap((p) => p.spec.containers.map((c) => c.image ?? ''))
       .find((img) => /vllm\/vllm-openai|vllm-openai|\/vllm:/.test(img));
     const vllmTag = vllm ? imageTag(vllm) : undefined;
-    if (!vllm || !vllmTag || versionBelow(vllmTag, 0, 12) || !/^v?\d/.test(vllmTag)) return [];
+    if (!vllm || !vllmTag || versionBelow(vllmTag, 0, 12) || !/^v?\d/.test(vllmTag)) return [notApplicable('no vLLM v0.12+ model server image to compare metric names with')];
     for (const e of chain.epps) {
       const tag = imageTag(e.container?.image ?? '');
       const flag = argValue(e.container, '--kv-cache-usage-percentage-metric') ?? argValue(e.container, '--kvCacheUsagePercentageMetric');

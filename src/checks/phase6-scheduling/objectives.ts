@@ -47,7 +47,8 @@ export const objectivesWatched: Check = {
   phase: 6,
   scope: 'chain',
   title: "InferenceObjectives are in the API group the EPP watches",
-  symptoms: ['config-not-applied', 'high-latency'],
+  readme: {checks: "InferenceObjectives are in the API group the EPP watches", failure: ''},
+  symptoms: {'config-not-applied': 20, 'high-latency': 20},
   reads: ['InferenceObjective', 'LlmdInferenceObjective', 'Deployment'],
   run({chain, snap}) {
     const out: Draft[] = [];
@@ -85,7 +86,8 @@ export const sheddableObjectives: Check = {
   phase: 6,
   scope: 'chain',
   title: 'InferenceObjectives with a negative priority (sheddable: 429 under saturation)',
-  symptoms: ['high-latency'],
+  readme: {checks: 'InferenceObjectives with a negative priority (sheddable: 429 under saturation)', failure: ''},
+  symptoms: {'high-latency': 20},
   reads: ['InferenceObjective', 'LlmdInferenceObjective'],
   run({chain, snap}) {
     const out: Draft[] = [];

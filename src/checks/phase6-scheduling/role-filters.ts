@@ -35,8 +35,9 @@ export const roleFiltersKeepPods: Check = {
   phase: 6,
   scope: 'chain',
   title: 'Role filters (decode/prefill/encode-filter) keep some of the pool\'s pods (label llm-d.ai/role)',
+  readme: {checks: 'Role filters (decode/prefill/encode-filter) keep some of the pool\'s pods (label llm-d.ai/role)', failure: ''},
   dependsOn: ['IGW-601'],
-  symptoms: ['503', 'high-latency'],
+  symptoms: {'503': 20, 'high-latency': 20},
   reads: ['ConfigMap', 'Deployment', 'Pod'],
   run({chain, snap}) {
     const out: Draft[] = [];

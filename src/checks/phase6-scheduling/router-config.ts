@@ -63,8 +63,9 @@ export const configFieldsKnown: Check = {
   phase: 6,
   scope: 'chain',
   title: "EndpointPickerConfig has only fields this EPP build accepts (strict decoding, moved fields)",
+  readme: {checks: "EndpointPickerConfig has only fields this EPP build accepts (strict decoding, moved fields)", failure: ''},
   dependsOn: ['IGW-601'],
-  symptoms: ['epp-not-starting', 'config-not-applied'],
+  symptoms: {'epp-not-starting': 20, 'config-not-applied': 20},
   reads: ['ConfigMap', 'Deployment'],
   run({chain, snap}) {
     const out: Draft[] = [];
@@ -206,8 +207,9 @@ export const pluginParameters: Check = {
   phase: 6,
   scope: 'chain',
   title: 'Prefix-cache plugin parameters are where this EPP build reads them, within range',
+  readme: {checks: 'Prefix-cache plugin parameters are where this EPP build reads them, within range', failure: ''},
   dependsOn: ['IGW-601'],
-  symptoms: ['epp-not-starting', 'high-latency', 'config-not-applied'],
+  symptoms: {'epp-not-starting': 20, 'high-latency': 20, 'config-not-applied': 20},
   reads: ['ConfigMap', 'Deployment'],
   run({chain, snap}) {
     const out: Draft[] = [];
@@ -339,8 +341,9 @@ export const pluginStability: Check = {
   phase: 6,
   scope: 'chain',
   title: 'Alpha plugins are allowed (--allow-experimental-plugins); no deprecated plugin types',
+  readme: {checks: 'Alpha plugins are allowed (--allow-experimental-plugins); no deprecated plugin types', failure: ''},
   dependsOn: ['IGW-601'],
-  symptoms: ['epp-not-starting', 'config-not-applied'],
+  symptoms: {'epp-not-starting': 20, 'config-not-applied': 20},
   reads: ['ConfigMap', 'Deployment'],
   run({chain, snap}) {
     const out: Draft[] = [];

@@ -14,7 +14,7 @@ import {ALL_PLUGIN_TYPES, GIE_PLUGINS, LLM_D_ROUTER_PLUGINS, pluginRegistryFor} 
 import type {EppInfo} from '../../model/target.ts';
 import {chartRef, jsonPatch, yamlBlock} from '../fix.ts';
 import {eppConfigSource, eppDeployRef, eppFlavour, versionBelow} from '../helpers.ts';
-import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
+import {type Check, type Draft, error, info, ok, orNotApplicable, warning} from '../types.ts';
 
 interface PickerConfig {
   apiVersion?: string;
@@ -114,9 +114,11 @@ export const schedulingConfigValid: Check = {
   phase: 6,
   scope: 'chain',
   title: 'EndpointPickerConfig is valid for the EPP version',
+  readme: {checks: "EndpointPickerConfig parses; pluginRefs defined; saturationDetector form for the EPP version; the chart's weights sum to 100", failure: 'EPP exits / ignored thresholds'},
   dependsOn: ['IGW-601'],
-  symptoms: ['epp-not-starting', 'high-latency', 'config-not-applied'],
-  reads: ['Deployment', 'ConfigMap'],
+  symptoms: {'epp-not-starting': 10, 'high-latency': 6, 'config-not-applied': 9},
+  reads: ['ConfigMap', 'Deployment'],
+  judgesUnreadable: ['ConfigMap'],
   run({chain, snap}) {
     const out: Draft[] = [];
     for (const e of chain.epps) {
@@ -190,6 +192,6 @@ export const schedulingConfigValid: Check = {
       }
       if (!out.some((d) => d.object === where)) out.push(ok(`EndpointPickerConfig ${cfg.apiVersion}: ${(cfg.plugins ?? []).length} plugins, profiles ${(cfg.schedulingProfiles ?? []).map((p) => p.name).join(', ')}`, where));
     }
-    return out;
+    return orNotApplicable(out, 'no EndpointPickerConfig in this chain');
   },
 };

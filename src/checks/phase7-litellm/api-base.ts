@@ -12,8 +12,9 @@ import type {KubeObject} from '../../kube/client.ts';
 import {items, lookup} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import type {ObjectRef, Service} from '../../k8s/objects.ts';
-import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
+import {error, info, ok, warning, orNotApplicable, type Check, type Draft} from '../types.ts';
 import {KSERVE_ISVC_LABEL, type Gateway, type Target} from '../../model/target.ts';
+import {ALL_KINDS} from '../../snapshot/view.ts';
 
 const OWNING_NAME = 'gateway.envoyproxy.io/owning-gateway-name';
 const OWNING_NS = 'gateway.envoyproxy.io/owning-gateway-namespace';
@@ -100,8 +101,10 @@ export const litellmApiBase: Check = {
   phase: 7,
   scope: 'cluster',
   title: "LiteLLM's api_base reaches the inference Gateway's proxy",
-  symptoms: ['503', '500', 'high-latency'],
-  reads: ['ConfigMap', 'Service'],
+  readme: {checks: "each model's api_base reaches a Service that fronts an inference Gateway (Envoy Gateway names it `envoy-<ns>-<gateway>-<hash>` in envoy-gateway-system); warns when it bypasses the gateway", failure: '503 / no EPP'},
+  symptoms: {'500': 17, '503': 15, 'high-latency': 9},
+  reads: ['ConfigMap', 'Service', ...ALL_KINDS.filter((k) => !['ConfigMap', 'Service'].includes(k))],
+  judgesUnreadable: ALL_KINDS.filter((k) => !['ConfigMap', 'Service'].includes(k)),
   run({snap, target}) {
     const out: Draft[] = [];
     const gateways = items<Gateway>(snap, 'Gateway');
@@ -192,7 +195,7 @@ export const litellmApiBase: Check = {
       }
       out.push(info(`model ${m.modelName}: api_base → Service ${s.metadata.namespace}/${s.metadata.name}, not an Envoy Gateway proxy; not checked further`, cmRef));
     }
-    return out;
+    return orNotApplicable(out, 'no LiteLLM config found');
   },
 };
 

@@ -53,7 +53,8 @@ export const litellmApiBasePath: Check = {
   phase: 7,
   scope: 'cluster',
   title: "LiteLLM's api_base ends in /v1 (LiteLLM appends /chat/completions)",
-  symptoms: ['500', '503'],
+  readme: {checks: "LiteLLM's api_base ends in /v1 (LiteLLM appends /chat/completions)", failure: ''},
+  symptoms: {'500': 20, '503': 20},
   reads: ['ConfigMap', 'HTTPRoute'],
   run({snap}) {
     const out: Draft[] = [];
@@ -118,7 +119,8 @@ export const litellmServedModel: Check = {
   phase: 7,
   scope: 'cluster',
   title: "LiteLLM's model is a name the model servers behind the Gateway serve",
-  symptoms: ['500'],
+  readme: {checks: "LiteLLM's model is a name the model servers behind the Gateway serve", failure: ''},
+  symptoms: {'500': 20},
   reads: ['ConfigMap', 'Service', 'Pod'],
   run({snap, target}) {
     const out: Draft[] = [];

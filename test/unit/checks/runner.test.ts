@@ -21,9 +21,9 @@ describe('catalog and runner', () => {
   });
 
   it('blocked propagates the root cause, per chain', () => {
-    const a: Check = {code: 'IGW-901', phase: 1, scope: 'chain', title: 'a', run: ({chain}) => [{severity: chain.name === 'qwen' ? 'error' : 'ok', message: 'a'}]};
-    const b: Check = {code: 'IGW-902', phase: 1, scope: 'chain', title: 'b', dependsOn: ['IGW-901'], run: () => [{severity: 'ok', message: 'b'}]};
-    const c: Check = {code: 'IGW-903', phase: 1, scope: 'chain', title: 'c', dependsOn: ['IGW-902'], run: () => [{severity: 'ok', message: 'c'}]};
+    const a: Check = {code: 'IGW-901', phase: 1, scope: 'chain', title: 'a', reads: [], readme: {checks: '', failure: ''}, run: ({chain}) => [{severity: chain.name === 'qwen' ? 'error' : 'ok', message: 'a'}]};
+    const b: Check = {code: 'IGW-902', phase: 1, scope: 'chain', title: 'b', reads: [], readme: {checks: '', failure: ''}, dependsOn: ['IGW-901'], run: () => [{severity: 'ok', message: 'b'}]};
+    const c: Check = {code: 'IGW-903', phase: 1, scope: 'chain', title: 'c', reads: [], readme: {checks: '', failure: ''}, dependsOn: ['IGW-902'], run: () => [{severity: 'ok', message: 'c'}]};
     const objs = loadObjects('healthy-ai-gateway.yaml');
     const second = structuredClone(objs.find((o) => o.kind === 'InferencePool')!);
     second.metadata.name = 'other';
@@ -38,7 +38,7 @@ describe('catalog and runner', () => {
   });
 
   it('a check that throws is reported as skipped, the run goes on', () => {
-    const boom: Check = {code: 'IGW-999', phase: 1, scope: 'cluster', title: 'boom', run: () => { throw new Error('bad'); }};
+    const boom: Check = {code: 'IGW-999', phase: 1, scope: 'cluster', title: 'boom', reads: [], readme: {checks: '', failure: ''}, run: () => { throw new Error('bad'); }};
     const s = snap([]);
     const f = runChecks([boom], s, discover(s));
     expect(f[0]).toMatchObject({severity: 'skipped'});

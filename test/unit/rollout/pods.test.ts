@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import type {KubeObject} from '../../../src/kube/client.ts';
-import {formatTermination, labelSelectorString, newReplicaSet, newRevision, podProblem, podsOfRevision} from '../../../src/rollout/pods.ts';
+import {formatTermination, newReplicaSet, newRevision, podProblem, podsOfRevision} from '../../../src/rollout/pods.ts';
+import {labelSelectorString} from '../../../src/k8s/selectors.ts';
 import type {Pod, Workload} from '../../../src/rollout/types.ts';
 import {fixture, variant} from './fixtures.ts';
 
