@@ -32,6 +32,7 @@ import {
   writeLog,
 } from './logs.ts';
 import * as objects from './objects.ts';
+import {igw11EgFaults} from './faults-igw11-eg.ts';
 import {extensionPolicyStatus, gatewayClassStatus} from './status.ts';
 
 export interface Fault {
@@ -959,6 +960,7 @@ export const faults = {
       await setLitellmApiBase(inst, `http://${names.proxyService}.${names.egNamespace}.svc.cluster.local:8080/v1`);
     },
   },
+  ...igw11EgFaults,
 } satisfies Record<string, Fault>;
 
 export type FaultName = keyof typeof faults;

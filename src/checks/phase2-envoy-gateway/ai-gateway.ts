@@ -271,32 +271,55 @@ export const envoyGatewayReadsPools: Check = {
         // ClusterRole envoy-ai-gateway-inference-pool-reader[:<ns>] bound to ServiceAccount
         // envoy-gateway in values envoyGateway.namespace). A role that grants it, bound elsewhere:
         const rule: PolicyRule[] = [{apiGroups: [group], resources: ['inferencepools'], verbs: [...POOL_VERBS]}];
-        const granting = items<{metadata: {name: string}; rules?: PolicyRule[] | null}>(snap, 'ClusterRole').filter((r) =>
-          POOL_VERBS.every((verb) => (r.rules ?? []).some((x) => ruleAllows(x, {group, resource: 'inferencepools', verb}))),
+        // Only roles written for this (the resource and group named, no wildcards): cluster-admin grants
+        // it too, and binding Envoy Gateway to cluster-admin is never the fix.
+        const granting = items<{metadata: {name: string}; rules?: PolicyRule[] | null} & KubeObject>(snap, 'ClusterRole').filter((r) =>
+          POOL_VERBS.every((verb) =>
+            (r.rules ?? []).some((x) => (x.resources ?? []).includes('inferencepools') && (x.apiGroups ?? []).includes(group) && ruleAllows(x, {group, resource: 'inferencepools', verb})),
+          ),
         );
-        const misbound = items<BindingObj>(snap, 'ClusterRoleBinding').filter((b) => b.roleRef.kind === 'ClusterRole' && granting.some((r) => r.metadata.name === b.roleRef.name));
+        const misbound = items<BindingObj>(snap, 'ClusterRoleBinding').filter(
+          (b) =>
+            b.roleRef.kind === 'ClusterRole' &&
+            granting.some((r) => r.metadata.name === b.roleRef.name) &&
+            (b.roleRef.name.startsWith('envoy-ai-gateway-inference-pool-reader') || (b.subjects ?? []).some((x) => x.kind === 'ServiceAccount' && x.name === sa.name)),
+        );
         const elsewhere = misbound.length
           ? ` ClusterRoleBinding ${misbound.map((b) => `${b.metadata.name} binds ${(b.subjects ?? []).map((s) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`).join(', ') || 'no subject'}`).join('; ')} instead — Envoy AI Gateway's chart binds ServiceAccount envoy-gateway in its value envoyGateway.namespace, which must be Envoy Gateway's namespace (${sa.namespace}).`
           : '';
         const aigwNs = ems.map((em) => serviceFromHostname(em.hostname)?.namespace).find(Boolean) ?? 'envoy-ai-gateway-system';
         const role = granting.find((r) => r.metadata.name.startsWith('envoy-ai-gateway-inference-pool-reader')) ?? granting[0];
         const bindingName = `envoy-ai-gateway-inference-pool-reader-binding:${sa.namespace}`;
-        const fix = role
-          ? `kubectl create clusterrolebinding ${bindingName} --clusterrole=${role.metadata.name} --serviceaccount=${sa.namespace}:${sa.name}`
-          : `kubectl apply -f - <<'EOF'\n${yamlBlock({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: {name: `envoy-ai-gateway-inference-pool-reader:${aigwNs}`}, rules: rule})}\n---\n${yamlBlock({
-              apiVersion: 'rbac.authorization.k8s.io/v1',
-              kind: 'ClusterRoleBinding',
-              metadata: {name: bindingName},
-              roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `envoy-ai-gateway-inference-pool-reader:${aigwNs}`},
-              subjects: [{kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace}],
-            })}\nEOF`;
-        out.push(
-          error(
-            `ServiceAccount ${sa.namespace}/${sa.name} of Envoy Gateway may not ${missing.join('/')} inferencepools.${group}, which its config hands to Envoy AI Gateway (backendResources): Envoy Gateway's watch of the pools is forbidden (internal/provider/kubernetes/controller.go registers it whenever the CRD exists), it never sees an InferencePool, and HTTPRoutes to pools stay unresolved — requests fail with 500.${elsewhere}`,
-            saRef,
-            `${fix}\n${restartDeployment(eg.namespace, eg.deployment.metadata.name)}`,
-          ),
-        );
+        const subject = {kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace};
+        // Never take a subject away from a binding (someone may rely on it): add ours.
+        // The binding meant for this Envoy Gateway: named after its namespace, else one whose
+        // ServiceAccounts live where no Envoy Gateway runs (a wrong envoyGateway.namespace value).
+        const egNamespaces = new Set(envoyGatewayInstalls(snap).map((i) => i.namespace));
+        const meant =
+          misbound.find((b) => b.metadata.name.endsWith(`:${sa.namespace}`)) ??
+          misbound.find((b) => (b.subjects ?? []).every((x) => x.kind === 'ServiceAccount' && !egNamespaces.has(x.namespace ?? ''))) ??
+          misbound[0];
+        const fix = meant
+          ? `kubectl patch clusterrolebinding ${meant.metadata.name} --type json -p '${JSON.stringify([{op: 'add', path: '/subjects/-', value: subject}])}'`
+          : role
+            ? `kubectl create clusterrolebinding ${bindingName} --clusterrole=${role.metadata.name} --serviceaccount=${sa.namespace}:${sa.name}`
+            : `kubectl apply -f - <<'EOF'\n${yamlBlock({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: {name: `envoy-ai-gateway-inference-pool-reader:${aigwNs}`}, rules: rule})}\n---\n${yamlBlock({
+                apiVersion: 'rbac.authorization.k8s.io/v1',
+                kind: 'ClusterRoleBinding',
+                metadata: {name: bindingName},
+                roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `envoy-ai-gateway-inference-pool-reader:${aigwNs}`},
+                subjects: [subject],
+              })}\nEOF`;
+        const used = routesOf(snap, eg).filter((r) => (r.spec?.rules ?? []).some((rule) => (rule.backendRefs ?? []).some((b) => b.kind === 'InferencePool' && (b.group ?? '') === group)));
+        const head = `ServiceAccount ${sa.namespace}/${sa.name} of Envoy Gateway may not ${missing.join('/')} inferencepools.${group}, which its config hands to Envoy AI Gateway (backendResources): Envoy Gateway registers a watch for them whenever the CRD exists (internal/provider/kubernetes/controller.go) and that watch is forbidden`;
+        const draft = used.length
+          ? error(
+              `${head}, so Envoy Gateway never sees these InferencePools and HTTPRoute ${used.map((r) => `${r.metadata.namespace}/${r.metadata.name}`).join(', ')} stays unresolved — requests fail with 500.${elsewhere}`,
+              saRef,
+              `${fix}\n${restartDeployment(eg.namespace, eg.deployment.metadata.name)}`,
+            )
+          : warning(`${head} (no HTTPRoute of this Envoy Gateway sends to an InferencePool of ${group} now).${elsewhere}`, saRef, `${fix}\n${restartDeployment(eg.namespace, eg.deployment.metadata.name)}`);
+        out.push(draft);
       }
     }
     return out;

@@ -151,7 +151,7 @@ describe('IGW-211 (NF3): backendResources lists InferencePool v1alpha2 and v1 (k
 });
 
 describe('IGW-212 (NF2): Envoy Gateway may not read InferencePools', () => {
-  it('the AI Gateway chart bound its ClusterRole to the wrong namespace → error on the ServiceAccount, the binding named, fix binds the existing role', () => {
+  it('the AI Gateway chart bound its ClusterRole to the wrong namespace → error on the ServiceAccount naming the route; the binding named, the fix adds the subject; IGW-409 blocked by it', () => {
     const objs = structuredClone(reference);
     obj<Any>(objs, 'ClusterRoleBinding', 'envoy-ai-gateway-inference-pool-reader-binding:envoy-ai-gateway-system').subjects[0].namespace = 'eg-system';
     const f = doctor(objs);
@@ -160,8 +160,34 @@ describe('IGW-212 (NF2): Envoy Gateway may not read InferencePools', () => {
     expect(e.message).toContain('may not get/list/watch inferencepools.inference.networking.k8s.io');
     expect(e.message).toContain('binds ServiceAccount eg-system/envoy-gateway instead');
     expect(e.message).toContain('envoyGateway.namespace');
-    expect(e.fix).toContain('kubectl create clusterrolebinding envoy-ai-gateway-inference-pool-reader-binding:envoy-gateway-system --clusterrole=envoy-ai-gateway-inference-pool-reader:envoy-ai-gateway-system --serviceaccount=envoy-gateway-system:envoy-gateway');
+    expect(e.message).toContain('HTTPRoute llm/qwen stays unresolved');
+    expect(e.fix).toContain(
+      `kubectl patch clusterrolebinding envoy-ai-gateway-inference-pool-reader-binding:envoy-ai-gateway-system --type json -p '[{"op":"add","path":"/subjects/-","value":{"kind":"ServiceAccount","name":"envoy-gateway","namespace":"envoy-gateway-system"}}]'`,
+    );
     expect(e.fix).toContain('kubectl rollout restart deployment/envoy-gateway -n envoy-gateway-system');
+    expect(one(f, 'IGW-409', 'blocked').blockedBy).toEqual(['IGW-212']);
+  });
+
+  it('the role exists but nothing binds it → the fix creates the binding (never cluster-admin, which grants it by wildcard)', () => {
+    const objs = structuredClone(reference).filter((o) => o.kind !== 'ClusterRoleBinding' || !o.metadata.name.startsWith('envoy-ai-gateway-inference-pool-reader'));
+    objs.push(
+      {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: {name: 'cluster-admin'}, rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]} as KubeObject,
+      {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: {name: 'cluster-admin'}, roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin'}, subjects: [{kind: 'Group', name: 'system:masters'}]} as KubeObject,
+    );
+    const e = one(doctor(objs), 'IGW-212', 'error');
+    expect(e.message).not.toContain('cluster-admin');
+    expect(e.fix).not.toContain('cluster-admin');
+    expect(e.fix).toContain(
+      'kubectl create clusterrolebinding envoy-ai-gateway-inference-pool-reader-binding:envoy-gateway-system --clusterrole=envoy-ai-gateway-inference-pool-reader:envoy-ai-gateway-system --serviceaccount=envoy-gateway-system:envoy-gateway',
+    );
+  });
+
+  it('a group no HTTPRoute uses (v1alpha2 listed, the AI Gateway role grants only v1) → warning, not an error', () => {
+    const cfg = upstreamAiGatewayConfig();
+    cfg.extensionManager.backendResources.push({group: 'inference.networking.x-k8s.io', version: 'v1alpha2', kind: 'InferencePool'});
+    const f = doctor(withConfig(healthy, cfg));
+    expect(one(f, 'IGW-212', 'warning').message).toContain('may not get/list/watch inferencepools.inference.networking.x-k8s.io');
+    expect(one(f, 'IGW-212', 'ok').message).toContain('inferencepools.inference.networking.k8s.io');
   });
 
   it('no role grants it at all (AI Gateway chart not installed) → the fix creates the ClusterRole and its binding', () => {
