@@ -34,7 +34,8 @@ export type KindKey =
   | 'ClusterRole'
   | 'ClusterRoleBinding'
   | 'BackendTLSPolicy'
-  | 'BackendTrafficPolicy';
+  | 'BackendTrafficPolicy'
+  | 'Namespace';
 
 export interface KindDef {
   key: KindKey;
@@ -86,6 +87,8 @@ export const KINDS: readonly KindDef[] = [
   // Read only when an HTTPRoute rule to an InferencePool sets no timeouts.request (IGW-416): a
   // BackendTrafficPolicy timeout.http.requestTimeout may set it instead.
   {key: 'BackendTrafficPolicy', group: GROUP.envoy, version: 'v1alpha1', resource: 'backendtrafficpolicies', kind: 'BackendTrafficPolicy', namespaced: true, followUp: true},
+  // Read only when a Gateway listener admits routes by namespace label (allowedRoutes.namespaces.from: Selector, IGW-419).
+  {key: 'Namespace', group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, followUp: true},
 ];
 
 export const KIND_BY_KEY: ReadonlyMap<KindKey, KindDef> = new Map(KINDS.map((k) => [k.key, k]));

@@ -206,6 +206,17 @@ async function followUp(kube: KubeClient, snap: Snapshot, scope: SnapshotScope, 
     );
   }
 
+  if (wanted.has('Namespace') && listenerSelectsNamespaces(snap)) {
+    const d = KINDS.find((k) => k.key === 'Namespace')!;
+    const path = apiPath({group: d.group, version: d.version, resource: d.resource});
+    jobs.push(
+      timed(`${d.kind}`, path, () => kube.list(path, signal ? {signal} : {})).then((r) => {
+        const part: ListPart = 'reason' in r ? {error: r} : {items: r.items.map((o) => withKind(o, d))};
+        snap.lists.Namespace = {kind: 'Namespace', parts: [part]};
+      }),
+    );
+  }
+
   for (const eg of envoyGatewayInstalls(snap)) {
     const cm = envoyGatewayConfigMap(snap, eg);
     const cmChanged = cm ? lastChanged(cm) : undefined;
@@ -237,6 +248,13 @@ async function followUp(kube: KubeClient, snap: Snapshot, scope: SnapshotScope, 
 function routeRuleWithoutTimeout(snap: Snapshot): boolean {
   return items<KubeObject & {spec?: {rules?: {backendRefs?: {kind?: string}[]; timeouts?: {request?: string}}[]}}>(snap, 'HTTPRoute').some((r) =>
     (r.spec?.rules ?? []).some((rule) => rule.timeouts?.request === undefined && (rule.backendRefs ?? []).some((b) => b.kind === 'InferencePool')),
+  );
+}
+
+/** Some Gateway listener admits routes by namespace labels (allowedRoutes.namespaces.from: Selector). */
+function listenerSelectsNamespaces(snap: Snapshot): boolean {
+  return items<KubeObject & {spec?: {listeners?: {allowedRoutes?: {namespaces?: {from?: string}}}[]}}>(snap, 'Gateway').some((g) =>
+    (g.spec?.listeners ?? []).some((l) => l.allowedRoutes?.namespaces?.from === 'Selector'),
   );
 }
 

@@ -3,7 +3,8 @@
  * NF15): the route timeout Envoy applies, one InferencePool per rule, and conditions that are
  * older than the object's spec.
  */
-import type {Condition, ObjectRef} from '../../k8s/objects.ts';
+import type {Condition, LabelSelector, ObjectRef} from '../../k8s/objects.ts';
+import {selectorMatches, selectorString} from '../../k8s/selectors.ts';
 import type {KubeObject} from '../../kube/client.ts';
 import {aiGatewayOf, gatewayControllerName, installForGateway, type GatewayObj} from '../../model/ai-gateway.ts';
 import {gatewayRef, type HTTPRoute, type PoolChain} from '../../model/target.ts';
@@ -245,3 +246,85 @@ function chainObject(chain: PoolChain, ref: ObjectRef): object | undefined {
   if (ref.kind === 'HTTPRoute') return chain.routes.find((l) => l.route.metadata.name === ref.name && l.route.metadata.namespace === ref.namespace)?.route;
   return chain.eppPolicies.find((p) => p.policy.metadata.name === ref.name && p.policy.metadata.namespace === ref.namespace)?.policy;
 }
+
+interface ListenerView {
+  name: string;
+  allowedRoutes?: {namespaces?: {from?: string; selector?: LabelSelector}};
+}
+
+/** The label every namespace carries (KEP-2161, Kubernetes ≥ 1.22): a selector on it needs no read. */
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
+function onlyNameLabel(sel: LabelSelector | undefined): boolean {
+  if (!sel) return false;
+  const keys = [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((e) => e.key)];
+  return keys.length > 0 && keys.every((k) => k === NAME_LABEL);
+}
+
+export const listenerNamespaceSelector: Check = {
+  code: 'IGW-419',
+  phase: 4,
+  scope: 'chain',
+  title: "the HTTPRoute's namespace is admitted by the listener's allowedRoutes namespace selector",
+  dependsOn: ['IGW-403'],
+  symptoms: ['500', 'ext-proc-not-routing'],
+  reads: ['HTTPRoute', 'Gateway'],
+  run({chain, snap}) {
+    const out: Draft[] = [];
+    const seen = new Set<object>();
+    for (const l of chain.routes) {
+      const r = l.route;
+      if (seen.has(r)) continue;
+      seen.add(r);
+      const rns = r.metadata.namespace ?? '';
+      for (const p of (r.spec?.parentRefs ?? []).filter((x) => (x.kind ?? 'Gateway') === 'Gateway')) {
+        const gns = p.namespace ?? rns;
+        const gw = get<GatewayObj>(snap, 'Gateway', gns, p.name);
+        if (!gw) continue;
+        const listeners = ((gw.spec?.listeners ?? []) as ListenerView[]).filter((x) => !p.sectionName || x.name === p.sectionName);
+        const selectors = listeners.filter((x) => x.allowedRoutes?.namespaces?.from === 'Selector');
+        if (selectors.length === 0) continue;
+        // Gateway API (apis/v1 gateway_types.go RouteNamespaces): All admits every namespace, Same the
+        // Gateway's own, Selector those whose labels match; a route no listener admits is not
+        // Accepted (reason NotAllowedByListeners).
+        const ns = get<KubeObject>(snap, 'Namespace', undefined, rns);
+        const why = ns ? undefined : access(snap, 'Namespace');
+        const labels: Record<string, string> = {...(ns?.metadata.labels ?? {}), [NAME_LABEL]: rns};
+        let unknown = false;
+        const admitted = listeners.some((x) => {
+          const from = x.allowedRoutes?.namespaces?.from ?? 'Same';
+          if (from === 'All') return true;
+          if (from === 'Same') return gns === rns;
+          const sel = x.allowedRoutes?.namespaces?.selector ?? {};
+          if (!ns && !onlyNameLabel(sel) && Object.keys(sel).length > 0) {
+            unknown = true;
+            return false;
+          }
+          return selectorMatches(sel, labels);
+        });
+        const gwName = `Gateway ${gns}/${p.name}`;
+        if (admitted) {
+          out.push(ok(`${gwName} admits HTTPRoute ${rns}/${r.metadata.name} (namespace labels match the listener's selector)`, routeRef(r)));
+          continue;
+        }
+        if (unknown) {
+          out.push(info(`${gwName} admits routes by namespace label; the labels of namespace ${rns} could not be read (${why?.message ?? 'not read'}): whether HTTPRoute ${rns}/${r.metadata.name} is admitted is unknown`, routeRef(r)));
+          continue;
+        }
+        const first = selectors[0]!.allowedRoutes?.namespaces?.selector ?? {};
+        const want = Object.entries(first.matchLabels ?? {}).filter(([k]) => k !== NAME_LABEL);
+        const fix = want.length && (first.matchExpressions ?? []).length === 0
+          ? `kubectl label namespace ${rns} ${want.map(([k, v]) => `${k}=${v}`).join(' ')}`
+          : `kubectl label namespace ${rns} <labels matching ${selectorString(first)}>   # or widen allowedRoutes.namespaces of listener ${selectors[0]!.name}: kubectl edit gateway ${p.name} -n ${gns}`;
+        out.push(
+          error(
+            `namespace ${rns} of HTTPRoute ${r.metadata.name} does not match the allowedRoutes namespace selector of ${gwName} (listener ${selectors.map((x) => `${x.name}: ${selectorString(x.allowedRoutes?.namespaces?.selector ?? {}) || '(empty)'}`).join('; ')}): no listener admits the route — it is not Accepted (NotAllowedByListeners) and requests to InferencePool ${chain.key} get 404`,
+            {apiVersion: 'v1', kind: 'Namespace', name: rns},
+            fix,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};

@@ -116,7 +116,7 @@ export const httpRouteStatus: Check = {
   phase: 4,
   scope: 'chain',
   title: 'HTTPRoute is Accepted and its refs resolved',
-  dependsOn: ['IGW-408', 'IGW-206', 'IGW-212', 'IGW-404'],
+  dependsOn: ['IGW-408', 'IGW-419', 'IGW-206', 'IGW-212', 'IGW-404'],
   symptoms: ['500', 'ext-proc-not-routing'],
   run({chain, snap}) {
     const out: Draft[] = [];

@@ -392,3 +392,33 @@ describe('IGW-418 (NF15): stale statuses are reported, not trusted', () => {
     expect(one(doctor(reference), 'IGW-418', 'ok').message).toContain('are current');
   });
 });
+
+describe('IGW-419 (NF15): listener allowedRoutes.namespaces.from: Selector', () => {
+  const selecting = (selector: Any, nsLabels?: Record<string, string>): KubeObject[] => {
+    const objs = structuredClone(reference);
+    obj<Any>(objs, 'Gateway', 'inference-gateway').spec.listeners[0].allowedRoutes = {namespaces: {from: 'Selector', selector}};
+    if (nsLabels) objs.push({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'llm', labels: {'kubernetes.io/metadata.name': 'llm', ...nsLabels}}} as KubeObject);
+    return objs;
+  };
+
+  it("the route's namespace lacks the label → error on the Namespace with the kubectl label fix; IGW-409 blocked by it", () => {
+    const f = doctor(selecting({matchLabels: {'gateway-access': 'true'}}, {team: 'ml'}));
+    const e = one(f, 'IGW-419', 'error');
+    expect(e.object).toEqual({apiVersion: 'v1', kind: 'Namespace', name: 'llm'});
+    expect(e.message).toContain('listener http: gateway-access=true');
+    expect(e.message).toContain('NotAllowedByListeners');
+    expect(e.fix).toBe('kubectl label namespace llm gateway-access=true');
+    expect(one(f, 'IGW-409', 'blocked').blockedBy).toEqual(['IGW-419']);
+  });
+
+  it('labels match → ok; a selector on kubernetes.io/metadata.name needs no Namespace read', () => {
+    expect(one(doctor(selecting({matchLabels: {'gateway-access': 'true'}}, {'gateway-access': 'true'})), 'IGW-419', 'ok')).toBeDefined();
+    expect(one(doctor(selecting({matchExpressions: [{key: 'kubernetes.io/metadata.name', operator: 'In', values: ['llm', 'other']}]})), 'IGW-419', 'ok')).toBeDefined();
+    expect(one(doctor(selecting({matchLabels: {'kubernetes.io/metadata.name': 'other'}})), 'IGW-419', 'error')).toBeDefined();
+  });
+
+  it('Namespaces unreadable and a custom label → info (unknown), not an error', () => {
+    const f = doctor(selecting({matchLabels: {'gateway-access': 'true'}}), {snapshot: {errors: {Namespace: {reason: 'forbidden', message: 'forbidden to list namespaces'}}}});
+    expect(one(f, 'IGW-419', 'info').message).toContain('could not be read');
+  });
+});
