@@ -28,7 +28,7 @@ import {gatewayExists, gatewayProgrammed} from './phase4-chart/gateway.ts';
 import {eppDeploymentAvailable, eppService, eppServesPool, oneEppPerPool} from './phase4-chart/epp.ts';
 import {danglingRouteRefs, httpRouteReferences, httpRouteStatus} from './phase4-chart/route.ts';
 import {extensionPolicyAttached, extProcModes, otherExtensionPolicies, wiringCheck} from './phase4-chart/extension-policy.ts';
-import {listenerNamespaceSelector, onePoolPerRule, routeRequestTimeout, statusCurrent} from './phase4-chart/route-rules.ts';
+import {extProcMessageSize, listenerNamespaceSelector, onePoolPerRule, routeRequestTimeout, statusCurrent} from './phase4-chart/route-rules.ts';
 // Phase 5 — EPP runtime
 import {eppRbac} from './phase5-epp-runtime/rbac.ts';
 import {eppMetricsAuth} from './phase5-epp-runtime/metrics-auth.ts';
@@ -96,6 +96,7 @@ export const CATALOG: readonly Check[] = [
   extProcModes,
   wiringCheck,
   otherExtensionPolicies,
+  extProcMessageSize,
   // 5 EPP runtime
   eppRbac,
   eppMetricsAuth,

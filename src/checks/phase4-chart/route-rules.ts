@@ -3,6 +3,7 @@
  * NF15): the route timeout Envoy applies, one InferencePool per rule, and conditions that are
  * older than the object's spec.
  */
+import {argValue} from '../../k8s/args.ts';
 import type {Condition, LabelSelector, ObjectRef} from '../../k8s/objects.ts';
 import {selectorMatches, selectorString} from '../../k8s/selectors.ts';
 import type {KubeObject} from '../../kube/client.ts';
@@ -324,6 +325,81 @@ export const listenerNamespaceSelector: Check = {
           ),
         );
       }
+    }
+    return out;
+  },
+};
+
+/** gRPC's default receive limit (grpc-go defaultServerMaxReceiveMessageSize), which the EPP keeps unless told. */
+const GRPC_DEFAULT_MAX = 4 * 1024 * 1024;
+
+/**
+ * --grpc-max-recv-msg-size as llm-d-router (≥ v0.9.0, pkg/epp/server/options.go) reads it: a
+ * trailing B is dropped, the rest is a Kubernetes quantity ("10MiB" = 10485760, "25MB" = 25000000).
+ */
+export function parseMsgSize(v: string | undefined): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|k|M|G)?B?$/.exec((v ?? '').trim());
+  if (!m) return undefined;
+  const mult: Record<string, number> = {'': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1e3, K: 1e3, M: 1e6, G: 1e9};
+  return Math.round(Number(m[1]) * mult[m[2] ?? '']!);
+}
+
+const mib = (n: number): string => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
+
+export const extProcMessageSize: Check = {
+  code: 'IGW-420',
+  phase: 4,
+  scope: 'chain',
+  title: 'request bodies fit the EPP\'s gRPC message limit (ext_proc "larger than max")',
+  symptoms: ['500'],
+  reads: ['Deployment'],
+  run({chain, snap}) {
+    const out: Draft[] = [];
+    // Which wiring sends the whole request body as ONE ext_proc message: an EnvoyExtensionPolicy with
+    // processingMode.request.body Buffered, or the AI Gateway path with the pool annotation
+    // aigateway.envoyproxy.io/processing-body-mode: buffered (ai-gateway v1.1.0
+    // internal/extensionserver/inferencepool.go; default duplex streams it in chunks).
+    const buffered: string[] = [];
+    for (const l of chain.eppPolicies) {
+      if (l.policy.spec?.extProc?.[l.extProcIndex]?.processingMode?.request?.body === 'Buffered') buffered.push(`EnvoyExtensionPolicy ${l.policy.metadata.namespace}/${l.policy.metadata.name} (request body Buffered)`);
+    }
+    if (chain.routes.length > 0 && chain.pool?.obj.metadata.annotations?.['aigateway.envoyproxy.io/processing-body-mode'] === 'buffered') buffered.push(`InferencePool ${chain.key} (aigateway.envoyproxy.io/processing-body-mode: buffered)`);
+    for (const e of chain.epps) {
+      const dref = {apiVersion: 'apps/v1', kind: 'Deployment', namespace: e.deployment.metadata.namespace, name: e.deployment.metadata.name};
+      const image = e.container?.image;
+      const flavour = /llm-d/.test(image ?? '') ? 'llm-d' : /gateway-api-inference-extension\/epp/.test(image ?? '') ? 'gie' : 'unknown';
+      const flag = argValue(e.container, '--grpc-max-recv-msg-size');
+      const limit = parseMsgSize(flag) ?? GRPC_DEFAULT_MAX;
+      const fix =
+        flavour === 'gie'
+          ? `# GIE's EPP has no --grpc-max-recv-msg-size: stream the request body instead (EnvoyExtensionPolicy processingMode.request.body: Streamed / the AI Gateway default duplex), or move to llm-d-router ≥ v0.9.0 and set --grpc-max-recv-msg-size=64MiB`
+          : `kubectl patch deployment ${dref.name} -n ${dref.namespace} --type json -p '${JSON.stringify([{op: 'add', path: `/spec/template/spec/containers/${(e.deployment.spec.template.spec.containers ?? []).indexOf(e.container!)}/args/-`, value: '--grpc-max-recv-msg-size=64MiB'}])}'`;
+      // Live: the EPP's log tail (envoyproxy/ai-gateway#1209 shows Envoy's side:
+      // ext_proc_error_gRPC_error_8{grpc:_received_message_larger_than_max_(43994856_vs._4194304)}).
+      const rt = snap.runtime?.find((x) => x.namespace === dref.namespace && x.deployment === dref.name);
+      const line = rt && rt.log.ok ? rt.log.text.split('\n').find((x) => /received message larger than max/.test(x)) : undefined;
+      if (line) {
+        out.push(
+          error(
+            `EPP ${dref.namespace}/${dref.name} refused a request larger than its gRPC limit (${mib(limit)}${flag ? `, --grpc-max-recv-msg-size=${flag}` : ', the gRPC default'}): Envoy answers 500 (ext_proc gRPC status 8 RESOURCE_EXHAUSTED) for long prompts, images, embedding batches; its log says: "${line.trim().slice(0, 300)}"`,
+            dref,
+            fix,
+          ),
+        );
+        continue;
+      }
+      if (buffered.length === 0) continue;
+      if (limit > GRPC_DEFAULT_MAX) {
+        out.push(ok(`EPP ${dref.namespace}/${dref.name} accepts ext_proc messages up to ${mib(limit)} (--grpc-max-recv-msg-size=${flag}) for the buffered request bodies of ${buffered.join(', ')}`, dref));
+        continue;
+      }
+      out.push(
+        info(
+          `${buffered.join(', ')} sends each request body to EPP ${dref.namespace}/${dref.name} as one gRPC message, and the EPP accepts at most ${mib(limit)} (${flavour === 'gie' ? 'GIE\'s EPP has no flag to raise it' : 'no --grpc-max-recv-msg-size'}): requests with bodies over ${mib(limit)} (long contexts, images, embedding batches) fail with 500 "ext_proc_error_gRPC_error_8 … larger than max" (envoyproxy/ai-gateway#1209)`,
+          dref,
+          fix,
+        ),
+      );
     }
     return out;
   },

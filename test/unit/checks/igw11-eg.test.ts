@@ -8,7 +8,9 @@ import {parse, stringify} from 'yaml';
 import {describe, expect, it} from 'vitest';
 import type {KubeObject} from '../../../src/kube/client.ts';
 import {helmReleaseSecret} from '../helm/secret.ts';
-import {byCode, doctor, loadObjects, obj, one, problems, sharedDir} from './fixture.ts';
+import {runDoctor} from '../../../src/doctor/run.ts';
+import {parseMsgSize} from '../../../src/checks/phase4-chart/route-rules.ts';
+import {byCode, doctor, loadObjects, NOW, obj, one, problems, sharedDir, snap} from './fixture.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -420,5 +422,57 @@ describe('IGW-419 (NF15): listener allowedRoutes.namespaces.from: Selector', () 
   it('Namespaces unreadable and a custom label → info (unknown), not an error', () => {
     const f = doctor(selecting({matchLabels: {'gateway-access': 'true'}}), {snapshot: {errors: {Namespace: {reason: 'forbidden', message: 'forbidden to list namespaces'}}}});
     expect(one(f, 'IGW-419', 'info').message).toContain('could not be read');
+  });
+});
+
+describe('IGW-420 (NF5): ext_proc "received message larger than max"', () => {
+  const EPP = {apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'llm', name: 'qwen-epp'};
+  const buffered = (image?: string, args: string[] = []): KubeObject[] => {
+    const objs = structuredClone(reference);
+    obj<Any>(objs, 'InferencePool', 'qwen').metadata.annotations = {'aigateway.envoyproxy.io/processing-body-mode': 'buffered'};
+    const c = obj<Any>(objs, 'Deployment', 'qwen-epp').spec.template.spec.containers[0];
+    if (image) c.image = image;
+    c.args.push(...args);
+    return objs;
+  };
+
+  it('llm-d-router --grpc-max-recv-msg-size parsing: trailing B dropped, Kubernetes quantities', () => {
+    expect(parseMsgSize('10MiB')).toBe(10485760);
+    expect(parseMsgSize('25MB')).toBe(25000000);
+    expect(parseMsgSize('4194304')).toBe(4194304);
+    expect(parseMsgSize('lots')).toBeUndefined();
+  });
+
+  it('default AI Gateway wiring (duplex streaming) → not judged', () => {
+    expect(byCode(doctor(reference), 'IGW-420')).toEqual([]);
+  });
+
+  it('buffered body mode + GIE EPP (fixed 4 MiB) → info with the streaming advice; llm-d-router with the flag raised → ok', () => {
+    const i = one(doctor(buffered()), 'IGW-420', 'info');
+    expect(i.object).toEqual(EPP);
+    expect(i.message).toContain('at most 4 MiB');
+    expect(i.message).toContain('envoyproxy/ai-gateway#1209');
+    expect(i.fix).toContain("GIE's EPP has no --grpc-max-recv-msg-size");
+    const llmd = 'example.test/llm-d/llm-d-router-endpoint-picker:v0.10.0';
+    expect(one(doctor(buffered(llmd)), 'IGW-420', 'info').fix).toBe(`kubectl patch deployment qwen-epp -n llm --type json -p '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--grpc-max-recv-msg-size=64MiB"}]'`);
+    expect(one(doctor(buffered(llmd, ['--grpc-max-recv-msg-size=64MiB'])), 'IGW-420', 'ok').message).toContain('up to 64 MiB');
+  });
+
+  it("the EPP's log has \"received message larger than max\" → error quoting it", () => {
+    const s = snap(reference);
+    s.runtime = [
+      {
+        namespace: 'llm',
+        deployment: 'qwen-epp',
+        pod: 'qwen-epp-5c7d8f9b4-klmno',
+        port: 9090,
+        log: {ok: true, text: '{"level":"error","msg":"Error receiving request","error":"rpc error: code = ResourceExhausted desc = grpc: received message larger than max (5242880 vs. 4194304)"}\n', durationMs: 1},
+        metrics: {outcome: 'timeout', message: 'not read in this test', durationMs: 1},
+      },
+    ];
+    const e = one(runDoctor(s, {now: NOW}).findings, 'IGW-420', 'error');
+    expect(e.object).toEqual(EPP);
+    expect(e.message).toContain('received message larger than max (5242880 vs. 4194304)');
+    expect(e.message).toContain('RESOURCE_EXHAUSTED');
   });
 });
