@@ -64,7 +64,7 @@ export const gatewayProgrammed: Check = {
   phase: 4,
   scope: 'chain',
   title: 'Gateway is Accepted and Programmed, listener port as configured',
-  dependsOn: ['IGW-403', 'IGW-203', 'IGW-201'],
+  dependsOn: ['IGW-403', 'IGW-203', 'IGW-201', 'IGW-213'],
   symptoms: ['gateway-not-programmed'],
   run({chain, snap}) {
     const out: Draft[] = [];

@@ -329,6 +329,8 @@ describe('IGW-213 (NF7): TCP/UDP listener with the AI Gateway extension', () => 
     expect(e.message).toContain('envoyproxy/ai-gateway#2600');
     expect(e.message).toContain('now not Programmed: llm/inference-gateway, sync/tcp-gw');
     expect(e.fix).toContain('kubectl edit gateway tcp-gw -n sync');
+    // root cause first: the inference Gateway's "not Programmed" is its consequence
+    expect(one(doctor(withTcpGateway(reference)), 'IGW-404', 'blocked').blockedBy).toEqual(['IGW-213']);
   });
 
   it('the same Gateways on an Envoy Gateway without the extension → no IGW-213 error', () => {
