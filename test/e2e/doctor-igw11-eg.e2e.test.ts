@@ -161,6 +161,24 @@ const CASES: Case[] = [
     blocked: [['IGW-409', 'IGW-212']],
   },
   {
+    fault: 'eg-ai-gateway-tcp-listener',
+    source: 'NF7: ai-gateway#2600 (TCP/UDP listener + AI Gateway extension: no Gateway programmed)',
+    install: ownEnvoyGateway,
+    exit: 1,
+    want: (n) => [
+      {
+        code: 'IGW-213',
+        severity: 'error',
+        kind: 'Gateway',
+        namespace: n.namespace,
+        name: `${n.gateway}-tcp`,
+        message: ['sync TCP:22000', 'envoyproxy/ai-gateway#2600', `now not Programmed: ${n.namespace}/${n.gateway}`],
+        fix: [`kubectl edit gateway ${n.gateway}-tcp -n ${n.namespace}`],
+      },
+    ],
+    blocked: [['IGW-404', 'IGW-213']],
+  },
+  {
     fault: 'route-no-request-timeout',
     source: "NF4: Envoy's 15 s default route timeout (envoyproxy/gateway internal/xds/translator/route.go)",
     exit: 0,

@@ -751,6 +751,14 @@ const checks: Record<FaultName, (inst: Installation) => Promise<void>> = {
     const b = await get(inst, 'rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', undefined, `envoy-ai-gateway-inference-pool-reader-binding:${names.egNamespace}`);
     expect((b as Obj & {subjects?: unknown}).subjects).toEqual([{kind: 'ServiceAccount', name: 'envoy-gateway', namespace: 'eg-system'}]);
   },
+  async 'eg-ai-gateway-tcp-listener'(inst) {
+    const {names} = inst;
+    const gw = await get(inst, GW, 'Gateway', names.namespace, `${names.gateway}-tcp`);
+    expect(gw.spec.listeners).toMatchObject([{name: 'sync', port: 22000, protocol: 'TCP'}]);
+    expect(cond(gw.status.conditions, 'Programmed')).toMatchObject({status: 'False'});
+    const main = await get(inst, GW, 'Gateway', names.namespace, names.gateway);
+    expect(cond(main.status.conditions, 'Programmed')).toMatchObject({status: 'False'});
+  },
   async 'route-no-request-timeout'(inst) {
     const {names} = inst;
     const route = await get(inst, GW, 'HTTPRoute', names.routeNamespace, names.httpRoute);

@@ -16,7 +16,9 @@ import {
   poolReaderBinding,
   writeEnvoyGatewayLogs,
 } from './envoy-gateway.ts';
-import {managers, podsOf, sleep, waitRolledOut} from './kube.ts';
+import {managers, podsOf, sleep, waitRolledOut, type KubeObject} from './kube.ts';
+import {envoyProxyName} from './names.ts';
+import {gatewayStatus} from './status.ts';
 import {envoyGatewayHealthyLog} from './logs.ts';
 import {POOL_GROUP} from './objects.ts';
 
@@ -94,6 +96,35 @@ export const igw11EgFaults = {
       const {kube, names} = inst;
       await kube.patch({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: names.routeNamespace, name: names.httpRoute}, [{op: 'remove', path: '/spec/rules/0/timeouts'}], 'json', managers.kubectlPatch);
       await inst.statuses.route();
+    },
+  },
+  'eg-ai-gateway-tcp-listener': {
+    description: 'A Gateway with a TCP listener on the Envoy Gateway that runs the AI Gateway extension: the extension fails on the TCP filter chain and no Gateway of that controller is programmed (envoyproxy/ai-gateway#2600)',
+    changes:
+      'Gateway "<gateway>-tcp" (listener sync TCP:22000, the install\'s GatewayClass) and its proxy Service in egNamespace; both Gateways Programmed=False ' +
+      '(reason/message modelled on the issue report; the exact text Envoy Gateway writes is UNVERIFIED)',
+    scope: 'envoy-gateway',
+    async inject(inst) {
+      const {kube, names} = inst;
+      const name = `${names.gateway}-tcp`;
+      const proxy = envoyProxyName(names.namespace, name);
+      const owning = {'gateway.envoyproxy.io/owning-gateway-name': name, 'gateway.envoyproxy.io/owning-gateway-namespace': names.namespace};
+      const gw = await kube.apply<KubeObject>({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: {name, namespace: names.namespace},
+        spec: {gatewayClassName: names.gatewayClass, listeners: [{name: 'sync', port: 22000, protocol: 'TCP'}]},
+      });
+      await kube.apply({apiVersion: 'v1', kind: 'Service', metadata: {name: proxy, namespace: names.egNamespace, labels: owning}, spec: {selector: owning, ports: [{name: 'tcp-22000', port: 22000, targetPort: 22000}]}});
+      const problem = {reason: 'Invalid', message: 'Failed to apply extension post-translate hook: failed to find HCM in filter chain: unable to find HTTPConnectionManager in FilterChain: tcp/' + `${names.namespace}/${name}/sync`};
+      await Promise.all([
+        kube.applyStatus(
+          {apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', namespace: names.namespace, name},
+          gatewayStatus({generation: gw.metadata.generation ?? 1, listenerName: 'sync', attachedRoutes: 0, notProgrammed: problem}),
+          managers.envoyGateway,
+        ),
+        inst.statuses.gateway({notProgrammed: problem}),
+      ]);
     },
   },
 } satisfies Record<string, Fault>;
