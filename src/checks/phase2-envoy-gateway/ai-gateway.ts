@@ -255,7 +255,15 @@ export const envoyGatewayReadsPools: Check = {
       const sa = {namespace: eg.namespace, name: saName};
       const saRef: ObjectRef = {apiVersion: 'v1', kind: 'ServiceAccount', namespace: sa.namespace, name: sa.name};
       for (const group of groups) {
-        const verdicts = POOL_VERBS.map((verb) => ({verb, v: can(snap, sa, {group, resource: 'inferencepools', verb})}));
+        // provider.kubernetes.watch {type: Namespaces, namespaces} (envoygateway_types.go KubernetesWatchMode):
+        // Envoy Gateway then lists in those namespaces only, and a RoleBinding there is enough.
+        const watch = (cfg as {provider?: {kubernetes?: {watch?: {type?: unknown; namespaces?: unknown}}}}).provider?.kubernetes?.watch;
+        const watched = watch?.type === 'Namespaces' && Array.isArray(watch.namespaces) ? watch.namespaces.filter((x): x is string => typeof x === 'string') : [];
+        const verdicts = POOL_VERBS.map((verb) => {
+          if (watched.length === 0) return {verb, v: can(snap, sa, {group, resource: 'inferencepools', verb})};
+          const each = watched.map((namespace) => can(snap, sa, {group, resource: 'inferencepools', verb, namespace}));
+          return {verb, v: each.find((x) => 'unknown' in x) ?? each.find((x) => 'allowed' in x && !x.allowed) ?? each[0]!};
+        });
         const unknown = verdicts.find((x) => 'unknown' in x.v);
         if (unknown && 'unknown' in unknown.v) {
           out.push(skipped(`skipped: cannot tell whether ServiceAccount ${sa.namespace}/${sa.name} may read inferencepools.${group}: ${unknown.v.unknown.message}`, saRef, unknown.v.unknown.rule));

@@ -206,6 +206,21 @@ describe('IGW-212 (NF2): Envoy Gateway may not read InferencePools', () => {
     expect(one(doctor(objs), 'IGW-212', 'error').message).toContain('may not list/watch inferencepools');
   });
 
+  it('Envoy Gateway watching only some namespaces (provider.kubernetes.watch Namespaces): a RoleBinding in each is enough', () => {
+    const cfg = upstreamAiGatewayConfig();
+    cfg.provider = {type: 'Kubernetes', kubernetes: {watch: {type: 'Namespaces', namespaces: ['llm']}}};
+    const objs = withConfig(healthy, cfg).filter((o) => o.kind !== 'ClusterRoleBinding' || !o.metadata.name.startsWith('envoy-ai-gateway-inference-pool-reader'));
+    expect(one(doctor(objs), 'IGW-212', 'error')).toBeDefined();
+    objs.push({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: {name: 'envoy-gateway-pools', namespace: 'llm'},
+      roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'envoy-ai-gateway-inference-pool-reader:envoy-ai-gateway-system'},
+      subjects: [{kind: 'ServiceAccount', name: 'envoy-gateway', namespace: 'envoy-gateway-system'}],
+    } as KubeObject);
+    expect(one(doctor(objs), 'IGW-212', 'ok').message).toContain('RoleBinding llm/envoy-gateway-pools');
+  });
+
   it('ClusterRoleBindings unreadable → skipped with the missing rule, not an error', () => {
     const f = doctor(reference, {snapshot: {errors: {ClusterRoleBinding: {reason: 'forbidden', message: 'forbidden', rule: 'kubectl create clusterrole … --verb=list --resource=clusterrolebindings'}}}});
     expect(byCode(f, 'IGW-212').map((x) => x.severity)).toEqual(['skipped']);
