@@ -230,7 +230,8 @@ describe('IGW-212 (NF2): Envoy Gateway may not read InferencePools', () => {
 describe('IGW-113 (NF6): Gateway API bundle older than Envoy Gateway needs', () => {
   const withVersions = (bundle: string, eg: string): KubeObject[] => {
     const objs = structuredClone(reference);
-    obj<Any>(objs, 'Deployment', 'envoy-gateway').spec.template.spec.containers[0].image = `docker.io/envoyproxy/gateway:${eg}`;
+    const c = obj<Any>(objs, 'Deployment', 'envoy-gateway').spec.template.spec.containers[0];
+    c.image = String(c.image).replace(/:[^:/]+$/, `:${eg}`);
     objs.push({
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
