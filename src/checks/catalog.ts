@@ -8,6 +8,7 @@ import type {Check} from './types.ts';
 // Phase 1 — Cluster & CRDs
 import {apiServer, readAccess} from './phase1-cluster/access.ts';
 import {gatewayApiCrds} from './phase1-cluster/gateway-api.ts';
+import {gatewayApiBundleForEnvoyGateway} from './phase1-cluster/gateway-api-bundle.ts';
 import {inferencePoolApi, poolGroupAgreement} from './phase1-cluster/inference-pool.ts';
 import {envoyExtensionPolicyApi, inferenceObjectiveApi, kserveApi} from './phase1-cluster/optional-apis.ts';
 // Phase 2 — Envoy Gateway
@@ -15,6 +16,7 @@ import {controllerAvailable, envoyGatewayVersionCheck} from './phase2-envoy-gate
 import {gatewayClassCheck} from './phase2-envoy-gateway/gateway-class.ts';
 import {envoyGatewayConfigParses, envoyGatewayConfigValid, extensionManagerForPools} from './phase2-envoy-gateway/config.ts';
 import {configLoaded, controllerRejectedConfig} from './phase2-envoy-gateway/reload.ts';
+import {aiGatewayHooks, aiGatewayPoolVersions, aiGatewayTcpListeners, envoyGatewayHelmValues, envoyGatewayReadsPools} from './phase2-envoy-gateway/ai-gateway.ts';
 // Phase 3 — Model serving
 import {poolExists, poolsFound, poolStatus} from './phase3-model-serving/pools.ts';
 import {inferenceServiceReady} from './phase3-model-serving/inference-service.ts';
@@ -30,6 +32,7 @@ import {eppHighAvailability, eppStartupFlags, eppVerbosity, lightweightEpp} from
 import {modelsShareMatches} from './phase4-chart/models-on-gateway.ts';
 import {extensionPolicyAttached, extProcModes, otherExtensionPolicies, wiringCheck} from './phase4-chart/extension-policy.ts';
 import {bbrAvailable, bbrConfigMaps, bbrExtProcModes, bbrOnPath, bbrPolicyAccepted, bbrRoutes, bbrService, bbrTls} from './phase4-chart/bbr.ts';
+import {extProcMessageSize, listenerNamespaceSelector, onePoolPerRule, routeRequestTimeout, statusCurrent} from './phase4-chart/route-rules.ts';
 // Phase 5 — EPP runtime
 import {eppRbac} from './phase5-epp-runtime/rbac.ts';
 import {eppMetricsAuth} from './phase5-epp-runtime/metrics-auth.ts';
@@ -54,6 +57,7 @@ export const CATALOG: readonly Check[] = [
   apiServer,
   readAccess,
   gatewayApiCrds,
+  gatewayApiBundleForEnvoyGateway,
   inferencePoolApi,
   poolGroupAgreement,
   inferenceObjectiveApi,
@@ -68,6 +72,11 @@ export const CATALOG: readonly Check[] = [
   extensionManagerForPools,
   configLoaded,
   controllerRejectedConfig,
+  envoyGatewayHelmValues,
+  aiGatewayHooks,
+  aiGatewayPoolVersions,
+  envoyGatewayReadsPools,
+  aiGatewayTcpListeners,
   // 3 Model serving
   poolsFound,
   poolExists,
@@ -83,14 +92,18 @@ export const CATALOG: readonly Check[] = [
   releaseStatus,
   releaseObjectsPresent,
   gatewayExists,
+  statusCurrent,
   gatewayProgrammed,
   eppServesPool,
   eppDeploymentAvailable,
   eppService,
   danglingRouteRefs,
   httpRouteReferences,
+  listenerNamespaceSelector,
   httpRouteStatus,
   modelsShareMatches,
+  routeRequestTimeout,
+  onePoolPerRule,
   oneEppPerPool,
   eppStartupFlags,
   eppVerbosity,
@@ -109,6 +122,7 @@ export const CATALOG: readonly Check[] = [
   bbrTls,
   bbrConfigMaps,
   bbrRoutes,
+  extProcMessageSize,
   // 5 EPP runtime
   eppRbac,
   modelRewriteRbac,

@@ -33,7 +33,9 @@ export type KindKey =
   | 'RoleBinding'
   | 'ClusterRole'
   | 'ClusterRoleBinding'
-  | 'BackendTLSPolicy';
+  | 'BackendTLSPolicy'
+  | 'BackendTrafficPolicy'
+  | 'Namespace';
 
 export interface KindDef {
   key: KindKey;
@@ -82,6 +84,11 @@ export const KINDS: readonly KindDef[] = [
   {key: 'ClusterRole', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', kind: 'ClusterRole', namespaced: false},
   {key: 'ClusterRoleBinding', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false},
   {key: 'BackendTLSPolicy', group: GROUP.gatewayApi, version: 'v1', resource: 'backendtlspolicies', kind: 'BackendTLSPolicy', namespaced: true, followUp: true},
+  // Read only when an HTTPRoute rule to an InferencePool sets no timeouts.request (IGW-416): a
+  // BackendTrafficPolicy timeout.http.requestTimeout may set it instead.
+  {key: 'BackendTrafficPolicy', group: GROUP.envoy, version: 'v1alpha1', resource: 'backendtrafficpolicies', kind: 'BackendTrafficPolicy', namespaced: true, followUp: true},
+  // Read only when a Gateway listener admits routes by namespace label (allowedRoutes.namespaces.from: Selector, IGW-419).
+  {key: 'Namespace', group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, followUp: true},
 ];
 
 export const KIND_BY_KEY: ReadonlyMap<KindKey, KindDef> = new Map(KINDS.map((k) => [k.key, k]));

@@ -248,6 +248,28 @@ async function followUp(kube: KubeClient, snap: Snapshot, scope: SnapshotScope, 
     );
   }
 
+  if (wanted.has('BackendTrafficPolicy') && routeRuleWithoutTimeout(snap)) {
+    const d = KINDS.find((k) => k.key === 'BackendTrafficPolicy')!;
+    const path = apiPath({group: d.group, version: d.version, resource: d.resource, namespace: scope.namespace});
+    jobs.push(
+      timed(`${d.kind}.${d.group}/${d.version}`, path, () => kube.list(path, signal ? {signal} : {})).then((r) => {
+        const part: ListPart = 'reason' in r ? {...(scope.namespace ? {namespace: scope.namespace} : {}), error: r} : {...(scope.namespace ? {namespace: scope.namespace} : {}), items: r.items.map((o) => withKind(o, d))};
+        snap.lists.BackendTrafficPolicy = {kind: 'BackendTrafficPolicy', parts: [part]};
+      }),
+    );
+  }
+
+  if (wanted.has('Namespace') && listenerSelectsNamespaces(snap)) {
+    const d = KINDS.find((k) => k.key === 'Namespace')!;
+    const path = apiPath({group: d.group, version: d.version, resource: d.resource});
+    jobs.push(
+      timed(`${d.kind}`, path, () => kube.list(path, signal ? {signal} : {})).then((r) => {
+        const part: ListPart = 'reason' in r ? {error: r} : {items: r.items.map((o) => withKind(o, d))};
+        snap.lists.Namespace = {kind: 'Namespace', parts: [part]};
+      }),
+    );
+  }
+
   for (const eg of envoyGatewayInstalls(snap)) {
     const cm = envoyGatewayConfigMap(snap, eg);
     const cmChanged = cm ? lastChanged(cm) : undefined;
@@ -273,6 +295,20 @@ async function followUp(kube: KubeClient, snap: Snapshot, scope: SnapshotScope, 
     }
   }
   await Promise.all(jobs);
+}
+
+/** Some HTTPRoute rule sends to an InferencePool without timeouts.request (IGW-416 then looks for a BackendTrafficPolicy). */
+function routeRuleWithoutTimeout(snap: Snapshot): boolean {
+  return items<KubeObject & {spec?: {rules?: {backendRefs?: {kind?: string}[]; timeouts?: {request?: string}}[]}}>(snap, 'HTTPRoute').some((r) =>
+    (r.spec?.rules ?? []).some((rule) => rule.timeouts?.request === undefined && (rule.backendRefs ?? []).some((b) => b.kind === 'InferencePool')),
+  );
+}
+
+/** Some Gateway listener admits routes by namespace labels (allowedRoutes.namespaces.from: Selector). */
+function listenerSelectsNamespaces(snap: Snapshot): boolean {
+  return items<KubeObject & {spec?: {listeners?: {allowedRoutes?: {namespaces?: {from?: string}}}[]}}>(snap, 'Gateway').some((g) =>
+    (g.spec?.listeners ?? []).some((l) => l.allowedRoutes?.namespaces?.from === 'Selector'),
+  );
 }
 
 /** An EnvoyExtensionPolicy with ext-proc exists and some EPP Deployment serves TLS. */

@@ -761,6 +761,35 @@ const checks: Record<FaultName, (inst: Installation) => Promise<void>> = {
     for (const p of pods.filter((x) => !x.metadata.deletionTimestamp)) expect(p.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('CrashLoopBackOff');
   },
   ...igw11EppFaultChecks,
+  // issue 11 (faults-igw11-eg.ts)
+  async 'eg-ai-gateway-hooks-incomplete'(inst) {
+    const {cfg} = await egConfig(inst);
+    expect(cfg.extensionManager.hooks.xdsTranslator).toEqual({post: ['Translation']});
+    expect(cfg.extensionManager.backendResources).toEqual([{group: 'inference.networking.k8s.io', kind: 'InferencePool', version: 'v1'}]);
+  },
+  async 'eg-backend-resources-v1alpha2'(inst) {
+    const {cfg} = await egConfig(inst);
+    expect(cfg.extensionManager.backendResources.map((b: {group: string; version: string}) => `${b.group}/${b.version}`)).toEqual(['inference.networking.x-k8s.io/v1alpha2', 'inference.networking.k8s.io/v1']);
+  },
+  async 'eg-sa-cannot-read-pools'(inst) {
+    const {names} = inst;
+    const b = await get(inst, 'rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', undefined, `envoy-ai-gateway-inference-pool-reader-binding:${names.egNamespace}`);
+    expect((b as Obj & {subjects?: unknown}).subjects).toEqual([{kind: 'ServiceAccount', name: 'envoy-gateway', namespace: 'eg-system'}]);
+  },
+  async 'eg-ai-gateway-tcp-listener'(inst) {
+    const {names} = inst;
+    const gw = await get(inst, GW, 'Gateway', names.namespace, `${names.gateway}-tcp`);
+    expect(gw.spec.listeners).toMatchObject([{name: 'sync', port: 22000, protocol: 'TCP'}]);
+    expect(cond(gw.status.conditions, 'Programmed')).toMatchObject({status: 'False'});
+    const main = await get(inst, GW, 'Gateway', names.namespace, names.gateway);
+    expect(cond(main.status.conditions, 'Programmed')).toMatchObject({status: 'False'});
+  },
+  async 'route-no-request-timeout'(inst) {
+    const {names} = inst;
+    const route = await get(inst, GW, 'HTTPRoute', names.routeNamespace, names.httpRoute);
+    expect(route.spec.rules[0].timeouts).toBeUndefined();
+    expect(cond(route.status.parents[0].conditions, 'Accepted')).toMatchObject({status: 'True', observedGeneration: route.metadata.generation});
+  },
 };
 
 describe.concurrent('faults', () => {

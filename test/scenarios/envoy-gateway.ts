@@ -12,7 +12,7 @@ import {fileURLToPath} from 'node:url';
 import {parse, stringify} from 'yaml';
 import {managers, type KubeObject, type Manifest, type ScenarioKube} from './kube.ts';
 import {clusterLogs, envoyGatewayHealthyLog, logsRoot, writeLog} from './logs.ts';
-import {AI_GATEWAY_NAMESPACE, EG_CONTROLLER_NAME} from './names.ts';
+import {AI_GATEWAY_NAMESPACE, DEFAULT_EG_NAMESPACE, EG_CONTROLLER_NAME} from './names.ts';
 import {namespace} from './objects.ts';
 import {gatewayClassStatus} from './status.ts';
 
@@ -202,6 +202,39 @@ function aiGatewayObjects(): Manifest[] {
   ];
 }
 
+/*
+ * What Envoy AI Gateway's chart (v1.1.0 templates/envoy_gateway_cluster_role_for_inference_pool.yaml)
+ * creates so that Envoy Gateway's ServiceAccount may watch the InferencePools handed to the
+ * extension: a ClusterRole named after the AI Gateway release namespace, bound to ServiceAccount
+ * envoy-gateway in the chart value envoyGateway.namespace. The test world has one AI Gateway but
+ * several Envoy Gateway installs (own egNamespace per fault): each gets its own binding, named as a
+ * second AI Gateway release with envoyGateway.namespace=<egNamespace> would name it.
+ */
+export const POOL_READER_CLUSTER_ROLE = `envoy-ai-gateway-inference-pool-reader:${AI_GATEWAY_NAMESPACE}`;
+
+export function poolReaderBindingName(egNamespace: string): string {
+  return `envoy-ai-gateway-inference-pool-reader-binding:${egNamespace === DEFAULT_EG_NAMESPACE ? AI_GATEWAY_NAMESPACE : egNamespace}`;
+}
+
+export function poolReaderBinding(egNamespace: string, subjectNamespace = egNamespace): Manifest {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: {name: poolReaderBindingName(egNamespace)},
+    roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: POOL_READER_CLUSTER_ROLE},
+    subjects: [{kind: 'ServiceAccount', name: 'envoy-gateway', namespace: subjectNamespace}],
+  };
+}
+
+function poolReaderClusterRole(): Manifest {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: {name: POOL_READER_CLUSTER_ROLE},
+    rules: [{apiGroups: ['inference.networking.k8s.io'], resources: ['inferencepools'], verbs: ['get', 'list', 'watch']}],
+  };
+}
+
 export function envoyGatewayLogFile(egNamespace: string, container = 'envoy-gateway'): string {
   return join(logsRoot, `eg-${egNamespace}`, `${container}.log`);
 }
@@ -249,11 +282,12 @@ export async function ensureEnvoyGateway(kube: ScenarioKube, o: EnvoyGatewayOpti
   // The ConfigMap before the controller, so the controller's pods start after it.
   await kube.apply(envoyGatewayConfigMap(o.egNamespace, config, version));
   const gc = gatewayClass(o.gatewayClassName);
-  const [, , , , applied] = await Promise.all([
+  const [, , , , , applied] = await Promise.all([
     kube.apply({apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'envoy-gateway', namespace: o.egNamespace, labels: EG_LABELS}}),
     kube.apply(envoyGatewayDeployment(o.egNamespace, version)),
     kube.apply(envoyGatewayService(o.egNamespace)),
     Promise.all(aiGatewayObjects().map((m) => kube.apply(m))),
+    Promise.all([kube.apply(poolReaderClusterRole()), kube.apply(poolReaderBinding(o.egNamespace))]),
     kube.apply(gc),
     kube.apply(
       clusterLogs(`infgw-eg-${o.egNamespace}`, o.egNamespace, [

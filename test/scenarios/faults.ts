@@ -32,6 +32,7 @@ import {
   writeLog,
 } from './logs.ts';
 import * as objects from './objects.ts';
+import {igw11EgFaults} from './faults-igw11-eg.ts';
 import {extensionPolicyStatus, gatewayClassStatus} from './status.ts';
 import {bbrFaults} from './faults-bbr.ts';
 import {igw11EppFaults} from './faults-igw11-epp.ts';
@@ -970,6 +971,7 @@ export const faults = {
   // --- body-based routing (issue 16): faults-bbr.ts --------------------------------------------
   ...bbrFaults,
   ...igw11EppFaults,
+  ...igw11EgFaults,
 } satisfies Record<string, Fault>;
 
 export type FaultName = keyof typeof faults;

@@ -9,7 +9,7 @@
 import {rmSync} from 'node:fs';
 import {join} from 'node:path';
 import {helm as runHelm, startSim, type RunResult, type Sim} from '../harness/cluster.ts';
-import {ensureEnvoyGateway, repoRoot} from './envoy-gateway.ts';
+import {ensureEnvoyGateway, poolReaderBindingName, repoRoot} from './envoy-gateway.ts';
 import {eppMetricsPortForward, startEppMetrics, type EppMetricsServer} from './epp-metrics.ts';
 import {faults, type FaultName} from './faults.ts';
 import {
@@ -305,7 +305,11 @@ export async function installHealthy(target: ScenarioKube | string, opts: Instal
       kube.delete({apiVersion: 'v1', kind: 'Service', namespace: names.egNamespace, name: names.proxyService}),
       kube.delete({apiVersion: 'v1', kind: 'ServiceAccount', namespace: names.egNamespace, name: names.proxyDeployment}),
       ...(ownsEnvoyGateway && egNamespace !== DEFAULT_EG_NAMESPACE
-        ? [kube.delete(ns(egNamespace)), kube.delete({apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'ClusterLogs', name: `infgw-eg-${egNamespace}`})]
+        ? [
+            kube.delete(ns(egNamespace)),
+            kube.delete({apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'ClusterLogs', name: `infgw-eg-${egNamespace}`}),
+            kube.delete({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', name: poolReaderBindingName(egNamespace)}),
+          ]
         : []),
       ...(ownsEnvoyGateway && names.gatewayClass !== DEFAULT_GATEWAY_CLASS
         ? [kube.delete({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', name: names.gatewayClass})]

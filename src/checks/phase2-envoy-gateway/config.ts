@@ -10,7 +10,9 @@ import type {EndpointSlice, Pod, Service} from '../../k8s/objects.ts';
 import {serviceReach} from '../../k8s/services.ts';
 import {egForChain, envoyGatewayConfig, extensionHandlingPool, extensionManagers, installsInScope, poolGvk} from '../../model/wiring.ts';
 import {envoyGatewayConfigMap} from '../../snapshot/envoy-gateway.ts';
-import {ENVOY_GATEWAY_CONFIG_KEY, ENVOY_GATEWAY_NAMESPACE} from '../../snapshot/kinds.ts';
+import {ENVOY_GATEWAY_CONFIG_KEY, ENVOY_GATEWAY_NAMESPACE, GROUP} from '../../snapshot/kinds.ts';
+import {aiGatewayManagers} from '../../model/ai-gateway.ts';
+import {jsonPatch} from '../fix.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
 import {cmRefOf, envoyGatewayVersion, notListedDraft, nsArg, patchEnvoyFix} from '../helpers.ts';
 import {type Check, type Draft, error, notApplicable, ok, orNotApplicable, skipped, warning} from '../types.ts';
@@ -130,11 +132,18 @@ export const extensionManagerForPools: Check = {
           : ems.length
             ? `no extensionManager lists backendResources ${want.group}/${want.version} InferencePool with hooks and a service`
             : 'it has no extensionManager';
+      // issue 11 NF3: Envoy AI Gateway v1.1.0 handles only inference.networking.k8s.io/v1 pools
+      // (internal/extensionserver/inferencepool.go constructInferencePoolsFrom): registering v1alpha2
+      // would not help (IGW-211) — the pool has to move to v1.
+      const r0 = chain.routes[0]!;
+      const oldPoolOnAiGateway = chain.group === GROUP.xPool && aiGatewayManagers(cfg.value).length > 0;
       return [
         error(
-          `HTTPRoute ${chain.routes[0]!.route.metadata.namespace}/${chain.routes[0]!.route.metadata.name} sends to InferencePool ${chain.key}, but Envoy Gateway has no InferencePool backend of its own and ${why}: the route gets ResolvedRefs=False (InvalidKind) and requests fail with 500`,
+          `HTTPRoute ${r0.route.metadata.namespace}/${r0.route.metadata.name} sends to InferencePool ${chain.key}, but Envoy Gateway has no InferencePool backend of its own and ${why}: the route gets ResolvedRefs=False (InvalidKind) and requests fail with 500${oldPoolOnAiGateway ? `; Envoy AI Gateway handles only ${GROUP.pool}/v1 pools, so this ${chain.group} pool must move to v1` : ''}`,
           cmRef,
-          patchEnvoyFix([chain.group], cmRef.namespace),
+          oldPoolOnAiGateway
+            ? `# re-create InferencePool ${chain.key} as ${GROUP.pool}/v1 (spec.selector.matchLabels, targetPorts, endpointPickerRef), then:\n${jsonPatch('httproute', r0.route.metadata.namespace, r0.route.metadata.name, [{op: 'replace', path: `/spec/rules/${r0.ruleIndex}/backendRefs/${(r0.route.spec?.rules?.[r0.ruleIndex]?.backendRefs ?? []).indexOf(r0.backendRef)}/group`, value: GROUP.pool}])}`
+            : patchEnvoyFix([chain.group], cmRef.namespace),
         ),
       ];
     }

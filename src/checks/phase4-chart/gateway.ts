@@ -7,6 +7,7 @@ import {GROUP} from '../../snapshot/kinds.ts';
 import {isLive, items} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {yamlBlock} from '../fix.ts';
+import {staleConditions} from './route-rules.ts';
 import {reapply} from '../helpers.ts';
 import {error, info, ok, skipped, type Check, type Draft} from '../types.ts';
 
@@ -66,7 +67,7 @@ export const gatewayProgrammed: Check = {
   scope: 'chain',
   title: 'Gateway is Accepted and Programmed, listener port as configured',
   readme: {checks: 'Gateway Accepted, Programmed, listener port = gateway.port', failure: ''},
-  dependsOn: ['IGW-403', 'IGW-203', 'IGW-201'],
+  dependsOn: ['IGW-403', 'IGW-203', 'IGW-201', 'IGW-213'],
   symptoms: {'gateway-not-programmed': 7},
   reads: ['Deployment', 'Pod', 'GatewayClass', 'Service', 'ConfigMap'],
   judgesUnreadable: ['Deployment', 'Pod', 'GatewayClass', 'Service', 'ConfigMap'],
@@ -88,6 +89,12 @@ export const gatewayProgrammed: Check = {
       }
       if (!isLive(snap, gw)) continue;
       const conds = gw.status?.conditions ?? [];
+      // issue 11 NF15: conditions written for an older generation say nothing about this spec (IGW-418)
+      const stale = staleConditions(gw, conds);
+      if (stale) {
+        out.push(info(`Gateway ${g.namespace}/${g.name}: status is stale (observedGeneration ${stale.observed} < generation ${stale.generation}), Accepted/Programmed not judged — see IGW-418`, gref));
+        continue;
+      }
       const accepted = condition(conds, 'Accepted');
       const programmed = condition(conds, 'Programmed');
       if (accepted?.status === 'False') {

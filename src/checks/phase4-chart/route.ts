@@ -10,7 +10,8 @@ import {GROUP} from '../../snapshot/kinds.ts';
 import {access, inNamespace, isLive, items, lookup, partial} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {jsonPatch, yamlBlock} from '../fix.ts';
-import {error, ok, skipped, warning, notApplicable, orNotApplicable, type Check, type Draft} from '../types.ts';
+import {error, info, notApplicable, ok, orNotApplicable, skipped, warning, type Check, type Draft} from '../types.ts';
+import {staleConditions} from './route-rules.ts';
 
 const routeRef = (r: HTTPRoute): ObjectRef => ({apiVersion: `${GROUP.gatewayApi}/v1`, kind: 'HTTPRoute', namespace: r.metadata.namespace, name: r.metadata.name});
 
@@ -118,7 +119,7 @@ export const httpRouteStatus: Check = {
   scope: 'chain',
   title: 'HTTPRoute is Accepted and its refs resolved',
   readme: {checks: 'HTTPRoute Accepted / ResolvedRefs (InvalidKind, RefNotPermitted, BackendNotFound)', failure: '500'},
-  dependsOn: ['IGW-408', 'IGW-206', 'IGW-404'],
+  dependsOn: ['IGW-408', 'IGW-419', 'IGW-206', 'IGW-212', 'IGW-404'],
   symptoms: {'500': 6, 'ext-proc-not-routing': 12},
   reads: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
@@ -132,6 +133,12 @@ export const httpRouteStatus: Check = {
       const statuses = (r.status?.parents ?? []).filter((p) => !p.controllerName || p.controllerName === controller);
       if (statuses.length === 0) {
         out.push(warning(`HTTPRoute ${rns}/${r.metadata.name} has no status from Envoy Gateway (${controller}): not reconciled yet, or its parent Gateway is not Envoy Gateway's`, routeRef(r), `kubectl describe httproute ${r.metadata.name} -n ${rns}`));
+        continue;
+      }
+      // issue 11 NF15: conditions written for an older generation say nothing about this spec (IGW-418)
+      const stale = staleConditions(r, statuses.flatMap((p) => p.conditions ?? []));
+      if (stale) {
+        out.push(info(`HTTPRoute ${rns}/${r.metadata.name}: status is stale (observedGeneration ${stale.observed} < generation ${stale.generation}), Accepted/ResolvedRefs not judged — see IGW-418`, routeRef(r)));
         continue;
       }
       let bad = false;

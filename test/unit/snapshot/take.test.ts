@@ -11,7 +11,7 @@ import {helmReleaseSecret} from '../helm/secret.ts';
 
 const PLURAL: Record<string, string> = {
   GatewayClass: 'gatewayclasses', Gateway: 'gateways', HTTPRoute: 'httproutes', InferencePool: 'inferencepools', InferenceService: 'inferenceservices',
-  Deployment: 'deployments', Pod: 'pods', Service: 'services', EndpointSlice: 'endpointslices', ConfigMap: 'configmaps', Secret: 'secrets', EnvoyExtensionPolicy: 'envoyextensionpolicies',
+  Deployment: 'deployments', Pod: 'pods', Service: 'services', EndpointSlice: 'endpointslices', ConfigMap: 'configmaps', Secret: 'secrets', EnvoyExtensionPolicy: 'envoyextensionpolicies', BackendTrafficPolicy: 'backendtrafficpolicies', Namespace: 'namespaces',
 };
 
 /** Serves list/get from objects; `deny` paths answer 403, `missing` resources 404. */
@@ -154,6 +154,34 @@ describe('takeSnapshot', () => {
 
   it('an unreachable cluster is an error of the whole run (exit 3), not a finding', async () => {
     await expect(takeSnapshot(fakeClient([], {down: true}))).rejects.toMatchObject({exitCode: 3});
+  });
+
+  it('follow-up: BackendTrafficPolicies are read only when an HTTPRoute rule to an InferencePool sets no timeouts.request (IGW-416)', async () => {
+    const objs = loadObjects('healthy-ai-gateway.yaml');
+    const healthy = fakeClient(objs);
+    await takeSnapshot(healthy);
+    expect(healthy.paths.some((p) => p.includes('backendtrafficpolicies'))).toBe(false);
+    const route = objs.find((o) => o.kind === 'HTTPRoute')! as KubeObject & {spec: {rules: {timeouts?: unknown}[]}};
+    delete route.spec.rules[0]!.timeouts;
+    objs.push({apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'BackendTrafficPolicy', metadata: {name: 'long', namespace: 'llm'}, spec: {timeout: {http: {requestTimeout: '300s'}}}} as KubeObject);
+    const c = fakeClient(objs);
+    const s = await takeSnapshot(c);
+    expect(c.paths.filter((p) => p.includes('backendtrafficpolicies'))).toEqual(['/apis/gateway.envoyproxy.io/v1alpha1/backendtrafficpolicies']);
+    expect(items(s, 'BackendTrafficPolicy').map((o) => `${o.kind} ${o.metadata.name}`)).toEqual(['BackendTrafficPolicy long']);
+  });
+
+  it('follow-up: Namespaces are listed only when a Gateway listener admits routes by namespace selector (IGW-419)', async () => {
+    const objs = loadObjects('healthy-ai-gateway.yaml');
+    objs.push({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'llm', labels: {'gateway-access': 'true'}}} as KubeObject);
+    const plain = fakeClient(objs);
+    await takeSnapshot(plain);
+    expect(plain.paths).not.toContain('/api/v1/namespaces');
+    const gw = objs.find((o) => o.kind === 'Gateway')! as KubeObject & {spec: {listeners: {allowedRoutes?: unknown}[]}};
+    gw.spec.listeners[0]!.allowedRoutes = {namespaces: {from: 'Selector', selector: {matchLabels: {'gateway-access': 'true'}}}};
+    const c = fakeClient(objs);
+    const s = await takeSnapshot(c);
+    expect(c.paths.filter((p) => p === '/api/v1/namespaces')).toHaveLength(1);
+    expect(items(s, 'Namespace').map((o) => o.metadata.labels?.['gateway-access'])).toEqual(['true']);
   });
 
   it('follow-up: logs of a restarting Envoy Gateway controller pod, current and previous', async () => {

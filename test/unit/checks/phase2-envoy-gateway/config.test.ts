@@ -50,18 +50,6 @@ describe('phase 2 — Envoy Gateway', () => {
     expect(e.fix).toContain('kubectl infgw patch-envoy');
   });
 
-  it('IGW-206: an x-k8s.io pool needs its own backendResources entry; the fix names it', () => {
-    const objs = structuredClone(healthy);
-    const pool = obj<Any>(objs, 'InferencePool', 'qwen');
-    pool.apiVersion = 'inference.networking.x-k8s.io/v1alpha2';
-    pool.spec = {selector: {'serving.kserve.io/inferenceservice': 'qwen'}, targetPortNumber: 8080, extensionRef: {name: 'qwen-epp', portNumber: 9002}};
-    const route = obj<Any>(objs, 'HTTPRoute', 'qwen');
-    route.spec.rules[0].backendRefs[0].group = 'inference.networking.x-k8s.io';
-    obj<Any>(objs, 'Deployment', 'qwen-epp').spec.template.spec.containers[0].args.push('--pool-group', 'inference.networking.x-k8s.io');
-    const e = one(doctor(objs), 'IGW-206', 'error');
-    expect(e.fix).toBe('kubectl infgw patch-envoy --backend-resource inference.networking.x-k8s.io/v1alpha2/InferencePool --dry-run   # review the diff, then run it without --dry-run');
-  });
-
   it('IGW-206: extension service missing → error naming it', () => {
     const e = one(doctor(without(healthy, 'Service', 'ai-gateway-controller')), 'IGW-206', 'error');
     expect(e.object).toEqual({apiVersion: 'v1', kind: 'Service', namespace: 'envoy-ai-gateway-system', name: 'ai-gateway-controller'});
@@ -73,5 +61,19 @@ describe('phase 2 — Envoy Gateway', () => {
     const e = one(f, 'IGW-204', 'error');
     expect(e.message).toContain('cannot be read as an EnvoyGateway object');
     expect(one(f, 'IGW-205', 'blocked').blockedBy).toEqual(['IGW-204']);
+  });
+
+  it('IGW-206: an x-k8s.io pool behind Envoy AI Gateway (which handles only v1 pools, issue 11 NF3): the fix moves the pool to v1, not a v1alpha2 backendResources entry', () => {
+    const objs = structuredClone(healthy);
+    const pool = obj<Any>(objs, 'InferencePool', 'qwen');
+    pool.apiVersion = 'inference.networking.x-k8s.io/v1alpha2';
+    pool.spec = {selector: {'serving.kserve.io/inferenceservice': 'qwen'}, targetPortNumber: 8080, extensionRef: {name: 'qwen-epp', portNumber: 9002}};
+    const route = obj<Any>(objs, 'HTTPRoute', 'qwen');
+    route.spec.rules[0].backendRefs[0].group = 'inference.networking.x-k8s.io';
+    obj<Any>(objs, 'Deployment', 'qwen-epp').spec.template.spec.containers[0].args.push('--pool-group', 'inference.networking.x-k8s.io');
+    const e = one(doctor(objs), 'IGW-206', 'error');
+    expect(e.message).toContain('Envoy AI Gateway handles only inference.networking.k8s.io/v1 pools');
+    expect(e.fix).toContain('# re-create InferencePool llm/qwen as inference.networking.k8s.io/v1');
+    expect(e.fix).toContain(`kubectl patch httproute qwen -n llm --type json -p '[{"op":"replace","path":"/spec/rules/0/backendRefs/0/group","value":"inference.networking.k8s.io"}]'`);
   });
 });

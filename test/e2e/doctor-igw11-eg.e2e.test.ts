@@ -1,0 +1,292 @@
+// `kubectl infgw doctor` end to end for issue 11's Envoy Gateway / Gateway API / route group (NF1,
+// NF2, NF3, NF4 of /work/notes/issue11-research.md): the BUILT binary against the real test
+// control plane. One healthy install (0 errors, 0 warnings, nothing skipped or blocked: the new
+// checks pass on it), then one install per fault of test/scenarios/faults-igw11-eg.ts, each checked
+// for exit code, code, severity, object, message and the fix with the real names filled in.
+// Pattern of doctor.e2e.test.ts; faults that change Envoy Gateway get their own egNamespace and
+// GatewayClass, so doctor -n judges only that Envoy Gateway.
+import {mkdtempSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
+import {run} from '../harness/cluster.ts';
+import {faults, installHealthy, type FaultName, type InstallOptions, type Installation, type Names} from '../scenarios/index.ts';
+
+const kubeconfig = inject('kubeconfig');
+const RUN = Date.now().toString(36).slice(-5);
+const PARALLEL = 2;
+
+interface Finding {
+  code: string;
+  severity: 'error' | 'warning' | 'info' | 'ok' | 'skipped' | 'blocked';
+  object: {apiVersion: string; kind: string; namespace?: string; name: string} | null;
+  message: string;
+  fix: string | null;
+  blockedBy: string[];
+}
+interface DoctorJson {
+  summary: {errors: number; warnings: number; infos: number; ok: number; skipped: number; blocked: number};
+  findings: Finding[];
+}
+interface DoctorRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  json?: DoctorJson;
+}
+
+let BIN = '';
+let cliReady!: Promise<void>;
+
+async function buildCli(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'infgw-doctor-igw11-eg-'));
+  await run('node', ['scripts/build.ts', '--outdir', join(dir, 'dist')], {timeoutMs: 300_000});
+  await run('sh', ['-c', `cp -R bin package.json oclif.manifest.json "${dir}/"`]);
+  BIN = join(dir, 'bin', 'kubectl-infgw');
+}
+
+async function doctorJson(args: string[]): Promise<DoctorRun> {
+  await cliReady;
+  const r = await run(BIN, ['doctor', '-o', 'json', ...args], {kubeconfig, allowFail: true, timeoutMs: 120_000});
+  let json: DoctorJson | undefined;
+  try {
+    json = JSON.parse(r.stdout) as DoctorJson;
+  } catch {
+    /* asserted by the callers */
+  }
+  return {code: r.code, stdout: r.stdout, stderr: r.stderr, ...(json ? {json} : {})};
+}
+
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((res) => queue.push(res));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
+function describeFinding(f: Finding): string {
+  const o = f.object ? `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` : '-';
+  return `${f.code} ${f.severity} ${o}: ${f.message.slice(0, 200)}${f.blockedBy.length ? ` [blocked by ${f.blockedBy.join(',')}]` : ''}`;
+}
+function problems(j: DoctorJson): string {
+  return j.findings.filter((f) => f.severity !== 'ok' && f.severity !== 'info').map(describeFinding).join('\n');
+}
+
+interface Want {
+  code: string;
+  severity: Finding['severity'];
+  kind: string;
+  namespace?: string;
+  name: string;
+  message: string[];
+  fix: string[];
+}
+
+interface Case {
+  fault: FaultName;
+  source: string;
+  install?: (ns: string) => Partial<InstallOptions>;
+  exit: 0 | 1;
+  want: (n: Names) => Want[];
+  /** the error codes this install may show (root causes); default: the wanted errors */
+  errors?: string[];
+  blocked?: [string, string][];
+}
+
+const ownEnvoyGateway = (ns: string): Partial<InstallOptions> => ({egNamespace: `${ns}-eg`, gatewayClassName: `${ns}-gc`});
+const EG_CM = (n: Names) => ({kind: 'ConfigMap', namespace: n.egNamespace, name: n.egConfigMap});
+
+const CASES: Case[] = [
+  {
+    fault: 'eg-ai-gateway-hooks-incomplete',
+    source: 'NF1: ai-gateway#2560 (partial hook list accepted silently)',
+    install: ownEnvoyGateway,
+    exit: 1,
+    want: (n) => [
+      {
+        code: 'IGW-209',
+        severity: 'error',
+        ...EG_CM(n),
+        message: ['ai-gateway-controller.envoy-ai-gateway-system.svc.cluster.local:1063', 'post lacks Cluster', 'post lacks Route', 'translation.listener.includeAll is not set (default false)', 'translation.route.includeAll is not set'],
+        fix: [`kubectl infgw patch-envoy --config-namespace ${n.egNamespace} --dry-run`],
+      },
+    ],
+  },
+  {
+    fault: 'eg-backend-resources-v1alpha2',
+    source: 'NF3: kserve#5050 (v1alpha2 and v1 InferencePool backendResources)',
+    install: ownEnvoyGateway,
+    exit: 0,
+    want: (n) => [
+      {
+        code: 'IGW-211',
+        severity: 'warning',
+        ...EG_CM(n),
+        message: ['inference.networking.x-k8s.io/v1alpha2', 'kserve/kserve#5050'],
+        fix: [`kubectl edit configmap ${n.egConfigMap} -n ${n.egNamespace}`, 'delete {group: inference.networking.x-k8s.io, version: v1alpha2, kind: InferencePool}', `kubectl rollout restart deployment/${n.egDeployment} -n ${n.egNamespace}`],
+      },
+      // the AI Gateway chart's role grants only inference.networking.k8s.io: the v1alpha2 watch is forbidden too
+      {code: 'IGW-212', severity: 'warning', kind: 'ServiceAccount', namespace: n.egNamespace, name: 'envoy-gateway', message: ['inferencepools.inference.networking.x-k8s.io'], fix: ['envoy-gateway']},
+    ],
+    errors: [],
+  },
+  {
+    fault: 'eg-sa-cannot-read-pools',
+    source: "NF2: AI Gateway chart's InferencePool reader bound to the wrong namespace",
+    install: ownEnvoyGateway,
+    exit: 1,
+    want: (n) => [
+      {
+        code: 'IGW-212',
+        severity: 'error',
+        kind: 'ServiceAccount',
+        namespace: n.egNamespace,
+        name: 'envoy-gateway',
+        message: ['may not get/list/watch inferencepools.inference.networking.k8s.io', 'binds ServiceAccount eg-system/envoy-gateway', `HTTPRoute ${n.routeNamespace}/${n.httpRoute}`],
+        fix: [
+          `kubectl patch clusterrolebinding envoy-ai-gateway-inference-pool-reader-binding:${n.egNamespace} --type json`,
+          `{"kind":"ServiceAccount","name":"envoy-gateway","namespace":"${n.egNamespace}"}`,
+          `kubectl rollout restart deployment/${n.egDeployment} -n ${n.egNamespace}`,
+        ],
+      },
+    ],
+    blocked: [['IGW-409', 'IGW-212']],
+  },
+  {
+    fault: 'eg-ai-gateway-tcp-listener',
+    source: 'NF7: ai-gateway#2600 (TCP/UDP listener + AI Gateway extension: no Gateway programmed)',
+    install: ownEnvoyGateway,
+    exit: 1,
+    want: (n) => [
+      {
+        code: 'IGW-213',
+        severity: 'error',
+        kind: 'Gateway',
+        namespace: n.namespace,
+        name: `${n.gateway}-tcp`,
+        message: ['sync TCP:22000', 'envoyproxy/ai-gateway#2600', `now not Programmed: ${n.namespace}/${n.gateway}`],
+        fix: [`kubectl edit gateway ${n.gateway}-tcp -n ${n.namespace}`],
+      },
+    ],
+    blocked: [['IGW-404', 'IGW-213']],
+  },
+  {
+    fault: 'route-no-request-timeout',
+    source: "NF4: Envoy's 15 s default route timeout (envoyproxy/gateway internal/xds/translator/route.go)",
+    exit: 0,
+    want: (n) => [
+      {
+        code: 'IGW-416',
+        severity: 'warning',
+        kind: 'HTTPRoute',
+        namespace: n.routeNamespace,
+        name: n.httpRoute,
+        message: ['sets no timeouts.request', "Envoy's default of 15 s", '504'],
+        fix: [`kubectl patch httproute ${n.httpRoute} -n ${n.routeNamespace} --type json -p '[{"op":"add","path":"/spec/rules/0/timeouts","value":{"request":"300s"}}]'`],
+      },
+    ],
+    errors: [],
+  },
+];
+
+interface CaseResult {
+  names: Names;
+  own: string[];
+  doctor: DoctorRun;
+}
+
+const limit = limiter(PARALLEL);
+const results = new Map<FaultName, Promise<{ok: true; value: CaseResult} | {ok: false; error: unknown}>>();
+const cleanups: Promise<unknown>[] = [];
+let healthy: Installation | undefined;
+let healthyRun: DoctorRun;
+
+async function runCase(c: Case): Promise<CaseResult> {
+  const ns = `ig11-${RUN}-${c.fault}`.slice(0, 50).replace(/-+$/, '');
+  const inst = await installHealthy(kubeconfig, {namespace: ns, pods: 2, ...c.install?.(ns)});
+  try {
+    await inst.inject(c.fault);
+    const n = structuredClone(inst.names);
+    return {names: n, own: [...new Set([n.namespace, n.routeNamespace, n.litellmNamespace, n.egNamespace])], doctor: await doctorJson(['-n', n.namespace])};
+  } finally {
+    cleanups.push(inst.cleanup().catch((e: unknown) => console.error(`[doctor-igw11-eg e2e] clean-up of ${ns}: ${String(e)}`)));
+  }
+}
+
+beforeAll(async () => {
+  cliReady = buildCli();
+  cliReady.catch(() => {});
+  const healthyInstall = installHealthy(kubeconfig, {namespace: `ig11-${RUN}-healthy`, pods: 2, withEppMetrics: true});
+  healthyInstall.catch(() => {});
+  for (const c of CASES) {
+    results.set(
+      c.fault,
+      limit(() => runCase(c)).then(
+        (value) => ({ok: true as const, value}),
+        (error: unknown) => ({ok: false as const, error}),
+      ),
+    );
+  }
+  const [inst] = await Promise.all([healthyInstall, cliReady]);
+  healthy = inst;
+  healthyRun = await doctorJson(['-n', inst.names.namespace]);
+}, 900_000);
+
+afterAll(async () => {
+  await Promise.all([...results.values()]);
+  await Promise.all([healthy?.cleanup(), ...cleanups]);
+}, 300_000);
+
+describe('doctor (issue 11 Envoy Gateway / route checks) on a healthy install', () => {
+  it('exits 0 with no error, no warning, nothing skipped or blocked; the new checks pass', () => {
+    const j = healthyRun.json;
+    expect(j, healthyRun.stdout + healthyRun.stderr).toBeDefined();
+    expect(healthyRun.code, problems(j!)).toBe(0);
+    expect(j!.summary, problems(j!)).toMatchObject({errors: 0, warnings: 0, skipped: 0, blocked: 0});
+    const n = healthy!.names;
+    const okOf = (code: string) => j!.findings.filter((f) => f.code === code && f.severity === 'ok');
+    expect(okOf('IGW-209').map((f) => f.message)).toEqual(['extensionManager: post hooks Translation, Cluster, Route; translation listener/route/cluster/secret includeAll true']);
+    expect(okOf('IGW-212')[0]?.message).toContain('ServiceAccount envoy-gateway-system/envoy-gateway may get/list/watch inferencepools.inference.networking.k8s.io');
+    expect(okOf('IGW-416').map((f) => f.message)).toEqual([`HTTPRoute ${n.routeNamespace}/${n.httpRoute} rule 0: timeouts.request 300s`]);
+    expect(okOf('IGW-418')).toHaveLength(1);
+    expect(j!.findings.filter((f) => f.code === 'IGW-211')).toEqual([]);
+  });
+});
+
+describe('doctor (issue 11 Envoy Gateway / route checks) on faults', () => {
+  for (const c of CASES) {
+    const first = c.want({} as Names)[0];
+    it(`${c.fault} → ${first?.code} ${first?.severity} (${c.source})`, async () => {
+      const s = await results.get(c.fault)!;
+      if (!s.ok) throw s.error;
+      const r = s.value;
+      const j = r.doctor.json;
+      expect(j, r.doctor.stdout + r.doctor.stderr).toBeDefined();
+      expect(faults[c.fault]).toBeDefined();
+      for (const w of c.want(r.names)) {
+        const f = j!.findings.find((x) => x.code === w.code && x.severity === w.severity && x.object?.kind === w.kind && (x.object.namespace ?? undefined) === w.namespace && x.object.name === w.name);
+        expect(f, `expected ${w.code} ${w.severity} on ${w.kind} ${w.namespace ?? ''}/${w.name}\nall problems:\n${problems(j!)}`).toBeDefined();
+        for (const m of w.message) expect(f!.message, `${w.code} message`).toContain(m);
+        for (const m of w.fix) expect(f!.fix ?? '', `${w.code} fix`).toContain(m);
+      }
+      for (const [code, root] of c.blocked ?? []) {
+        const b = j!.findings.filter((f) => f.code === code);
+        expect(b.length, `${code} findings:\n${b.map(describeFinding).join('\n')}`).toBeGreaterThan(0);
+        for (const f of b) expect(f, describeFinding(f)).toMatchObject({severity: 'blocked', blockedBy: [root]});
+      }
+      // root causes only: errors about this install's objects are exactly the expected ones
+      const allowed = new Set(c.errors ?? c.want(r.names).filter((w) => w.severity === 'error').map((w) => w.code));
+      const own = j!.findings.filter((f) => f.severity === 'error' && (!f.object?.namespace || r.own.includes(f.object.namespace)));
+      expect(own.filter((f) => !allowed.has(f.code)).map(describeFinding), problems(j!)).toEqual([]);
+      expect(r.doctor.code, problems(j!)).toBe(c.exit);
+    });
+  }
+});
