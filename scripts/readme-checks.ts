@@ -34,7 +34,7 @@ export function checkTable(): string {
   for (const c of CATALOG) {
     const name = c.phase === phase ? '' : PHASES[c.phase];
     phase = c.phase;
-    lines.push(`| ${c.code} | ${name} | ${c.readme.checks} | ${c.readme.failure} |`.replace(/ {2}\|/g, ' |'));
+    lines.push(`| <a id="${c.code.toLowerCase()}"></a>${c.code} | ${name} | ${c.readme.checks} | ${c.readme.failure} |`.replace(/ {2}\|/g, ' |'));
   }
   return lines.join('\n');
 }

@@ -68,10 +68,11 @@ export const aiGatewayHooks: Check = {
   phase: 2,
   scope: 'cluster',
   title: 'Envoy AI Gateway extension manager has every hook and translation setting it needs',
-  readme: {checks: 'Envoy AI Gateway extension manager has every hook and translation setting it needs', failure: ''},
+  readme: {checks: 'Envoy AI Gateway extension manager has every hook and translation setting it needs', failure: 'InferencePool routes never get the ext_proc filter'},
   dependsOn: ['IGW-205'],
   symptoms: {'ext-proc-not-routing': 20, '503': 20, '500': 20},
-  reads: ['ConfigMap'],
+  reads: ['ConfigMap', 'Deployment', 'Pod', 'Service'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service'],
   run({snap, target}) {
     const out: Draft[] = [];
     for (const eg of installsToJudge(snap, target)) {
@@ -116,7 +117,7 @@ export const envoyGatewayHelmValues: Check = {
   phase: 2,
   scope: 'cluster',
   title: "Envoy Gateway's Helm values put the extension settings where the chart renders them",
-  readme: {checks: "Envoy Gateway's Helm values put the extension settings where the chart renders them", failure: ''},
+  readme: {checks: "Envoy Gateway's Helm values put the extension settings where the chart renders them", failure: 'extension settings silently dropped (InvalidKind)'},
   symptoms: {'config-not-applied': 20, '500': 20},
   reads: ['HelmReleaseSecret'],
   run({snap, target}) {
@@ -178,10 +179,11 @@ export const aiGatewayPoolVersions: Check = {
   phase: 2,
   scope: 'cluster',
   title: 'Envoy AI Gateway is handed only InferencePool v1 (not the old v1alpha2)',
-  readme: {checks: 'Envoy AI Gateway is handed only InferencePool v1 (not the old v1alpha2)', failure: ''},
+  readme: {checks: 'Envoy AI Gateway is handed only InferencePool v1 (not the old v1alpha2)', failure: 'routes to v1alpha2 pools never resolve (kserve#5050)'},
   dependsOn: ['IGW-205'],
   symptoms: {'503': 20},
-  reads: ['ConfigMap', 'HTTPRoute'],
+  reads: ['ConfigMap', 'HTTPRoute', 'Deployment', 'Pod', 'Gateway', 'Service', 'InferencePool'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Gateway', 'Service', 'InferencePool'],
   run({snap, target}) {
     const out: Draft[] = [];
     for (const eg of installsToJudge(snap, target)) {
@@ -243,10 +245,11 @@ export const envoyGatewayReadsPools: Check = {
   phase: 2,
   scope: 'cluster',
   title: "Envoy Gateway's ServiceAccount may get/list/watch the InferencePools it is told to handle",
-  readme: {checks: "Envoy Gateway's ServiceAccount may get/list/watch the InferencePools it is told to handle", failure: ''},
+  readme: {checks: "Envoy Gateway's ServiceAccount may get/list/watch the InferencePools it is told to handle", failure: 'HTTPRoutes to InferencePools never resolve'},
   dependsOn: ['IGW-205'],
   symptoms: {'500': 20, 'ext-proc-not-routing': 20},
-  reads: ['ConfigMap', 'ClusterRole', 'ClusterRoleBinding'],
+  reads: ['ConfigMap', 'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Pod', 'Role', 'RoleBinding', 'Service', 'HTTPRoute', 'Gateway'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Role', 'RoleBinding', 'Service', 'HTTPRoute', 'Gateway'],
   run({snap, target}) {
     const out: Draft[] = [];
     for (const eg of installsInScope(snap, target)) {
@@ -343,10 +346,11 @@ export const aiGatewayTcpListeners: Check = {
   phase: 2,
   scope: 'cluster',
   title: 'no TCP/UDP listener on an Envoy Gateway that runs the Envoy AI Gateway extension',
-  readme: {checks: 'no TCP/UDP listener on an Envoy Gateway that runs the Envoy AI Gateway extension', failure: ''},
+  readme: {checks: 'no TCP/UDP listener on an Envoy Gateway that runs the Envoy AI Gateway extension', failure: 'every Gateway stays unprogrammed (ai-gateway#2600)'},
   dependsOn: ['IGW-205'],
   symptoms: {'gateway-not-programmed': 20},
-  reads: ['ConfigMap', 'Gateway', 'GatewayClass'],
+  reads: ['ConfigMap', 'Gateway', 'GatewayClass', 'Deployment', 'Pod', 'Service'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service'],
   run({snap, target}) {
     const out: Draft[] = [];
     for (const eg of installsInScope(snap, target)) {

@@ -78,8 +78,8 @@ export const poolEndpointPickerRef: Check = {
   readme: {checks: "endpointPickerRef/extensionRef: a Service, this release's EPP, port 9002 (not 8000)", failure: 'picker unreachable'},
   dependsOn: ['IGW-301'],
   symptoms: {'500': 12, '503': 5, 'ext-proc-not-routing': 8},
-  reads: ['Service', 'Deployment', 'ConfigMap', 'EnvoyExtensionPolicy'],
-  judgesUnreadable: ['Deployment'],
+  reads: ['Service', 'Deployment', 'ConfigMap', 'EnvoyExtensionPolicy', 'Pod'],
+  judgesUnreadable: ['Deployment', 'Pod'],
   run({chain, snap}) {
     if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const pool = chain.pool;

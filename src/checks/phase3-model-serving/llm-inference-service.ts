@@ -45,7 +45,7 @@ export const llmInferenceServiceReady: Check = {
   phase: 3,
   scope: 'cluster',
   title: 'LLMInferenceServices are Ready (presets, workloads, router: Gateway, HTTPRoute, InferencePool, scheduler)',
-  readme: {checks: 'LLMInferenceServices are Ready (presets, workloads, router: Gateway, HTTPRoute, InferencePool, scheduler)', failure: ''},
+  readme: {checks: 'LLMInferenceServices are Ready (presets, workloads, router: Gateway, HTTPRoute, InferencePool, scheduler)', failure: 'LLMInferenceService stuck, no route'},
   symptoms: {'503': 20, 'epp-not-starting': 20},
   reads: ['LLMInferenceService'],
   run({snap}) {
@@ -103,7 +103,7 @@ export const endpointPickerRefMissing: Check = {
   phase: 3,
   scope: 'chain',
   title: 'No Gateway implementation refuses the InferencePool for lack of an endpointPickerRef (GIE v1.6)',
-  readme: {checks: 'No Gateway implementation refuses the InferencePool for lack of an endpointPickerRef (GIE v1.6)', failure: ''},
+  readme: {checks: 'No Gateway implementation refuses the InferencePool for lack of an endpointPickerRef (GIE v1.6)', failure: 'pool refused by its Gateway (GIE v1.6)'},
   dependsOn: ['IGW-301'],
   symptoms: {'503': 20, 'ext-proc-not-routing': 20},
   reads: ['InferencePool'],

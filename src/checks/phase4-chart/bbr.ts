@@ -91,9 +91,10 @@ export const bbrOnPath: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'Body-based routing: something sets the model header the HTTPRoutes match on',
-  readme: {checks: 'Body-based routing: something sets the model header the HTTPRoutes match on', failure: ''},
+  readme: {checks: 'Body-based routing: something sets the model header the HTTPRoutes match on', failure: 'no request matches any route (404)'},
   symptoms: {'ext-proc-not-routing': 20},
-  reads: ['HTTPRoute', 'Deployment', 'Service', 'EnvoyExtensionPolicy', 'Gateway'],
+  reads: ['HTTPRoute', 'Deployment', 'Service', 'EnvoyExtensionPolicy', 'Gateway', 'Pod', 'ConfigMap'],
+  judgesUnreadable: ['Pod', 'ConfigMap'],
   run({snap, target}) {
     const view = bbrViewInScope(snap, target);
     if (view.headerMatches.length === 0 && view.deployments.length === 0) return [];
@@ -144,11 +145,12 @@ export const bbrAvailable: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'Body-based router Deployment is available',
-  readme: {checks: 'Body-based router Deployment is available', failure: ''},
+  readme: {checks: 'Body-based router Deployment is available', failure: 'every request fails (ext_proc failOpen false)'},
   symptoms: {'500': 20, 'ext-proc-not-routing': 20},
   // Pods (runtime state) are judged when readable, else availableReplicas: from manifests this says "not applied"
   // instead of skipping, so the checks that depend on it (IGW-437, IGW-442) still run offline
-  reads: ['Deployment', 'Service', 'EnvoyExtensionPolicy'],
+  reads: ['Deployment', 'Service', 'EnvoyExtensionPolicy', 'Pod', 'HTTPRoute', 'ConfigMap'],
+  judgesUnreadable: ['Pod', 'HTTPRoute', 'ConfigMap'],
   run({snap, target}) {
     const view = bbrViewInScope(snap, target);
     const out: Draft[] = [];
@@ -206,11 +208,12 @@ export const bbrService: Check = {
   phase: 4,
   scope: 'cluster',
   title: "Body-based router's Service reaches its gRPC port and has ready endpoints",
-  readme: {checks: "Body-based router's Service reaches its gRPC port and has ready endpoints", failure: ''},
+  readme: {checks: "Body-based router's Service reaches its gRPC port and has ready endpoints", failure: 'ext_proc to BBR fails (500)'},
   dependsOn: ['IGW-436'],
   symptoms: {'500': 20, 'ext-proc-not-routing': 20},
   // EndpointSlices and Pods (runtime state) are judged only when readable: the port checks work on manifests too
-  reads: ['Service', 'EnvoyExtensionPolicy', 'Deployment'],
+  reads: ['Service', 'EnvoyExtensionPolicy', 'Deployment', 'Pod', 'HTTPRoute', 'ConfigMap'],
+  judgesUnreadable: ['Pod', 'HTTPRoute', 'ConfigMap'],
   run({snap, target}) {
     const view = bbrViewInScope(snap, target);
     const out: Draft[] = [];
@@ -272,9 +275,10 @@ export const bbrPolicyAccepted: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'The body-based routing EnvoyExtensionPolicy targets an existing Gateway and is Accepted',
-  readme: {checks: 'The body-based routing EnvoyExtensionPolicy targets an existing Gateway and is Accepted', failure: ''},
+  readme: {checks: 'The body-based routing EnvoyExtensionPolicy targets an existing Gateway and is Accepted', failure: 'BBR not on the path: no route matches'},
   symptoms: {'ext-proc-not-routing': 20},
-  reads: ['EnvoyExtensionPolicy', 'Gateway', 'HTTPRoute', 'Deployment', 'Service'],
+  reads: ['EnvoyExtensionPolicy', 'Gateway', 'HTTPRoute', 'Deployment', 'Service', 'Pod', 'ConfigMap'],
+  judgesUnreadable: ['Pod', 'ConfigMap'],
   run({snap, target}) {
     const view = bbrViewInScope(snap, target);
     const byGw = headerRoutesByGateway(view);
@@ -365,9 +369,10 @@ export const bbrExtProcModes: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'ext-proc to the body-based router: body modes and timeout fit how BBR runs',
-  readme: {checks: 'ext-proc to the body-based router: body modes and timeout fit how BBR runs', failure: ''},
+  readme: {checks: 'ext-proc to the body-based router: body modes and timeout fit how BBR runs', failure: 'requests hang until messageTimeout; streaming held back'},
   symptoms: {'no-streaming': 20, '500': 20, 'high-latency': 20},
-  reads: ['EnvoyExtensionPolicy', 'Deployment', 'Service'],
+  reads: ['EnvoyExtensionPolicy', 'Deployment', 'Service', 'Pod', 'HTTPRoute', 'ConfigMap'],
+  judgesUnreadable: ['Pod', 'HTTPRoute', 'ConfigMap'],
   run({snap, target}) {
     const out: Draft[] = [];
     for (const l of bbrViewInScope(snap, target).policies) {
@@ -429,9 +434,10 @@ export const bbrTls: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'Envoy talks to the body-based router the way it serves (TLS or plaintext)',
-  readme: {checks: 'Envoy talks to the body-based router the way it serves (TLS or plaintext)', failure: ''},
+  readme: {checks: 'Envoy talks to the body-based router the way it serves (TLS or plaintext)', failure: 'gRPC status 14 between Envoy and BBR'},
   symptoms: {'500': 20, 'ext-proc-not-routing': 20},
-  reads: ['EnvoyExtensionPolicy', 'Deployment', 'Service'],
+  reads: ['EnvoyExtensionPolicy', 'Deployment', 'Service', 'Pod', 'HTTPRoute', 'ConfigMap'],
+  judgesUnreadable: ['Pod', 'HTTPRoute', 'ConfigMap'],
   run({snap, target}) {
     const out: Draft[] = [];
     const seen = new Set<BbrPolicyLink['bbr']>();
@@ -475,8 +481,9 @@ export const bbrConfigMaps: Check = {
   phase: 4,
   scope: 'cluster',
   title: "Body-based routing ConfigMaps (base model ↔ adapters) are valid and visible to BBR",
-  readme: {checks: "Body-based routing ConfigMaps (base model ↔ adapters) are valid and visible to BBR", failure: ''},
-  reads: ['ConfigMap', 'Deployment'],
+  readme: {checks: "Body-based routing ConfigMaps (base model ↔ adapters) are valid and visible to BBR", failure: 'model header empty: no base-model route matches'},
+  reads: ['ConfigMap', 'Deployment', 'Pod', 'Service', 'EnvoyExtensionPolicy', 'HTTPRoute'],
+  judgesUnreadable: ['Pod', 'Service', 'EnvoyExtensionPolicy', 'HTTPRoute'],
   run({snap, target}) {
     const view = bbrViewInScope(snap, target);
     if (view.deployments.length === 0) return [];
@@ -511,11 +518,12 @@ export const bbrRoutes: Check = {
   phase: 4,
   scope: 'chain',
   title: 'HTTPRoutes that match on the model header can be reached through body-based routing',
-  readme: {checks: 'HTTPRoutes that match on the model header can be reached through body-based routing', failure: ''},
+  readme: {checks: 'HTTPRoutes that match on the model header can be reached through body-based routing', failure: 'requests for that model match no route'},
   // the routes are fed by BBR: when BBR is down, unwired or mis-moded, that is the root cause
   dependsOn: ['IGW-435', 'IGW-436', 'IGW-437', 'IGW-438', 'IGW-439', 'IGW-440', 'IGW-441'],
   symptoms: {'ext-proc-not-routing': 20},
-  reads: ['HTTPRoute', 'ConfigMap', 'Deployment', 'Service', 'EnvoyExtensionPolicy'],
+  reads: ['HTTPRoute', 'ConfigMap', 'Deployment', 'Service', 'EnvoyExtensionPolicy', 'Pod'],
+  judgesUnreadable: ['Pod'],
   run({chain, snap, target}) {
     const view = bbrViewInScope(snap, target);
     const routes = new Set(chain.routes.map((r) => r.route));

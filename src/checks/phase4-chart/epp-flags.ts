@@ -40,7 +40,7 @@ export const eppStartupFlags: Check = {
   phase: 4,
   scope: 'chain',
   title: 'EPP flags are ones this build accepts at start-up (deprecated metric flags, /metrics TLS)',
-  readme: {checks: 'EPP flags are ones this build accepts at start-up (deprecated metric flags, /metrics TLS)', failure: ''},
+  readme: {checks: 'EPP flags are ones this build accepts at start-up (deprecated metric flags, /metrics TLS)', failure: 'EPP exits at start-up'},
   symptoms: {'epp-not-starting': 20, 'metrics-unauthorized': 20},
   reads: ['Deployment'],
   run({chain}) {
@@ -122,7 +122,7 @@ export const eppVerbosity: Check = {
   phase: 4,
   scope: 'chain',
   title: 'EPP log verbosity is not DEBUG/TRACE (per-request logging on the hot path)',
-  readme: {checks: 'EPP log verbosity is not DEBUG/TRACE (per-request logging on the hot path)', failure: ''},
+  readme: {checks: 'EPP log verbosity is not DEBUG/TRACE (per-request logging on the hot path)', failure: 'tail latency from per-request logging'},
   symptoms: {'high-latency': 20},
   reads: ['Deployment'],
   run({chain}) {
@@ -167,7 +167,7 @@ export const eppHighAvailability: Check = {
   phase: 4,
   scope: 'chain',
   title: 'Several EPP replicas run with leader election (one picker, one prefix index)',
-  readme: {checks: 'Several EPP replicas run with leader election (one picker, one prefix index)', failure: ''},
+  readme: {checks: 'Several EPP replicas run with leader election (one picker, one prefix index)', failure: 'prefix index split per replica, poor affinity'},
   symptoms: {'high-latency': 20, 'epp-not-starting': 20},
   reads: ['Deployment', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   run({chain, snap}) {
@@ -239,7 +239,7 @@ export const lightweightEpp: Check = {
   phase: 4,
   scope: 'chain',
   title: 'The EPP is a scheduling EPP, not the conformance-only Lightweight EPP (lwepp)',
-  readme: {checks: 'The EPP is a scheduling EPP, not the conformance-only Lightweight EPP (lwepp)', failure: ''},
+  readme: {checks: 'The EPP is a scheduling EPP, not the conformance-only Lightweight EPP (lwepp)', failure: 'no load-aware picking (round robin)'},
   symptoms: {'high-latency': 20},
   reads: ['Deployment'],
   run({chain}) {

@@ -107,7 +107,7 @@ export const eppServesPool: Check = {
   phase: 4,
   scope: 'chain',
   title: 'EPP serves this pool (--pool-name, --pool-namespace)',
-  readme: {checks: 'EPP `--pool-name`/`--pool-namespace` = this pool (poolName unset/typo)', failure: ''},
+  readme: {checks: 'EPP `--pool-name`/`--pool-namespace` = this pool (poolName unset/typo)', failure: 'EPP watches another pool: no picking'},
   symptoms: {'503': 7, 'epp-not-starting': 6, 'ext-proc-not-routing': 15},
   reads: ['Deployment'],
   run({chain, target}) {
@@ -242,7 +242,7 @@ export const eppService: Check = {
   phase: 4,
   scope: 'chain',
   title: 'EPP Service: ports 9002/9090, target ports and ready endpoints',
-  readme: {checks: 'EPP Service ports 9002/9090, targetPorts, ready endpoints', failure: ''},
+  readme: {checks: 'EPP Service ports 9002/9090, targetPorts, ready endpoints', failure: 'EPP Service unreachable: ext_proc errors'},
   dependsOn: ['IGW-405'],
   symptoms: {'500': 16, 'ext-proc-not-routing': 10, 'metrics-unauthorized': 2},
   reads: ['Service', 'EndpointSlice'],

@@ -302,8 +302,8 @@ export const otherExtensionPolicies: Check = {
   scope: 'chain',
   title: 'Other EnvoyExtensionPolicies on the Gateway',
   readme: {checks: 'other EnvoyExtensionPolicies on the Gateway (body-based routing ones are judged by IGW-435…442)', failure: '(info, legitimate)'},
-  reads: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap', 'EnvoyExtensionPolicy'],
-  judgesUnreadable: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
+  reads: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap', 'EnvoyExtensionPolicy', 'HTTPRoute'],
+  judgesUnreadable: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap', 'HTTPRoute'],
   run({chain, snap}) {
     // A policy whose ext-proc goes to a body-based router is on the request path: IGW-435…IGW-442 judge it.
     const view = bbrView(snap);

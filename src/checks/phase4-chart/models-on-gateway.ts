@@ -58,7 +58,7 @@ export const modelsShareMatches: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'Several InferencePools on one Gateway are told apart by a header match (model in the body)',
-  readme: {checks: 'Several InferencePools on one Gateway are told apart by a header match (model in the body)', failure: ''},
+  readme: {checks: 'Several InferencePools on one Gateway are told apart by a header match (model in the body)', failure: 'one model answers for another'},
   symptoms: {'503': 20, 'high-latency': 20},
   reads: ['HTTPRoute'],
   run({snap}) {

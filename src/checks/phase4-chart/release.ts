@@ -17,7 +17,7 @@ export const releaseStatus: Check = {
   phase: 4,
   scope: 'chain',
   title: 'inference-gateway release is deployed',
-  readme: {checks: 'release deployed (failed/pending upgrade)', failure: ''},
+  readme: {checks: 'release deployed (failed/pending upgrade)', failure: 'release failed or pending: objects may be partial'},
   symptoms: {'epp-not-starting': 3, 'config-not-applied': 7},
   reads: ['HelmReleaseSecret'],
   run({chain}) {
@@ -86,7 +86,7 @@ export const releaseObjectsPresent: Check = {
   phase: 4,
   scope: 'chain',
   title: "The release's objects exist as rendered",
-  readme: {checks: 'release objects present, not edited (drift)', failure: ''},
+  readme: {checks: 'release objects present, not edited (drift)', failure: 'cluster differs from the release (drift)'},
   dependsOn: ['IGW-401'],
   reads: ['HelmReleaseSecret', 'Gateway', 'EnvoyExtensionPolicy', 'Deployment', 'Service', 'ConfigMap', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'GatewayClass', 'Pod'],
   judgesUnreadable: ['Gateway', 'EnvoyExtensionPolicy', 'Deployment', 'Service', 'ConfigMap', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'GatewayClass', 'Pod'],

@@ -82,10 +82,11 @@ export const routeRequestTimeout: Check = {
   phase: 4,
   scope: 'chain',
   title: 'HTTPRoute rule to the InferencePool sets a request timeout longer than a generation',
-  readme: {checks: 'HTTPRoute rule to the InferencePool sets a request timeout longer than a generation', failure: ''},
+  readme: {checks: 'HTTPRoute rule to the InferencePool sets a request timeout longer than a generation', failure: "Envoy's 15 s route timeout cuts generations (504)"},
   dependsOn: ['IGW-408'],
   symptoms: {'high-latency': 20, 'no-streaming': 20},
-  reads: ['HTTPRoute'],
+  reads: ['HTTPRoute', 'Deployment', 'Pod', 'ConfigMap', 'Gateway', 'GatewayClass', 'BackendTrafficPolicy'],
+  judgesUnreadable: ['Deployment', 'Pod', 'ConfigMap', 'Gateway', 'GatewayClass', 'BackendTrafficPolicy'],
   run({chain, snap}) {
     const out: Draft[] = [];
     const eg = envoyGatewayControllers(snap);
@@ -133,9 +134,10 @@ export const onePoolPerRule: Check = {
   phase: 4,
   scope: 'cluster',
   title: 'one InferencePool per HTTPRoute rule',
-  readme: {checks: 'one InferencePool per HTTPRoute rule', failure: ''},
+  readme: {checks: 'one InferencePool per HTTPRoute rule', failure: 'hook error (AI Gateway) or one shared picker (Istio)'},
   symptoms: {'500': 20, '503': 20},
-  reads: ['HTTPRoute'],
+  reads: ['HTTPRoute', 'Gateway', 'Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
+  judgesUnreadable: ['Gateway', 'Deployment', 'Pod', 'ConfigMap', 'GatewayClass', 'Service'],
   run({snap, target}) {
     const out: Draft[] = [];
     for (const r of items<HTTPRoute>(snap, 'HTTPRoute')) {
@@ -191,7 +193,7 @@ export const statusCurrent: Check = {
   phase: 4,
   scope: 'chain',
   title: 'Gateway, HTTPRoute and policy statuses are current (observedGeneration = generation)',
-  readme: {checks: 'Gateway, HTTPRoute and policy statuses are current (observedGeneration = generation)', failure: ''},
+  readme: {checks: 'Gateway, HTTPRoute and policy statuses are current (observedGeneration = generation)', failure: 'doctor cannot trust the status (controller behind)'},
   symptoms: {'config-not-applied': 20, 'gateway-not-programmed': 20},
   reads: ['Gateway', 'HTTPRoute'],
   run({chain, snap}) {
@@ -270,10 +272,11 @@ export const listenerNamespaceSelector: Check = {
   phase: 4,
   scope: 'chain',
   title: "the HTTPRoute's namespace is admitted by the listener's allowedRoutes namespace selector",
-  readme: {checks: "the HTTPRoute's namespace is admitted by the listener's allowedRoutes namespace selector", failure: ''},
+  readme: {checks: "the HTTPRoute's namespace is admitted by the listener's allowedRoutes namespace selector", failure: 'route not admitted by the listener'},
   dependsOn: ['IGW-403'],
   symptoms: {'500': 20, 'ext-proc-not-routing': 20},
-  reads: ['HTTPRoute', 'Gateway'],
+  reads: ['HTTPRoute', 'Gateway', 'Namespace'],
+  judgesUnreadable: ['Namespace'],
   run({chain, snap}) {
     const out: Draft[] = [];
     const seen = new Set<object>();
@@ -355,7 +358,7 @@ export const extProcMessageSize: Check = {
   phase: 4,
   scope: 'chain',
   title: 'request bodies fit the EPP\'s gRPC message limit (ext_proc "larger than max")',
-  readme: {checks: 'request bodies fit the EPP\'s gRPC message limit (ext_proc "larger than max")', failure: ''},
+  readme: {checks: 'request bodies fit the EPP\'s gRPC message limit (ext_proc "larger than max")', failure: 'ext_proc "larger than max" on big bodies'},
   symptoms: {'500': 20},
   reads: ['Deployment'],
   run({chain, snap}) {

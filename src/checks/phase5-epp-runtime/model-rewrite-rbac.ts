@@ -21,7 +21,7 @@ export const modelRewriteRbac: Check = {
   phase: 5,
   scope: 'chain',
   title: "EPP's ServiceAccount may watch InferenceModelRewrites (the EPP log shows no RBAC denial)",
-  readme: {checks: "EPP's ServiceAccount may watch InferenceModelRewrites (the EPP log shows no RBAC denial)", failure: ''},
+  readme: {checks: "EPP's ServiceAccount may watch InferenceModelRewrites (the EPP log shows no RBAC denial)", failure: 'EPP cannot watch InferenceModelRewrites'},
   symptoms: {'epp-not-starting': 20},
   reads: ['Pod', 'Deployment'],
   run(ctx) {

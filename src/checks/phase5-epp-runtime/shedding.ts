@@ -17,7 +17,7 @@ export const eppShedding: Check = {
   phase: 5,
   scope: 'chain',
   title: 'EPP flow control is not rejecting or evicting requests (429/503 with x-llm-d-request-dropped-reason)',
-  readme: {checks: 'EPP flow control is not rejecting or evicting requests (429/503 with x-llm-d-request-dropped-reason)', failure: ''},
+  readme: {checks: 'EPP flow control is not rejecting or evicting requests (429/503 with x-llm-d-request-dropped-reason)', failure: '429/503 with x-llm-d-request-dropped-reason'},
   dependsOn: ['IGW-504'],
   symptoms: {'high-latency': 20, '503': 20},
   reads: ['Pod', 'Deployment'],

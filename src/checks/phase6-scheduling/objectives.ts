@@ -47,7 +47,7 @@ export const objectivesWatched: Check = {
   phase: 6,
   scope: 'chain',
   title: "InferenceObjectives are in the API group the EPP watches",
-  readme: {checks: "InferenceObjectives are in the API group the EPP watches", failure: ''},
+  readme: {checks: "InferenceObjectives are in the API group the EPP watches", failure: 'objectives ignored: no priorities'},
   symptoms: {'config-not-applied': 20, 'high-latency': 20},
   reads: ['InferenceObjective', 'LlmdInferenceObjective', 'Deployment'],
   run({chain, snap}) {
@@ -86,7 +86,7 @@ export const sheddableObjectives: Check = {
   phase: 6,
   scope: 'chain',
   title: 'InferenceObjectives with a negative priority (sheddable: 429 under saturation)',
-  readme: {checks: 'InferenceObjectives with a negative priority (sheddable: 429 under saturation)', failure: ''},
+  readme: {checks: 'InferenceObjectives with a negative priority (sheddable: 429 under saturation)', failure: 'those requests are shed first (429)'},
   symptoms: {'high-latency': 20},
   reads: ['InferenceObjective', 'LlmdInferenceObjective'],
   run({chain, snap}) {

@@ -35,7 +35,7 @@ export const roleFiltersKeepPods: Check = {
   phase: 6,
   scope: 'chain',
   title: 'Role filters (decode/prefill/encode-filter) keep some of the pool\'s pods (label llm-d.ai/role)',
-  readme: {checks: 'Role filters (decode/prefill/encode-filter) keep some of the pool\'s pods (label llm-d.ai/role)', failure: ''},
+  readme: {checks: 'Role filters (decode/prefill/encode-filter) keep some of the pool\'s pods (label llm-d.ai/role)', failure: 'decode filter keeps no pod: every request fails'},
   dependsOn: ['IGW-601'],
   symptoms: {'503': 20, 'high-latency': 20},
   reads: ['ConfigMap', 'Deployment', 'Pod'],

@@ -53,7 +53,7 @@ export const litellmApiBasePath: Check = {
   phase: 7,
   scope: 'cluster',
   title: "LiteLLM's api_base ends in /v1 (LiteLLM appends /chat/completions)",
-  readme: {checks: "LiteLLM's api_base ends in /v1 (LiteLLM appends /chat/completions)", failure: ''},
+  readme: {checks: "LiteLLM's api_base ends in /v1 (LiteLLM appends /chat/completions)", failure: 'LiteLLM calls a wrong path (404)'},
   symptoms: {'500': 20, '503': 20},
   reads: ['ConfigMap', 'HTTPRoute'],
   run({snap}) {
@@ -119,7 +119,7 @@ export const litellmServedModel: Check = {
   phase: 7,
   scope: 'cluster',
   title: "LiteLLM's model is a name the model servers behind the Gateway serve",
-  readme: {checks: "LiteLLM's model is a name the model servers behind the Gateway serve", failure: ''},
+  readme: {checks: "LiteLLM's model is a name the model servers behind the Gateway serve", failure: 'vLLM answers 404 model not found'},
   symptoms: {'500': 20},
   reads: ['ConfigMap', 'Service', 'Pod'],
   run({snap, target}) {
