@@ -212,8 +212,8 @@ export const bbrService: Check = {
   dependsOn: ['IGW-436'],
   symptoms: {'500': 20, 'ext-proc-not-routing': 20},
   // EndpointSlices and Pods (runtime state) are judged only when readable: the port checks work on manifests too
-  reads: ['Service', 'EnvoyExtensionPolicy', 'Deployment', 'Pod', 'HTTPRoute', 'ConfigMap'],
-  judgesUnreadable: ['Pod', 'HTTPRoute', 'ConfigMap'],
+  reads: ['Service', 'EnvoyExtensionPolicy', 'Deployment', 'Pod', 'HTTPRoute', 'ConfigMap', 'EndpointSlice'],
+  judgesUnreadable: ['Pod', 'HTTPRoute', 'ConfigMap', 'EndpointSlice'],
   run({snap, target}) {
     const view = bbrViewInScope(snap, target);
     const out: Draft[] = [];

@@ -11,9 +11,9 @@ describe('the one EPP-container rule', () => {
     }
     expect(eppContainer(deploy({name: 'epp', command: ['/epp', '--pool-name', 'gw']}))?.name).toBe('epp');
   });
-  it('does not take a container that merely mentions a pool, or only selects endpoints', () => {
+  it('does not take a container that merely mentions a pool; takes a standalone EPP (--endpoint-selector, issue 11 item 6)', () => {
     expect(eppContainer(deploy({name: 'vllm', args: ['--model', 'pool-name']}))).toBeUndefined();
-    expect(eppContainer(deploy({name: 'epp', args: ['--endpoint-selector', 'app=vllm']}))).toBeUndefined();
+    expect(eppContainer(deploy({name: 'epp', args: ['--endpoint-selector', 'app=vllm']}))?.name).toBe('epp');
   });
   it('reads the pool flags and recognises --endpoint-selector', () => {
     const c = {args: ['--pool-name', 'gw', '--pool-namespace=llm', '-pool-group', 'inference.networking.x-k8s.io', '--endpoint-selector=app=vllm']};

@@ -99,7 +99,7 @@ describe('phase 4 — the inference-gateway chart', () => {
     const msg = e.map((x) => `${x.severity} ${x.message} ${x.blockedBy ?? ''}`).join('\n');
     // IGW-411 depends on IGW-403 (the Gateway): the root cause is reported there, this one is blocked
     expect(e.map((x) => x.severity), msg).toEqual(['blocked']);
-    expect(one(doctor(objs, {skip: ['IGW-403']}), 'IGW-411', 'error').message).toMatch(/does not exist in llm \(Envoy Gateway writes no status for it; an old Accepted=True may remain\)/);
+    expect(policyError(doctor(objs, {skip: ['IGW-403']})).message).toMatch(/does not exist in llm \(Envoy Gateway writes no status for it; an old Accepted=True may remain\)/);
   });
 
   it('IGW-412: 200ms default messageTimeout, Buffered response, no request body → warnings with fixes', () => {
