@@ -497,9 +497,10 @@ const CASES: Case[] = [
   },
   {
     fault: 'epp-upgraded-inline-saturation',
-    source: 'domain-facts §2 (saturationDetector: inline ≤ 1.4, pluginRef from 1.5)',
-    exit: 0,
-    want: (n) => [{code: 'IGW-602', severity: 'warning', ...EPP_CM(n), message: ['saturationDetector', 'v1.5.0'], fix: ['utilization-detector']}],
+    source: 'domain-facts §2 (saturationDetector: inline ≤ 1.4, pluginRef from 1.5); GIE v1.5.0 configloader.go decodes strictly',
+    exit: 1,
+    want: (n) => [{code: 'IGW-602', severity: 'error', ...EPP_CM(n), message: ['saturationDetector', 'v1.5.0', 'fails at start'], fix: ['utilization-detector']}],
+    errors: ['IGW-602'],
   },
   // --- Helm release ----------------------------------------------------------------------------
   {

@@ -150,6 +150,9 @@ export async function addBbr(inst: Installation): Promise<BbrNames> {
       '--set', 'extensionPolicy.enabled=false',
       '--set', `gatewayClassName=${names.gatewayClass}`,
       '--set', `epp.schedulingConfig.enabled=${inst.options.schedulingConfig}`,
+      // Envoy AI Gateway always dials the EPP with TLS (ai-gateway v1.1.0 extension server; IGW-411):
+      // like the first release's, this EPP keeps its default TLS serving
+      '--set', `epp.secureServing=${inst.options.wiring === 'ai-gateway'}`,
     ],
     {kubeconfig: kube.kubeconfig, timeoutMs: 120_000},
   );

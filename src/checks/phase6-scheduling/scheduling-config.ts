@@ -9,10 +9,9 @@ import type {ObjectRef} from '../../k8s/objects.ts';
 import type {KubeObject} from '../../kube/client.ts';
 import {lookup} from '../../snapshot/query.ts';
 import {imageTag} from '../../snapshot/versions.ts';
-import {argValue} from '../../k8s/args.ts';
 import {ALL_PLUGIN_TYPES, GIE_PLUGINS, LLM_D_ROUTER_PLUGINS, pluginRegistryFor} from '../../model/epp-plugins.ts';
 import type {EppInfo} from '../../model/target.ts';
-import {chartRef, jsonPatch, yamlBlock} from '../fix.ts';
+import {chartRef, yamlBlock} from '../fix.ts';
 import {eppConfigSource, eppDeployRef, eppFlavour, versionBelow} from '../helpers.ts';
 import {type Check, type Draft, error, info, ok, orNotApplicable, warning} from '../types.ts';
 
@@ -62,8 +61,6 @@ function judgeTypes(plugins: NonNullable<PickerConfig['plugins']>, e: EppInfo): 
   const tag = image ? imageTag(image) : undefined;
   const found = pluginRegistryFor(image, tag);
   const out: TypeVerdicts = {errors: [], replace: [], warnings: [], infos: []};
-  const experimental = argValue(e.container, '--allow-experimental-plugins');
-  const allowAlpha = experimental !== undefined && experimental !== 'false';
   for (const p of plugins) {
     const type = p.type;
     if (!type) continue;
@@ -78,12 +75,8 @@ function judgeTypes(plugins: NonNullable<PickerConfig['plugins']>, e: EppInfo): 
         if (near) out.replace.push({type, fix: near});
         continue;
       }
-      if (registry.experimentalFlag && known.stability === 'Alpha' && !allowAlpha) {
-        out.errors.push(`${label} has Alpha stability in ${registry.release}, and --allow-experimental-plugins is not set — the EPP exits at start`);
-      }
-      if (known.deprecated) {
-        out.warnings.push(`${label} is deprecated since ${known.deprecated.deprecatedIn} (removal in ${known.deprecated.removalIn}): use "${known.deprecated.replacement}"`);
-      }
+      // Alpha stability without --allow-experimental-plugins and deprecated types: IGW-606 judges them
+      // (one root cause, one finding).
       if (known.testOnly) out.infos.push(`${label} is registered for conformance tests only (${registry.release})`);
       continue;
     }
@@ -100,14 +93,6 @@ function judgeTypes(plugins: NonNullable<PickerConfig['plugins']>, e: EppInfo): 
 }
 
 const SCORERS = ['prefix-cache-scorer', 'kv-cache-utilization-scorer', 'queue-scorer'];
-
-/** For Alpha plugins refused at start: add --allow-experimental-plugins to the EPP container. */
-function alphaFix(e: EppInfo, v: TypeVerdicts): string | undefined {
-  if (!v.errors.some((x) => x.includes('Alpha stability'))) return undefined;
-  const d = e.deployment;
-  const ci = d.spec.template.spec.containers.indexOf(e.container!);
-  return `${jsonPatch('deployment', d.metadata.namespace, d.metadata.name, [{op: 'add', path: `/spec/template/spec/containers/${ci}/args/-`, value: '--allow-experimental-plugins'}])}   # or use a Beta plugin instead`;
-}
 
 export const schedulingConfigValid: Check = {
   code: 'IGW-602',
@@ -159,7 +144,7 @@ export const schedulingConfigValid: Check = {
             ? `helm upgrade ${chain.release.release.name} ${chartRef(chain.release.release.chart)} -n ${chain.release.release.namespace} --reuse-values --set epp.schedulingConfig.picker=${typos[0]!.fix}`
             : `# in ${where.kind} ${where.namespace ?? ''}/${where.name}: ${typos.map((t) => `type: ${t.type} → type: ${t.fix}`).join(', ')} (pluginRefs too), then restart the EPP`
           : undefined;
-        const fixes = [fixText, alphaFix(e, verdicts)].filter((x): x is string => Boolean(x));
+        const fixes = [fixText].filter((x): x is string => Boolean(x));
         out.push(error(`EPP ${e.deployment.metadata.name}'s EndpointPickerConfig is invalid: ${problems.join('; ')} — the EPP exits at start`, where, fixes.length ? fixes.join('\n') : undefined));
         continue;
       }
@@ -171,7 +156,11 @@ export const schedulingConfigValid: Check = {
         if (inline && !versionBelow(tag, 1, 5) && tag) {
           const params = Object.fromEntries(['queueDepthThreshold', 'kvCacheUtilThreshold', 'metricsStalenessThreshold'].filter((k) => k in sd).map((k) => [k, sd[k]]));
           const form = yamlBlock({plugins: [{type: 'utilization-detector', parameters: params}], saturationDetector: {pluginRef: 'utilization-detector'}});
-          out.push(warning(`EPP ${e.deployment.metadata.name} is GIE ${tag}, which takes saturationDetector as a pluginRef to a utilization-detector plugin; the inline thresholds here are the GIE ≤ 1.4 form and are not applied`, where, `# in the EndpointPickerConfig: add the plugin and refer to it\n${form}`));
+          // GIE v1.5.0 decodes the config strictly (pkg/epp/config/loader/configloader.go decodeRawConfig:
+          // serializer.EnableStrict) and its SaturationDetectorConfig has only `pluginRef`
+          // (apix/config/v1alpha1/endpointpickerconfig_types.go): inline thresholds are unknown fields, the
+          // decode fails and the EPP exits at start-up — not "ignored".
+          out.push(error(`EPP ${e.deployment.metadata.name} is GIE ${tag}, which takes saturationDetector only as a pluginRef to a utilization-detector plugin and decodes its config strictly: the inline thresholds here (the GIE ≤ 1.4 form) are unknown fields, so the EPP fails at start ("failed to decode configuration")`, where, `# in the EndpointPickerConfig: add the plugin and refer to it\n${form}`));
         } else if (!inline && 'pluginRef' in sd && versionBelow(tag, 1, 5)) {
           out.push(warning(`EPP ${e.deployment.metadata.name} is GIE ${tag}, which takes inline saturationDetector thresholds; the pluginRef form needs GIE 1.5+`, where));
         }

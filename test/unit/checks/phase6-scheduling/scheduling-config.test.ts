@@ -9,7 +9,7 @@ type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 
 describe('phase 6 — scheduling config', () => {
 
-  it('IGW-602: a pluginRef to an undefined plugin → error; GIE 1.5 with inline saturationDetector → warning; weights not 100 → warning', () => {
+  it('IGW-602: a pluginRef to an undefined plugin → error; GIE 1.5 with inline saturationDetector → error (strict decoding: the EPP exits); weights not 100 → warning', () => {
     const objs = chartInstall({file: SCHEDULING_FILE});
     const cm = obj<Any>(objs, 'ConfigMap', `${EPP}-config`);
     cm.data['epp-config.yaml'] = cm.data['epp-config.yaml'].replace('- pluginRef: queue-scorer', '- pluginRef: queue-scorerr');
@@ -20,8 +20,12 @@ describe('phase 6 — scheduling config', () => {
     c.image = 'registry.k8s.io/gateway-api-inference-extension/epp:v1.5.0';
     const cm2 = obj<Any>(objs2, 'ConfigMap', `${EPP}-config`);
     cm2.data['epp-config.yaml'] = cm2.data['epp-config.yaml'].replace('weight: 60', 'weight: 3');
-    const ws = byCode(doctor(objs2), 'IGW-602').filter((x) => x.severity === 'warning').map((x) => x.message);
-    expect(ws.some((m) => m.includes('GIE ≤ 1.4 form'))).toBe(true);
+    const f2 = byCode(doctor(objs2), 'IGW-602');
+    const es = f2.filter((x) => x.severity === 'error').map((x) => x.message);
+    const ws = f2.filter((x) => x.severity === 'warning').map((x) => x.message);
+    // GIE v1.5.0 pkg/epp/config/loader/configloader.go decodes with serializer.EnableStrict: unknown fields fail start-up
+    expect(es.some((m) => m.includes('GIE ≤ 1.4 form') && m.includes('fails at start'))).toBe(true);
+    expect(ws.some((m) => m.includes('GIE ≤ 1.4 form'))).toBe(false);
     expect(ws.some((m) => m.includes('sum to 43'))).toBe(true);
   });
 });
@@ -53,15 +57,17 @@ describe('IGW-602: plugin types of the EPP release in use (issue 11 item 5)', ()
     expect(GIE_PLUGINS.types.has('decode-filter')).toBe(false);
   });
 
-  it('llm-d-router v0.10.0: a typo → error with "did you mean"; an Alpha plugin without --allow-experimental-plugins → error; a deprecated one → warning', () => {
-    const f = byCode(doctor(withPlugins(LLM_D, ['prefix-cache-scorrer', 'session-affinity-scorer', 'by-label'])), 'IGW-602');
+  it('llm-d-router v0.10.0: a typo → IGW-602 error with "did you mean"; an Alpha plugin without --allow-experimental-plugins and a deprecated one are IGW-606\'s (one finding each)', () => {
+    const all = doctor(withPlugins(LLM_D, ['prefix-cache-scorrer', 'session-affinity-scorer', 'by-label']));
+    const f = byCode(all, 'IGW-602');
     const e = f.find((x) => x.severity === 'error')!;
     expect(e.message).toContain(`plugin type "prefix-cache-scorrer" is not registered in llm-d-router v0.10.0 — the EPP exits with "plugin type 'prefix-cache-scorrer' is not registered" (did you mean "prefix-cache-scorer"?)`);
-    expect(e.message).toContain('plugin type "session-affinity-scorer" has Alpha stability in llm-d-router v0.10.0, and --allow-experimental-plugins is not set');
+    expect(e.message).not.toContain('Alpha stability');
     expect(e.fix).toContain('type: prefix-cache-scorrer → type: prefix-cache-scorer');
-    expect(e.fix).toContain('"value":"--allow-experimental-plugins"');
-    const w = f.filter((x) => x.severity === 'warning');
-    expect(w.map((x) => x.message)).toEqual([`EPP ${EPP}: plugin type "by-label" is deprecated since v0.9.0 (removal in v0.11.0): use "label-selector-filter"`]);
+    expect(f.filter((x) => x.severity === 'warning')).toEqual([]);
+    const alpha = byCode(all, 'IGW-606');
+    expect(alpha.some((x) => x.severity === 'error' && x.message.includes('session-affinity-scorer'))).toBe(true);
+    expect(alpha.some((x) => x.severity === 'warning' && x.message.includes('by-label'))).toBe(true);
   });
 
   it('llm-d-router v0.10.0: encode-filter is not a typo of decode-filter; Alpha with --allow-experimental-plugins is fine', () => {
