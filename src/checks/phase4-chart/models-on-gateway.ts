@@ -61,7 +61,10 @@ export const modelsShareMatches: Check = {
   readme: {checks: 'Several InferencePools on one Gateway are told apart by a header match (model in the body)', failure: 'one model answers for another'},
   symptoms: {'503': 20, 'high-latency': 20},
   reads: ['HTTPRoute'],
-  run({snap}) {
+  run({snap, target}) {
+    // Judge only the Gateways that serve a pool in scope: with -n, routes of other namespaces are read
+    // too (they cross namespaces), but their conflicts are not this run's to report.
+    const inScope = new Set(target.chains.map((c) => c.key));
     const byGateway = new Map<string, PoolRule[]>();
     for (const r of items<HTTPRoute>(snap, 'HTTPRoute')) {
       const rns = r.metadata.namespace ?? '';
@@ -83,12 +86,13 @@ export const modelsShareMatches: Check = {
     const reported = new Set<string>();
     for (const [gw, rules] of byGateway) {
       const pools = new Set(rules.flatMap((r) => r.pools));
-      if (pools.size < 2) continue;
+      if (pools.size < 2 || ![...pools].some((p) => inScope.has(p))) continue;
       for (let i = 0; i < rules.length; i++) {
         for (let j = i + 1; j < rules.length; j++) {
           const a = rules[i]!;
           const b = rules[j]!;
           if (a.pools.join() === b.pools.join() || !hostsOverlap(a.hostnames, b.hostnames)) continue;
+          if (![...a.pools, ...b.pools].some((p) => inScope.has(p))) continue;
           const shared = [...a.plainMatches].filter((k) => b.plainMatches.has(k));
           if (!shared.length) continue;
           const win = a.route === b.route ? a : tieWinner(a.route, b.route) === a.route ? a : b;

@@ -110,6 +110,21 @@ describe('IGW-429 — two pools behind one Gateway, same match, no header match'
     expect(byCode(f, 'IGW-429').map((x) => x.severity)).toEqual(['ok']);
   });
 
+  it('only pairs with a pool in scope are judged (with -n or --pool, routes of other pools are read but not this run\'s)', () => {
+    const objs = secondModel();
+    const third = structuredClone(obj<Any>(objs, 'HTTPRoute', 'llama'));
+    third.metadata = {...third.metadata, name: 'mistral', creationTimestamp: '2026-11-20T12:00:00Z'};
+    third.spec.rules[0].backendRefs[0].name = 'mistral';
+    const pool3 = structuredClone(obj<Any>(objs, 'InferencePool', 'llama'));
+    pool3.metadata.name = 'mistral';
+    const all = [...objs, third as KubeObject, pool3 as KubeObject];
+    const everyPair = byCode(doctor(all), 'IGW-429').filter((x) => x.severity === 'warning');
+    expect(everyPair).toHaveLength(3);
+    const scoped = byCode(doctor(all, {pool: 'qwen'}), 'IGW-429').filter((x) => x.severity === 'warning');
+    expect(scoped).toHaveLength(2);
+    expect(scoped.every((x) => x.message.includes('pool llm/qwen'))).toBe(true);
+  });
+
   it('one pool per Gateway (the healthy install) → nothing reported', () => {
     expect(byCode(doctor(loadObjects('healthy-ai-gateway.yaml')), 'IGW-429')).toEqual([]);
   });
