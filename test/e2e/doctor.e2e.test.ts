@@ -20,7 +20,7 @@ import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
 import {connect} from '../../src/kube/client.ts';
 import {helm, kubectl} from '../harness/cluster.ts';
 import {chartDir, faults, installHealthy, type Fault, type FaultName, type Installation, type InstallOptions, type Names} from '../scenarios/index.ts';
-import {describeFinding, doctorCli, expectHealthy, expectWanted, faultNamespace, limiter, ownNamespaces, problems, settle, value, type DoctorCli, type DoctorRun, type Finding, type Settled, type Want} from './support/doctor-run.ts';
+import {describeFinding, doctorCli, EG_CM, expectHealthy, expectWanted, faultNamespace, limiter, ownEnvoyGateway, ownNamespaces, problems, settle, value, type DoctorCli, type DoctorRun, type Finding, type Settled, type Want} from './support/doctor-run.ts';
 
 const kubeconfig = inject('kubeconfig');
 const restrictedKubeconfig = inject('restrictedKubeconfig');
@@ -57,13 +57,11 @@ interface Case {
 
 const EPP = (n: Names) => ({kind: 'Deployment', namespace: n.namespace, name: n.eppDeployment});
 const POOL = (n: Names) => ({kind: 'InferencePool', namespace: n.namespace, name: n.pool});
-const EG_CM = (n: Names) => ({kind: 'ConfigMap', namespace: n.egNamespace, name: n.egConfigMap});
 const EEP = (n: Names) => ({kind: 'EnvoyExtensionPolicy', namespace: n.namespace, name: n.extensionPolicy});
 const RELEASE = (n: Names, rev = 1) => ({kind: 'Secret', namespace: n.namespace, name: `sh.helm.release.v1.${n.release}.v${rev}`});
 const EPP_CM = (n: Names) => ({kind: 'ConfigMap', namespace: n.namespace, name: n.eppConfigMap});
 const LITELLM_CM = (n: Names) => ({kind: 'ConfigMap', namespace: n.litellmNamespace, name: n.litellmConfigMap});
 const proxyUrl = (n: Names) => `http://${n.proxyService}.${n.egNamespace}.svc.cluster.local:${n.gatewayPort}/v1`;
-const ownEnvoyGateway = (ns: string): Partial<InstallOptions> => ({egNamespace: `${ns}-eg`, gatewayClassName: `${ns}-gc`});
 const extensionPolicy: Partial<InstallOptions> = {wiring: 'extension-policy'};
 /**
  * Every 'extension-policy' install is the mix with the chart's plaintext EPP: Envoy AI Gateway dials the

@@ -4,7 +4,7 @@
 import {expect} from 'vitest';
 import {run, type RunResult} from '../../harness/cluster.ts';
 import {buildCli, type BuildCliOptions} from '../../harness/cli.ts';
-import type {Names} from '../../scenarios/index.ts';
+import type {InstallOptions, Names} from '../../scenarios/index.ts';
 
 export interface ObjectRef {
   apiVersion: string;
@@ -151,6 +151,11 @@ export function expectWanted(j: DoctorJson, w: Want): Finding {
 export function ownNamespaces(n: Names): string[] {
   return [...new Set([n.namespace, n.routeNamespace, n.litellmNamespace, n.egNamespace])];
 }
+
+/** A fault that changes Envoy Gateway gets its own controller namespace and GatewayClass: doctor -n judges only that one. */
+export const ownEnvoyGateway = (ns: string): Partial<InstallOptions> => ({egNamespace: `${ns}-eg`, gatewayClassName: `${ns}-gc`});
+/** The install's Envoy Gateway ConfigMap, as a wanted finding's object. */
+export const EG_CM = (n: Names) => ({kind: 'ConfigMap', namespace: n.egNamespace, name: n.egConfigMap});
 
 /** A namespace name per fault install: PREFIX-RUN-FAULT, cut to 50 characters. */
 export function faultNamespace(prefix: string, run: string, fault: string): string {
