@@ -3,64 +3,13 @@
 // warnings; then one install per BBR fault (faults-bbr.ts) in its own namespace, each checked for
 // exit code, the root-cause finding (code, severity, object, message, fix with the real names) and
 // the routes BBR feeds reported "blocked by" it. Pattern of doctor.e2e.test.ts.
-import {mkdtempSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
-import {run, type RunResult} from '../harness/cluster.ts';
 import {installHealthy, installHealthyBbr, type FaultName, type Installation, type Names} from '../scenarios/index.ts';
+import {describeFinding, doctorCli, expectHealthy, expectWanted, faultNamespace, limiter, problems, type DoctorCli, type DoctorJson, type DoctorRun, type Want} from './support/doctor-run.ts';
 
 const kubeconfig = inject('kubeconfig');
 const RUN = Date.now().toString(36).slice(-5);
-const DOCTOR_TIMEOUT = 120_000;
 
-interface Finding {
-  code: string;
-  severity: 'error' | 'warning' | 'info' | 'ok' | 'skipped' | 'blocked';
-  pool?: string;
-  object: {apiVersion: string; kind: string; namespace?: string; name: string} | null;
-  message: string;
-  fix: string | null;
-  blockedBy: string[];
-}
-interface DoctorJson {
-  summary: {errors: number; warnings: number; infos: number; ok: number; skipped: number; blocked: number};
-  findings: Finding[];
-}
-
-let BIN = '';
-let cliReady!: Promise<void>;
-
-/** The CLI built into a private directory (doctor.e2e.test.ts buildCli): nobody's rebuild changes it under these tests. */
-async function buildCli(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'infgw-doctor-bbr-cli-'));
-  await run('node', ['scripts/build.ts', '--outdir', join(dir, 'dist')], {timeoutMs: 300_000});
-  await run('sh', ['-c', `cp -R bin package.json oclif.manifest.json "${dir}/"`]);
-  BIN = join(dir, 'bin', 'kubectl-infgw');
-}
-
-async function doctorJson(ns: string): Promise<RunResult & {json: DoctorJson}> {
-  await cliReady;
-  const r = await run(BIN, ['doctor', '-o', 'json', '-n', ns], {kubeconfig, allowFail: true, timeoutMs: DOCTOR_TIMEOUT});
-  return {...r, json: JSON.parse(r.stdout) as DoctorJson};
-}
-
-const describeFinding = (f: Finding): string =>
-  `${f.code} ${f.severity} ${f.object ? `${f.object.kind} ${f.object.namespace ?? ''}/${f.object.name}` : '-'}: ${f.message.slice(0, 200)}${f.blockedBy.length ? ` [blocked by ${f.blockedBy.join(',')}]` : ''}`;
-const problems = (j: DoctorJson): string =>
-  j.findings
-    .filter((f) => f.severity !== 'ok' && f.severity !== 'info')
-    .map(describeFinding)
-    .join('\n');
-
-interface Want {
-  code: string;
-  severity: Finding['severity'];
-  kind: string;
-  name: string;
-  message: string[];
-  fix: string[];
-}
 interface Case {
   fault: FaultName;
   want: (n: Names) => Want;
@@ -78,6 +27,7 @@ const CASES: Case[] = [
       code: 'IGW-438',
       severity: 'error',
       kind: 'EnvoyExtensionPolicy',
+      namespace: n.namespace,
       name: POLICY,
       message: ['TargetNotFound', `No section name https found for Gateway ${n.namespace}/${n.gateway}`, 'listeners are http', 'no request matches the header rules'],
       fix: [`kubectl patch envoyextensionpolicy ${POLICY} -n ${n.namespace} --type json`, '"path":"/spec/targetRefs/0/sectionName","value":"http"'],
@@ -90,6 +40,7 @@ const CASES: Case[] = [
       code: 'IGW-439',
       severity: 'error',
       kind: 'EnvoyExtensionPolicy',
+      namespace: n.namespace,
       name: POLICY,
       message: ['response body Buffered', '--streaming', 'messageTimeout'],
       fix: [`kubectl patch envoyextensionpolicy ${POLICY} -n ${n.namespace} --type json`, '"op":"remove","path":"/spec/extProc/0/processingMode/response"'],
@@ -102,6 +53,7 @@ const CASES: Case[] = [
       code: 'IGW-436',
       severity: 'error',
       kind: 'Deployment',
+      namespace: n.namespace,
       name: 'body-based-router',
       message: ['has no available replica', 'keeps crashing', 'every request through the Gateway'],
       fix: [`-n ${n.namespace}`, 'body-based-router-'],
@@ -111,32 +63,29 @@ const CASES: Case[] = [
   },
 ];
 
-let healthy: {inst: Installation; json?: DoctorJson; code?: number | null};
-const faulty = new Map<FaultName, Promise<{inst: Installation; r: RunResult & {json: DoctorJson}}>>();
+let healthy: {inst: Installation; run: DoctorRun};
+const faulty = new Map<FaultName, Promise<{inst: Installation; r: DoctorRun & {json: DoctorJson}}>>();
 const installs: Installation[] = [];
+let cli!: DoctorCli;
 
 beforeAll(async () => {
-  cliReady = buildCli();
-  cliReady.catch(() => {});
+  cli = doctorCli(kubeconfig, {name: 'infgw-doctor-bbr-cli', manifest: 'committed', timeoutMs: 300_000});
   // Installs start while the binary is built: the healthy one and one fault install at a time (2 cores).
   const h = installHealthyBbr(kubeconfig, {namespace: `bbr-${RUN}-healthy`, pods: 2});
-  let chain: Promise<unknown> = Promise.resolve();
+  const limit = limiter(1);
   for (const c of CASES) {
-    const p = chain.then(async () => {
-      const inst = await installHealthy(kubeconfig, {namespace: `bbr-${RUN}-${c.fault}`.slice(0, 50), pods: 1});
+    const p = limit(async () => {
+      const inst = await installHealthy(kubeconfig, {namespace: faultNamespace('bbr', RUN, c.fault), pods: 1});
       installs.push(inst);
       await inst.inject(c.fault);
-      return {inst, r: await doctorJson(inst.names.namespace)};
+      return {inst, r: await cli.doctorJsonIn(inst.names.namespace)};
     });
     p.catch(() => {});
     faulty.set(c.fault, p);
-    chain = p.catch(() => {});
   }
   const hi = await h;
   installs.push(hi.inst);
-  await cliReady;
-  const r = await doctorJson(hi.inst.names.namespace);
-  healthy = {inst: hi.inst, json: r.json, code: r.code};
+  healthy = {inst: hi.inst, run: await cli.doctorJson(['-n', hi.inst.names.namespace])};
 }, 900_000);
 
 afterAll(async () => {
@@ -146,9 +95,7 @@ afterAll(async () => {
 
 describe('doctor on a healthy two-model install with body-based routing', () => {
   it('exits 0 with 0 errors and 0 warnings, nothing blocked; every BBR check ran and is ok', () => {
-    const j = healthy.json!;
-    expect(healthy.code, problems(j)).toBe(0);
-    expect(j.summary, problems(j)).toMatchObject({errors: 0, warnings: 0, blocked: 0});
+    const j = expectHealthy(healthy.run, {errors: 0, warnings: 0, blocked: 0});
     for (const code of ['IGW-435', 'IGW-436', 'IGW-437', 'IGW-438', 'IGW-439', 'IGW-440', 'IGW-441']) {
       expect(
         j.findings.filter((f) => f.code === code).map((f) => f.severity),
@@ -177,10 +124,7 @@ describe('doctor on body-based routing faults', () => {
       const j = r.json;
       expect(r.code, problems(j)).toBe(1);
       const w = c.want(n);
-      const f = j.findings.find((x) => x.code === w.code && x.severity === w.severity && x.object?.kind === w.kind && x.object.namespace === n.namespace && x.object.name === w.name);
-      expect(f, `expected ${w.code} ${w.severity} on ${w.kind} ${n.namespace}/${w.name}\n${problems(j)}`).toBeDefined();
-      for (const m of w.message) expect(f!.message, m).toContain(m);
-      for (const m of w.fix) expect(f!.fix ?? '', m).toContain(m);
+      expectWanted(j, w);
       // root cause first: the only error of this install is the BBR one; what it feeds is blocked by it
       expect(
         j.findings.filter((x) => x.severity === 'error').map((x) => x.code),

@@ -5,90 +5,13 @@
 // for exit code, code, severity, object, message and the fix with the real names filled in.
 // Pattern of doctor.e2e.test.ts; faults that change Envoy Gateway get their own egNamespace and
 // GatewayClass, so doctor -n judges only that Envoy Gateway.
-import {mkdtempSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
-import {run} from '../harness/cluster.ts';
 import {faults, installHealthy, type FaultName, type InstallOptions, type Installation, type Names} from '../scenarios/index.ts';
+import {describeFinding, doctorCli, EG_CM, expectHealthy, expectWanted, faultNamespace, limiter, ownEnvoyGateway, ownNamespaces, problems, settle, value, type DoctorCli, type DoctorRun, type Settled, type Want} from './support/doctor-run.ts';
 
 const kubeconfig = inject('kubeconfig');
 const RUN = Date.now().toString(36).slice(-5);
 const PARALLEL = 2;
-
-interface Finding {
-  code: string;
-  severity: 'error' | 'warning' | 'info' | 'ok' | 'skipped' | 'blocked';
-  object: {apiVersion: string; kind: string; namespace?: string; name: string} | null;
-  message: string;
-  fix: string | null;
-  blockedBy: string[];
-}
-interface DoctorJson {
-  summary: {errors: number; warnings: number; infos: number; ok: number; skipped: number; blocked: number};
-  findings: Finding[];
-}
-interface DoctorRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  json?: DoctorJson;
-}
-
-let BIN = '';
-let cliReady!: Promise<void>;
-
-async function buildCli(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'infgw-doctor-igw11-eg-'));
-  await run('node', ['scripts/build.ts', '--outdir', join(dir, 'dist')], {timeoutMs: 300_000});
-  await run('sh', ['-c', `cp -R bin package.json oclif.manifest.json "${dir}/"`]);
-  BIN = join(dir, 'bin', 'kubectl-infgw');
-}
-
-async function doctorJson(args: string[]): Promise<DoctorRun> {
-  await cliReady;
-  const r = await run(BIN, ['doctor', '-o', 'json', ...args], {kubeconfig, allowFail: true, timeoutMs: 120_000});
-  let json: DoctorJson | undefined;
-  try {
-    json = JSON.parse(r.stdout) as DoctorJson;
-  } catch {
-    /* asserted by the callers */
-  }
-  return {code: r.code, stdout: r.stdout, stderr: r.stderr, ...(json ? {json} : {})};
-}
-
-function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (active >= n) await new Promise<void>((res) => queue.push(res));
-    active++;
-    try {
-      return await fn();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
-}
-
-function describeFinding(f: Finding): string {
-  const o = f.object ? `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` : '-';
-  return `${f.code} ${f.severity} ${o}: ${f.message.slice(0, 200)}${f.blockedBy.length ? ` [blocked by ${f.blockedBy.join(',')}]` : ''}`;
-}
-function problems(j: DoctorJson): string {
-  return j.findings.filter((f) => f.severity !== 'ok' && f.severity !== 'info').map(describeFinding).join('\n');
-}
-
-interface Want {
-  code: string;
-  severity: Finding['severity'];
-  kind: string;
-  namespace?: string;
-  name: string;
-  message: string[];
-  fix: string[];
-}
 
 interface Case {
   fault: FaultName;
@@ -101,8 +24,6 @@ interface Case {
   blocked?: [string, string][];
 }
 
-const ownEnvoyGateway = (ns: string): Partial<InstallOptions> => ({egNamespace: `${ns}-eg`, gatewayClassName: `${ns}-gc`});
-const EG_CM = (n: Names) => ({kind: 'ConfigMap', namespace: n.egNamespace, name: n.egConfigMap});
 
 const CASES: Case[] = [
   {
@@ -204,40 +125,32 @@ interface CaseResult {
 }
 
 const limit = limiter(PARALLEL);
-const results = new Map<FaultName, Promise<{ok: true; value: CaseResult} | {ok: false; error: unknown}>>();
+const results = new Map<FaultName, Promise<Settled<CaseResult>>>();
 const cleanups: Promise<unknown>[] = [];
 let healthy: Installation | undefined;
 let healthyRun: DoctorRun;
+let cli!: DoctorCli;
 
 async function runCase(c: Case): Promise<CaseResult> {
-  const ns = `ig11-${RUN}-${c.fault}`.slice(0, 50).replace(/-+$/, '');
+  const ns = faultNamespace('ig11', RUN, c.fault);
   const inst = await installHealthy(kubeconfig, {namespace: ns, pods: 2, ...c.install?.(ns)});
   try {
     await inst.inject(c.fault);
     const n = structuredClone(inst.names);
-    return {names: n, own: [...new Set([n.namespace, n.routeNamespace, n.litellmNamespace, n.egNamespace])], doctor: await doctorJson(['-n', n.namespace])};
+    return {names: n, own: ownNamespaces(n), doctor: await cli.doctorJson(['-n', n.namespace])};
   } finally {
     cleanups.push(inst.cleanup().catch((e: unknown) => console.error(`[doctor-igw11-eg e2e] clean-up of ${ns}: ${String(e)}`)));
   }
 }
 
 beforeAll(async () => {
-  cliReady = buildCli();
-  cliReady.catch(() => {});
+  cli = doctorCli(kubeconfig, {name: 'infgw-doctor-igw11-eg', manifest: 'committed', timeoutMs: 300_000});
   const healthyInstall = installHealthy(kubeconfig, {namespace: `ig11-${RUN}-healthy`, pods: 2, withEppMetrics: true});
   healthyInstall.catch(() => {});
-  for (const c of CASES) {
-    results.set(
-      c.fault,
-      limit(() => runCase(c)).then(
-        (value) => ({ok: true as const, value}),
-        (error: unknown) => ({ok: false as const, error}),
-      ),
-    );
-  }
-  const [inst] = await Promise.all([healthyInstall, cliReady]);
+  for (const c of CASES) results.set(c.fault, settle(limit(() => runCase(c))));
+  const [inst] = await Promise.all([healthyInstall, cli.ready]);
   healthy = inst;
-  healthyRun = await doctorJson(['-n', inst.names.namespace]);
+  healthyRun = await cli.doctorJson(['-n', inst.names.namespace]);
 }, 900_000);
 
 afterAll(async () => {
@@ -247,17 +160,14 @@ afterAll(async () => {
 
 describe('doctor (issue 11 Envoy Gateway / route checks) on a healthy install', () => {
   it('exits 0 with no error, no warning, nothing skipped or blocked; the new checks pass', () => {
-    const j = healthyRun.json;
-    expect(j, healthyRun.stdout + healthyRun.stderr).toBeDefined();
-    expect(healthyRun.code, problems(j!)).toBe(0);
-    expect(j!.summary, problems(j!)).toMatchObject({errors: 0, warnings: 0, skipped: 0, blocked: 0});
+    const j = expectHealthy(healthyRun);
     const n = healthy!.names;
-    const okOf = (code: string) => j!.findings.filter((f) => f.code === code && f.severity === 'ok');
+    const okOf = (code: string) => j.findings.filter((f) => f.code === code && f.severity === 'ok');
     expect(okOf('IGW-209').map((f) => f.message)).toEqual(['extensionManager: post hooks Translation, Cluster, Route; translation listener/route/cluster/secret includeAll true']);
     expect(okOf('IGW-212')[0]?.message).toContain('ServiceAccount envoy-gateway-system/envoy-gateway may get/list/watch inferencepools.inference.networking.k8s.io');
     expect(okOf('IGW-416').map((f) => f.message)).toEqual([`HTTPRoute ${n.routeNamespace}/${n.httpRoute} rule 0: timeouts.request 300s`]);
     expect(okOf('IGW-418')).toHaveLength(1);
-    expect(j!.findings.filter((f) => f.code === 'IGW-211')).toEqual([]);
+    expect(j.findings.filter((f) => f.code === 'IGW-211')).toEqual([]);
   });
 });
 
@@ -265,18 +175,11 @@ describe('doctor (issue 11 Envoy Gateway / route checks) on faults', () => {
   for (const c of CASES) {
     const first = c.want({} as Names)[0];
     it(`${c.fault} → ${first?.code} ${first?.severity} (${c.source})`, async () => {
-      const s = await results.get(c.fault)!;
-      if (!s.ok) throw s.error;
-      const r = s.value;
+      const r = await value(results.get(c.fault)!);
       const j = r.doctor.json;
       expect(j, r.doctor.stdout + r.doctor.stderr).toBeDefined();
       expect(faults[c.fault]).toBeDefined();
-      for (const w of c.want(r.names)) {
-        const f = j!.findings.find((x) => x.code === w.code && x.severity === w.severity && x.object?.kind === w.kind && (x.object.namespace ?? undefined) === w.namespace && x.object.name === w.name);
-        expect(f, `expected ${w.code} ${w.severity} on ${w.kind} ${w.namespace ?? ''}/${w.name}\nall problems:\n${problems(j!)}`).toBeDefined();
-        for (const m of w.message) expect(f!.message, `${w.code} message`).toContain(m);
-        for (const m of w.fix) expect(f!.fix ?? '', `${w.code} fix`).toContain(m);
-      }
+      for (const w of c.want(r.names)) expectWanted(j!, w);
       for (const [code, root] of c.blocked ?? []) {
         const b = j!.findings.filter((f) => f.code === code);
         expect(b.length, `${code} findings:\n${b.map(describeFinding).join('\n')}`).toBeGreaterThan(0);

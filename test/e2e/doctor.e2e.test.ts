@@ -18,129 +18,26 @@ import {join} from 'node:path';
 import {XMLParser, XMLValidator} from 'fast-xml-parser';
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
 import {connect} from '../../src/kube/client.ts';
-import {helm, kubectl, run, type RunResult} from '../harness/cluster.ts';
-import {buildCli as buildCliInto} from '../harness/cli.ts';
+import {helm, kubectl} from '../harness/cluster.ts';
 import {chartDir, faults, installHealthy, type Fault, type FaultName, type Installation, type InstallOptions, type Names} from '../scenarios/index.ts';
+import {describeFinding, doctorCli, EG_CM, expectHealthy, expectWanted, faultNamespace, limiter, ownEnvoyGateway, ownNamespaces, problems, settle, value, type DoctorCli, type DoctorRun, type Finding, type Settled, type Want} from './support/doctor-run.ts';
 
 const kubeconfig = inject('kubeconfig');
 const restrictedKubeconfig = inject('restrictedKubeconfig');
 const RUN = Date.now().toString(36).slice(-5);
 const PARALLEL = 3;
-const DOCTOR_TIMEOUT = 120_000;
 
 // ---------------------------------------------------------------------------------------------
-// The doctor JSON contract (README "doctor JSON")
+// The built CLI (test/e2e/support/doctor-run.ts): INFGW_E2E_NO_BUILD=1 copies the current shared
+// build instead, under the shared lock (restart.e2e.test.ts's pattern).
 
-interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-}
-interface Finding {
-  code: string;
-  severity: 'error' | 'warning' | 'info' | 'ok' | 'skipped' | 'blocked';
-  title: string;
-  phase: number;
-  pool?: string;
-  object: ObjectRef | null;
-  message: string;
-  fix: string | null;
-  blockedBy: string[];
-  durationMs: number;
-}
-interface DoctorJson {
-  schemaVersion: unknown;
-  summary: {errors: number; warnings: number; infos: number; ok: number; skipped: number; blocked: number; durationMs: number; apiRequests: number};
-  target: {source: string; namespace?: string; releases: {namespace: string; name: string; status: string}[]; pools: {namespace: string; name: string; release?: string; wiring?: string}[]};
-  findings: Finding[];
-  conclusion?: string;
-}
-interface DoctorRun extends RunResult {
-  args: string[];
-  json?: DoctorJson;
-  ms: number;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The built CLI: bin/ + dist/ + package.json + manifest in a private directory, so nobody's
-// rebuild of the shared dist/ changes the binary under these tests. The build writes straight into
-// that directory (scripts/build.ts --outdir), so the shared build lock is not needed for it (a
-// stuck holder of /tmp/infgw-build.lock cannot stall this file). INFGW_E2E_NO_BUILD=1 copies the
-// current shared build instead, under the shared lock (restart.e2e.test.ts's pattern).
-
-let BIN = '';
+let cli!: DoctorCli;
 let cliReady!: Promise<void>;
-
-async function buildCli(): Promise<void> {
-  ({bin: BIN} = await buildCliInto({name: 'infgw-doctor-cli', manifest: 'committed', reuse: 'env', timeoutMs: 610_000}));
-}
-
-async function doctor(args: string[], opts: {kubeconfig?: string; input?: string} = {}): Promise<DoctorRun> {
-  await cliReady;
-  const t0 = performance.now();
-  const r = await run(BIN, ['doctor', ...args], {kubeconfig: opts.kubeconfig ?? kubeconfig, allowFail: true, timeoutMs: DOCTOR_TIMEOUT, ...(opts.input !== undefined ? {input: opts.input} : {})});
-  const out: DoctorRun = {...r, args, ms: Math.round(performance.now() - t0)};
-  if (args.includes('json')) {
-    try {
-      out.json = JSON.parse(r.stdout) as DoctorJson;
-    } catch {
-      /* asserted by the callers: json undefined */
-    }
-  }
-  return out;
-}
-
-function doctorJson(args: string[], opts: {kubeconfig?: string; input?: string} = {}): Promise<DoctorRun> {
-  return doctor(['-o', 'json', ...args], opts);
-}
-
-// ---------------------------------------------------------------------------------------------
-// A tiny limiter: installs and doctor runs, a few at a time
-
-function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (active >= n) await new Promise<void>((res) => queue.push(res));
-    active++;
-    try {
-      return await fn();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
-}
-
-type Settled<T> = {ok: true; value: T} | {ok: false; error: unknown};
-function settle<T>(p: Promise<T>): Promise<Settled<T>> {
-  return p.then(
-    (value) => ({ok: true as const, value}),
-    (error: unknown) => ({ok: false as const, error}),
-  );
-}
-async function value<T>(p: Promise<Settled<T>>): Promise<T> {
-  const s = await p;
-  if (!s.ok) throw s.error;
-  return s.value;
-}
+const doctor: DoctorCli['doctor'] = (args, opts) => cli.doctor(args, opts);
+const doctorJson: DoctorCli['doctorJson'] = (args, opts) => cli.doctorJson(args, opts);
 
 // ---------------------------------------------------------------------------------------------
 // Fault cases
-
-interface Want {
-  code: string;
-  severity: Finding['severity'];
-  kind: string;
-  /** undefined = cluster-scoped; a function of the install's names otherwise */
-  namespace?: string;
-  /** exact name, or a RegExp (pods) */
-  name: string | RegExp;
-  message?: (string | RegExp)[];
-  /** substrings the fix must contain (real names); [] = the fix must exist */
-  fix?: (string | RegExp)[];
-}
 
 interface Case {
   fault: FaultName;
@@ -160,13 +57,11 @@ interface Case {
 
 const EPP = (n: Names) => ({kind: 'Deployment', namespace: n.namespace, name: n.eppDeployment});
 const POOL = (n: Names) => ({kind: 'InferencePool', namespace: n.namespace, name: n.pool});
-const EG_CM = (n: Names) => ({kind: 'ConfigMap', namespace: n.egNamespace, name: n.egConfigMap});
 const EEP = (n: Names) => ({kind: 'EnvoyExtensionPolicy', namespace: n.namespace, name: n.extensionPolicy});
 const RELEASE = (n: Names, rev = 1) => ({kind: 'Secret', namespace: n.namespace, name: `sh.helm.release.v1.${n.release}.v${rev}`});
 const EPP_CM = (n: Names) => ({kind: 'ConfigMap', namespace: n.namespace, name: n.eppConfigMap});
 const LITELLM_CM = (n: Names) => ({kind: 'ConfigMap', namespace: n.litellmNamespace, name: n.litellmConfigMap});
 const proxyUrl = (n: Names) => `http://${n.proxyService}.${n.egNamespace}.svc.cluster.local:${n.gatewayPort}/v1`;
-const ownEnvoyGateway = (ns: string): Partial<InstallOptions> => ({egNamespace: `${ns}-eg`, gatewayClassName: `${ns}-gc`});
 const extensionPolicy: Partial<InstallOptions> = {wiring: 'extension-policy'};
 /**
  * Every 'extension-policy' install is the mix with the chart's plaintext EPP: Envoy AI Gateway dials the
@@ -647,12 +542,8 @@ const limit = limiter(PARALLEL);
 const results = new Map<FaultName, Promise<Settled<CaseResult>>>();
 const cleanups: Promise<unknown>[] = [];
 
-function nsFor(fault: string): string {
-  return `dr-${RUN}-${fault}`.slice(0, 50).replace(/-+$/, '');
-}
-
 async function runCase(c: Case): Promise<CaseResult> {
-  const ns = nsFor(c.fault);
+  const ns = faultNamespace('dr', RUN, c.fault);
   const t0 = performance.now();
   const fault: Fault = faults[c.fault];
   const inst = await installHealthy(kubeconfig, {namespace: ns, pods: 2, ...(fault.wiring ? {wiring: fault.wiring} : {}), ...c.install?.(ns)});
@@ -662,7 +553,7 @@ async function runCase(c: Case): Promise<CaseResult> {
     await inst.inject(c.fault);
     timings.inject = Math.round(performance.now() - t1);
     const n = structuredClone(inst.names);
-    const own = [...new Set([n.namespace, n.routeNamespace, n.litellmNamespace, n.egNamespace])];
+    const own = ownNamespaces(n);
     const t2 = performance.now();
     const main = await doctorJson(c.args?.(n) ?? ['-n', n.namespace]);
     timings.doctor = Math.round(performance.now() - t2);
@@ -695,43 +586,6 @@ function startCases(): void {
 
 // ---------------------------------------------------------------------------------------------
 // Assertions
-
-function describeFinding(f: Finding): string {
-  const o = f.object ? `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` : '-';
-  return `${f.code} ${f.severity} ${o}: ${f.message.slice(0, 160)}${f.blockedBy.length ? ` [blocked by ${f.blockedBy.join(',')}]` : ''}`;
-}
-
-function problems(j: DoctorJson): string {
-  return j.findings
-    .filter((f) => f.severity !== 'ok' && f.severity !== 'info')
-    .map(describeFinding)
-    .join('\n');
-}
-
-function matches(s: string | null | undefined, p: string | RegExp): boolean {
-  if (s === null || s === undefined) return false;
-  return typeof p === 'string' ? s.includes(p) : p.test(s);
-}
-
-function objectIs(f: Finding, w: Want): boolean {
-  const o = f.object;
-  if (!o || o.kind !== w.kind) return false;
-  if ((o.namespace ?? undefined) !== w.namespace) return false;
-  return typeof w.name === 'string' ? o.name === w.name : w.name.test(o.name);
-}
-
-function expectWanted(j: DoctorJson, w: Want): Finding {
-  const sameCode = j.findings.filter((f) => f.code === w.code);
-  const f = sameCode.find((x) => x.severity === w.severity && objectIs(x, w));
-  const ctx = `${w.code} ${w.severity} on ${w.kind} ${w.namespace ?? ''}/${String(w.name)}\n${w.code} findings:\n${sameCode.map(describeFinding).join('\n') || '(none)'}\nall problems:\n${problems(j)}`;
-  expect(f, `expected ${ctx}`).toBeDefined();
-  for (const m of w.message ?? []) expect(matches(f!.message, m), `${w.code} message should contain ${String(m)}: ${f!.message}`).toBe(true);
-  if (w.fix) {
-    expect(f!.fix, `${w.code} should carry a fix`).toBeTruthy();
-    for (const m of w.fix) expect(matches(f!.fix, m), `${w.code} fix should contain ${String(m)}:\n${f!.fix}`).toBe(true);
-  }
-  return f!;
-}
 
 /** Errors about this install's objects (or cluster-scoped ones): other installs share the cluster. */
 function ownErrors(r: CaseResult): Finding[] {
@@ -781,8 +635,8 @@ async function apisServing(): Promise<void> {
 }
 
 beforeAll(async () => {
-  cliReady = buildCli();
-  cliReady.catch(() => {});
+  cli = doctorCli(kubeconfig, {name: 'infgw-doctor-cli', manifest: 'committed', reuse: 'env', timeoutMs: 610_000});
+  cliReady = cli.ready;
   // Installs need no binary: they start while it is built (the healthy one first, outside the queue).
   // withEppMetrics: the EPP's /metrics answers (a stand-in behind KWOK port-forward that authenticates
   // like the EPP), so the EPP-runtime checks run instead of being skipped.
@@ -811,10 +665,7 @@ describe('doctor on a healthy install', () => {
 
   it('exits 0 with no error and no warning; every check ran (none skipped or blocked)', () => {
     expect(h.stderr).not.toMatch(/error:/i);
-    const j = h.json!;
-    expect(j, h.stdout + h.stderr).toBeDefined();
-    expect(h.code, problems(j)).toBe(0);
-    expect(j.summary, problems(j)).toMatchObject({errors: 0, warnings: 0, skipped: 0, blocked: 0});
+    const j = expectHealthy(h);
     expect(j.schemaVersion).toBeDefined();
     console.log(`[doctor e2e] healthy: ${j.findings.length} results, ${j.summary.apiRequests} API requests, ${j.summary.durationMs} ms (process ${h.ms} ms)`);
   });

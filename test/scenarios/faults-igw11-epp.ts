@@ -73,6 +73,29 @@ async function eppContainerIndex(inst: Installation): Promise<number> {
   return i;
 }
 
+/**
+ * The EPP image switched to llm-d-router v0.10.0 (kubectl patch) and exiting at start-up with
+ * `startupError`: the previous container's log holds it, the current one is empty, and the pods are
+ * replaced by crash-looping, never-ready ones (KWOK labels) — returns once they are in CrashLoopBackOff.
+ */
+async function crashOnRouterImage(inst: Installation, startupError: string): Promise<void> {
+  const {kube, names} = inst;
+  writeLog(inst.logFiles.eppPrevious, eppCrashLog(startupError));
+  writeLog(inst.logFiles.epp, []);
+  await replaceAllPods(kube, names.namespace, names.eppDeployment, () =>
+    kube.patch(
+      eppRef(inst),
+      {spec: {template: {metadata: {labels: {[LABEL_CRASHLOOP]: 'true', [LABEL_NEVER_READY]: 'true'}}, spec: {containers: [{name: 'epp', image: ROUTER_IMAGE}]}}}},
+      'strategic',
+      managers.kubectlPatch,
+    ),
+  );
+  await until('EPP pods in CrashLoopBackOff', async () => {
+    const pods = await podsOf(kube, names.namespace, eppSelector(inst));
+    return pods.length > 0 && pods.every((p) => waitingReason(p) === 'CrashLoopBackOff') ? pods : undefined;
+  }, 120_000);
+}
+
 export const igw11EppFaults = {
   'epp-replicas-no-leader-election': {
     description: 'The EPP was scaled to 2 replicas without --ha-enable-leader-election: two independent pickers, prefix-cache affinity split between them',
@@ -110,23 +133,7 @@ export const igw11EppFaults = {
       if (!inst.options.schedulingConfig) throw new Error('scenarios: this fault needs schedulingConfig: true');
       const {kube, names} = inst;
       await kube.patch({apiVersion: 'v1', kind: 'ConfigMap', namespace: names.namespace, name: names.eppConfigMap}, {data: {[CONFIG_KEY]: ALPHA_CONFIG}}, 'merge', managers.kubectlEdit);
-      writeLog(
-        inst.logFiles.eppPrevious,
-        eppCrashLog("failed to load the EndpointPickerConfig: plugin 'session-affinity-scorer' (type: 'session-affinity-scorer') has Alpha stability level, but command line flag --allow-experimental-plugins is not set"),
-      );
-      writeLog(inst.logFiles.epp, []);
-      await replaceAllPods(kube, names.namespace, names.eppDeployment, () =>
-        kube.patch(
-          eppRef(inst),
-          {spec: {template: {metadata: {labels: {[LABEL_CRASHLOOP]: 'true', [LABEL_NEVER_READY]: 'true'}}, spec: {containers: [{name: 'epp', image: ROUTER_IMAGE}]}}}},
-          'strategic',
-          managers.kubectlPatch,
-        ),
-      );
-      await until('EPP pods in CrashLoopBackOff', async () => {
-        const pods = await podsOf(kube, names.namespace, eppSelector(inst));
-        return pods.length > 0 && pods.every((p) => waitingReason(p) === 'CrashLoopBackOff') ? pods : undefined;
-      }, 120_000);
+      await crashOnRouterImage(inst, "failed to load the EndpointPickerConfig: plugin 'session-affinity-scorer' (type: 'session-affinity-scorer') has Alpha stability level, but command line flag --allow-experimental-plugins is not set");
     },
   },
   'epp-router-inline-saturation': {
@@ -137,24 +144,10 @@ export const igw11EppFaults = {
     scope: 'namespace',
     async inject(inst) {
       if (!inst.options.schedulingConfig) throw new Error('scenarios: this fault needs schedulingConfig: true');
-      const {kube, names} = inst;
-      writeLog(
-        inst.logFiles.eppPrevious,
-        eppCrashLog('failed to load the EndpointPickerConfig: failed to decode configuration JSON/YAML: strict decoding error: unknown field "saturationDetector.queueDepthThreshold", unknown field "saturationDetector.kvCacheUtilThreshold", unknown field "saturationDetector.metricsStalenessThreshold"'),
+      await crashOnRouterImage(
+        inst,
+        'failed to load the EndpointPickerConfig: failed to decode configuration JSON/YAML: strict decoding error: unknown field "saturationDetector.queueDepthThreshold", unknown field "saturationDetector.kvCacheUtilThreshold", unknown field "saturationDetector.metricsStalenessThreshold"',
       );
-      writeLog(inst.logFiles.epp, []);
-      await replaceAllPods(kube, names.namespace, names.eppDeployment, () =>
-        kube.patch(
-          eppRef(inst),
-          {spec: {template: {metadata: {labels: {[LABEL_CRASHLOOP]: 'true', [LABEL_NEVER_READY]: 'true'}}, spec: {containers: [{name: 'epp', image: ROUTER_IMAGE}]}}}},
-          'strategic',
-          managers.kubectlPatch,
-        ),
-      );
-      await until('EPP pods in CrashLoopBackOff', async () => {
-        const pods = await podsOf(kube, names.namespace, eppSelector(inst));
-        return pods.length > 0 && pods.every((p) => waitingReason(p) === 'CrashLoopBackOff') ? pods : undefined;
-      }, 120_000);
     },
   },
   'litellm-api-base-no-v1': {
