@@ -15,6 +15,7 @@ import {controllerAvailable, envoyGatewayVersionCheck} from './phase2-envoy-gate
 import {gatewayClassCheck} from './phase2-envoy-gateway/gateway-class.ts';
 import {envoyGatewayConfigParses, envoyGatewayConfigValid, extensionManagerForPools} from './phase2-envoy-gateway/config.ts';
 import {configLoaded, controllerRejectedConfig} from './phase2-envoy-gateway/reload.ts';
+import {gatewayImplementation, istioInferenceEnabled, istioPoolStatus, istioShadowService, kgatewayInferenceEnabled, kgatewayOneTargetPort, kgatewayPoolStatus} from './phase2-envoy-gateway/implementations.ts';
 // Phase 3 — Model serving
 import {poolExists, poolsFound, poolStatus} from './phase3-model-serving/pools.ts';
 import {inferenceServiceReady} from './phase3-model-serving/inference-service.ts';
@@ -49,7 +50,8 @@ export const CATALOG: readonly Check[] = [
   inferenceObjectiveApi,
   envoyExtensionPolicyApi,
   kserveApi,
-  // 2 Envoy Gateway
+  // 2 Gateway controller: which implementation (issue 13), Envoy Gateway, Istio, kgateway
+  gatewayImplementation,
   controllerAvailable,
   envoyGatewayVersionCheck,
   gatewayClassCheck,
@@ -58,6 +60,12 @@ export const CATALOG: readonly Check[] = [
   extensionManagerForPools,
   configLoaded,
   controllerRejectedConfig,
+  istioInferenceEnabled,
+  istioPoolStatus,
+  istioShadowService,
+  kgatewayInferenceEnabled,
+  kgatewayPoolStatus,
+  kgatewayOneTargetPort,
   // 3 Model serving
   poolsFound,
   poolExists,

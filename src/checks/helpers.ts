@@ -6,8 +6,8 @@ import {argValue} from '../k8s/args.ts';
 import type {ObjectRef, Pod} from '../k8s/objects.ts';
 import type {KubeObject} from '../kube/client.ts';
 import type {EppInfo} from '../model/target.ts';
-import type {ChartRelease, PoolChain} from '../model/target.ts';
-import {poolGvk} from '../model/wiring.ts';
+import type {ChartRelease, PoolChain, Target} from '../model/target.ts';
+import {anyEnvoyGatewayChain as anyEgChain, isEnvoyGatewayChain as egChain, poolGvk} from '../model/wiring.ts';
 import {envoyGatewayController as findController, type EnvoyGatewayInstall} from '../snapshot/envoy-gateway.ts';
 import {ENVOY_GATEWAY_NAMESPACE, GROUP} from '../snapshot/kinds.ts';
 import type {EppRuntime} from '../snapshot/runtime.ts';
@@ -150,4 +150,18 @@ export function eppConfigSource(e: EppInfo): EppConfigSource | undefined {
   if (!m || !vol?.configMap) return {kind: 'configmap', path};
   const key = m.subPath ?? path.slice(m.mountPath.replace(/\/$/, '').length + 1);
   return {kind: 'configmap', path, configMap: {namespace: e.deployment.metadata.namespace ?? '', name: vol.configMap.name, key}};
+}
+
+/**
+ * Issue 13: the Envoy Gateway checks (phase 2, EnvoyExtensionPolicy and AI Gateway wiring, Envoy
+ * proxy naming) apply only to chains whose Gateway is Envoy Gateway's; for Istio, kgateway, … (or a
+ * GatewayClass doctor does not know) they are not applicable. Used at the top of those checks.
+ */
+export function isEnvoyGatewayChain(ctx: {snap: Snapshot; chain: PoolChain}): boolean {
+  return egChain(ctx.snap, ctx.chain);
+}
+
+/** The cluster-wide form: some chain in scope is Envoy Gateway's (or there are no chains). */
+export function anyEnvoyGatewayChain(ctx: {snap: Snapshot; target: Target}): boolean {
+  return anyEgChain(ctx.snap, ctx.target);
 }

@@ -2,7 +2,7 @@
 import {GROUP} from '../../snapshot/kinds.ts';
 import {served} from '../../snapshot/query.ts';
 import {EG_CHART, ENVOY_GATEWAY_VERSION, GIE_VERSION, LLM_D_OBJECTIVE_CRDS, LLM_D_ROUTER_VERSION} from '../fix.ts';
-import {crdRef} from '../helpers.ts';
+import {anyEnvoyGatewayChain, crdRef} from '../helpers.ts';
 import {error, info, ok, warning, type Check} from '../types.ts';
 
 export const inferenceObjectiveApi: Check = {
@@ -38,6 +38,8 @@ export const envoyExtensionPolicyApi: Check = {
   symptoms: ['ext-proc-not-routing'],
   run({snap, target}) {
     if (snap.source === 'files') return [];
+    // issue 13: only chains on Envoy Gateway need its CRDs
+    if (served(snap, 'EnvoyExtensionPolicy') === false && !anyEnvoyGatewayChain({snap, target})) return [];
     if (served(snap, 'EnvoyExtensionPolicy') === false) {
       const needed = target.releases.some((r) => r.policies.length > 0);
       const msg = 'EnvoyExtensionPolicy (gateway.envoyproxy.io/v1alpha1) is not served: Envoy Gateway or its CRDs are not installed';

@@ -12,7 +12,7 @@ import {egForChain, envoyGatewayConfig, extensionHandlingPool, extensionManagers
 import {envoyGatewayConfigMap} from '../../snapshot/envoy-gateway.ts';
 import {ENVOY_GATEWAY_CONFIG_KEY, ENVOY_GATEWAY_NAMESPACE} from '../../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
-import {cmRefOf, envoyGatewayVersion, nsArg, patchEnvoyFix} from '../helpers.ts';
+import {anyEnvoyGatewayChain, cmRefOf, envoyGatewayVersion, isEnvoyGatewayChain, nsArg, patchEnvoyFix} from '../helpers.ts';
 import {error, ok, skipped, warning, type Check, type Draft} from '../types.ts';
 
 export const envoyGatewayConfigParses: Check = {
@@ -25,6 +25,7 @@ export const envoyGatewayConfigParses: Check = {
   run({snap, target}) {
     if (snap.source === 'files' && !envoyGatewayConfigMap(snap)) return [];
     const installs = installsInScope(snap, target);
+    if (installs.length === 0 && !anyEnvoyGatewayChain({snap, target})) return []; // issue 13: no chain on Envoy Gateway
     const out: Draft[] = [];
     for (const eg of installs.length ? installs : [undefined]) {
       const ns = eg?.namespace ?? ENVOY_GATEWAY_NAMESPACE;
@@ -66,6 +67,7 @@ export const envoyGatewayConfigValid: Check = {
   run({snap, target}) {
     const out: Draft[] = [];
     const installs = installsInScope(snap, target);
+    if (installs.length === 0 && !anyEnvoyGatewayChain({snap, target})) return []; // issue 13: no chain on Envoy Gateway
     for (const eg of installs.length ? installs : [undefined]) {
       const cfg = envoyGatewayConfig(snap, eg);
       if (!cfg.value) continue;
@@ -104,8 +106,8 @@ export const extensionManagerForPools: Check = {
   symptoms: ['500', 'ext-proc-not-routing'],
   reads: ['ConfigMap'],
   run({chain, snap}) {
-    // Only an HTTPRoute backendRef to the pool needs this (wiring b).
-    if (chain.routes.length === 0) return [];
+    // Only an HTTPRoute backendRef to the pool needs this (wiring b), and only on Envoy Gateway (issue 13).
+    if (chain.routes.length === 0 || !isEnvoyGatewayChain({snap, chain})) return [];
     const eg = egForChain(snap, chain);
     const cfg = envoyGatewayConfig(snap, eg);
     if (!cfg.value) return [];

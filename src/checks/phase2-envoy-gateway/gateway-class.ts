@@ -7,6 +7,7 @@ import {envoyGatewayInstalls} from '../../snapshot/envoy-gateway.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {isLive, lookup} from '../../snapshot/query.ts';
 import {yamlBlock} from '../fix.ts';
+import {isEnvoyGatewayChain} from '../helpers.ts';
 import {error, info, ok, skipped, warning, type Check, type Draft} from '../types.ts';
 
 export const gatewayClassCheck: Check = {
@@ -18,6 +19,8 @@ export const gatewayClassCheck: Check = {
   symptoms: ['gateway-not-programmed'],
   reads: ['GatewayClass'],
   run({chain, snap}) {
+    // issue 13: another implementation's class (Istio, kgateway, …, or unknown) is IGW-230's to report
+    if (!isEnvoyGatewayChain({snap, chain})) return [];
     const names = new Map<string, string>();
     for (const g of chain.gateways) {
       const gw = 'found' in g.lookup ? g.lookup.found : undefined;

@@ -54,7 +54,7 @@ function failureModeDrafts(chain: PoolChain, snap: Snapshot): Draft[] {
     const down = byPolicy.some((p) => !p.failOpen) ? ' — EPP down ⇒ 500 for every request' : '';
     out.push(info(`the pool's failureMode (FailOpen) is not used on the EnvoyExtensionPolicy wiring; failure handling = ${how}${down}`, pool.ref));
   }
-  if (e.failureMode === 'FailOpen' && w.kind === 'none') {
+  if (e.failureMode === 'FailOpen' && (w.kind === 'none' || w.kind === 'native')) {
     const controllers = [...new Set(pool.parents.map((p) => p.controllerName).filter((c): c is string => Boolean(c)))];
     out.push(info(`FailOpen semantics depend on ${controllers.join(', ') || "the Gateway's implementation"} (not Envoy AI Gateway nor an EnvoyExtensionPolicy here): not judged`, pool.ref));
   }

@@ -87,7 +87,7 @@ export const poolStatus: Check = {
   phase: 3,
   scope: 'chain',
   title: 'InferencePool is Accepted by its Gateway',
-  dependsOn: ['IGW-301'],
+  dependsOn: ['IGW-301', 'IGW-227'],
   symptoms: ['500', 'ext-proc-not-routing'],
   run({chain, snap}) {
     if (!chain.pool) return [];

@@ -13,7 +13,7 @@ import type {Snapshot} from '../../snapshot/types.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
 import {jsonPatch, yamlBlock} from '../fix.ts';
-import {deployRef, envoyGatewayVersion, helmSet, versionBelow} from '../helpers.ts';
+import {deployRef, envoyGatewayVersion, helmSet, isEnvoyGatewayChain, versionBelow} from '../helpers.ts';
 import {error, info, ok, warning, type Check, type Draft} from '../types.ts';
 
 const policyRef = (p: KubeObject): ObjectRef => ({apiVersion: `${GROUP.envoy}/v1alpha1`, kind: 'EnvoyExtensionPolicy', namespace: p.metadata.namespace, name: p.metadata.name});
@@ -132,6 +132,7 @@ export const extensionPolicyAttached: Check = {
   symptoms: ['ext-proc-not-routing', '500'],
   reads: ['EnvoyExtensionPolicy', 'Service', 'ConfigMap'],
   run({chain, snap}) {
+    if (!isEnvoyGatewayChain({snap, chain})) return []; // issue 13: Envoy Gateway wiring only
     const out: Draft[] = [];
     const policies = [...new Set(chain.eppPolicies.map((l) => l.policy))];
     if (policies.length === 0) {
@@ -198,6 +199,7 @@ export const extProcModes: Check = {
   title: 'ext-proc body modes and timeout suit LLM traffic',
   symptoms: ['no-streaming', 'high-latency', '500'],
   run({chain, snap}) {
+    if (!isEnvoyGatewayChain({snap, chain})) return []; // issue 13: Envoy Gateway wiring only
     const out: Draft[] = [];
     const v = envoyGatewayVersion(snap, egForChain(snap, chain));
     for (const l of chain.eppPolicies) {
@@ -262,6 +264,7 @@ export const wiringCheck: Check = {
   title: 'The EPP is wired into the Gateway exactly once',
   symptoms: ['ext-proc-not-routing', 'high-latency'],
   run({chain, snap}) {
+    if (!isEnvoyGatewayChain({snap, chain})) return []; // issue 13: Envoy Gateway wiring only
     if (!chain.pool) return [];
     const w = wiringOf(snap, chain);
     const pref = poolRef(chain);
@@ -289,7 +292,8 @@ export const otherExtensionPolicies: Check = {
   phase: 4,
   scope: 'chain',
   title: 'Other EnvoyExtensionPolicies on the Gateway',
-  run({chain}) {
+  run({chain, snap}) {
+    if (!isEnvoyGatewayChain({snap, chain})) return []; // issue 13: Envoy Gateway policies only
     return chain.otherPolicies.map((p) => {
       const bad = (p.status?.ancestors ?? []).map((a) => condition(a.conditions, 'Accepted')).find((c) => c && c.status !== 'True');
       return bad

@@ -5,11 +5,13 @@
 import {condition, describeCondition, type ObjectRef} from '../../k8s/objects.ts';
 import type {KubeObject} from '../../kube/client.ts';
 import {gatewayRef, poolRef, type HTTPRoute} from '../../model/target.ts';
-import {egControllerName, egForChain} from '../../model/wiring.ts';
+import {chainGateways, egControllerName, egForChain} from '../../model/wiring.ts';
+import {implementationOf} from '../../model/implementation.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {access, inNamespace, isLive, items, lookup, partial} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {jsonPatch, yamlBlock} from '../fix.ts';
+import {isEnvoyGatewayChain} from '../helpers.ts';
 import {error, ok, skipped, warning, type Check, type Draft} from '../types.ts';
 
 const routeRef = (r: HTTPRoute): ObjectRef => ({apiVersion: `${GROUP.gatewayApi}/v1`, kind: 'HTTPRoute', namespace: r.metadata.namespace, name: r.metadata.name});
@@ -115,18 +117,21 @@ export const httpRouteStatus: Check = {
   phase: 4,
   scope: 'chain',
   title: 'HTTPRoute is Accepted and its refs resolved',
-  dependsOn: ['IGW-408', 'IGW-206', 'IGW-404'],
+  dependsOn: ['IGW-408', 'IGW-206', 'IGW-404', 'IGW-220', 'IGW-222', 'IGW-225'],
   symptoms: ['500', 'ext-proc-not-routing'],
   run({chain, snap}) {
     const out: Draft[] = [];
-    const controller = egControllerName(snap, egForChain(snap, chain));
+    // issue 13: on another implementation's Gateway, that controller writes the route status
+    const onEg = isEnvoyGatewayChain({snap, chain});
+    const controller = onEg ? egControllerName(snap, egForChain(snap, chain)) : (chainGateways(snap, chain).find((g) => g.controllerName)?.controllerName ?? '');
+    const who = onEg ? 'Envoy Gateway' : (implementationOf(controller)?.name ?? 'its Gateway controller');
     for (const l of chain.routes) {
       const r = l.route;
       if (!isLive(snap, r)) continue;
       const rns = r.metadata.namespace ?? '';
       const statuses = (r.status?.parents ?? []).filter((p) => !p.controllerName || p.controllerName === controller);
       if (statuses.length === 0) {
-        out.push(warning(`HTTPRoute ${rns}/${r.metadata.name} has no status from Envoy Gateway (${controller}): not reconciled yet, or its parent Gateway is not Envoy Gateway's`, routeRef(r), `kubectl describe httproute ${r.metadata.name} -n ${rns}`));
+        out.push(warning(`HTTPRoute ${rns}/${r.metadata.name} has no status from ${who} (${controller}): not reconciled yet, or its parent Gateway is not ${who}'s`, routeRef(r), `kubectl describe httproute ${r.metadata.name} -n ${rns}`));
         continue;
       }
       let bad = false;
@@ -141,14 +146,16 @@ export const httpRouteStatus: Check = {
         if (res?.status === 'False') {
           bad = true;
           const why =
-            res.reason === 'InvalidKind'
+            res.reason === 'InvalidKind' && !onEg
+              ? ` — ${who} does not accept InferencePool backends here (see the ${who} checks, IGW-22x)`
+              : res.reason === 'InvalidKind'
               ? ' — Envoy Gateway does not know InferencePool as a backend: the Envoy AI Gateway extensionManager is missing, or the controller has not loaded it yet'
               : res.reason === 'RefNotPermitted'
                 ? ' — a ReferenceGrant in the pool\'s namespace is missing'
                 : res.reason === 'BackendNotFound'
                   ? ' — the InferencePool it names does not exist'
                   : '';
-          const fix = res.reason === 'InvalidKind' ? `kubectl infgw patch-envoy --dry-run   # then without --dry-run; it restarts the controller` : `kubectl describe httproute ${r.metadata.name} -n ${rns}`;
+          const fix = res.reason === 'InvalidKind' && onEg ? `kubectl infgw patch-envoy --dry-run   # then without --dry-run; it restarts the controller` : `kubectl describe httproute ${r.metadata.name} -n ${rns}`;
           out.push(error(`HTTPRoute ${rns}/${r.metadata.name} ${on}: ${describeCondition(res)}${why}; requests fail with 500`, routeRef(r), fix));
         }
       }

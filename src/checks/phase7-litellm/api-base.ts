@@ -164,6 +164,15 @@ export const litellmApiBase: Check = {
         }
         continue;
       }
+      // Istio (and other implementations that provision a proxy per Gateway) label it with the Gateway
+      // API's gateway-name label (istio/istio manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml,
+      // Service "<gateway>-<class>" in the Gateway's namespace; issue 13).
+      const gwName = s.metadata.labels?.['gateway.networking.k8s.io/gateway-name'];
+      if (gwName && gateways.some((g) => g.metadata.name === gwName && g.metadata.namespace === s.metadata.namespace)) {
+        if ((s.spec?.ports ?? []).some((p) => p.port === port)) out.push(ok(`model ${m.modelName} → proxy Service of Gateway ${s.metadata.namespace}/${gwName}`, cmRef));
+        else out.push(error(`model ${m.modelName}: api_base port ${port} is not a port of Gateway ${s.metadata.namespace}/${gwName}'s Service ${s.metadata.name} (ports ${(s.spec?.ports ?? []).map((p) => p.port).join(', ')})`, cmRef, `# in ${m.configMap.metadata.namespace}/${m.configMap.metadata.name} (${m.key}), model ${m.modelName}:\napi_base: ${url.protocol}//${url.hostname}:${s.spec?.ports?.[0]?.port ?? 80}${url.pathname}`));
+        continue;
+      }
       if (s.metadata.labels?.[KSERVE_ISVC_LABEL] || s.metadata.labels?.component === 'predictor') {
         out.push(
           warning(

@@ -1,0 +1,243 @@
+// Issue 13: the same install on Istio and on kgateway — the shared checks run, the Envoy Gateway
+// checks are not applicable, and each implementation's own checks judge what makes InferencePool
+// routing work there. The objects are the healthy fixture with the Envoy Gateway control plane
+// replaced by the implementation's, and statuses shaped as that implementation's source writes them
+// (istio/istio pilot/pkg/config/kube/gateway/inferencepool_collection.go, conversion.go,
+// gatewaycommon/gatewayclass.go; kgateway-dev/kgateway …/inferenceextension/endpointpicker/status.go,
+// validation.go).
+import {describe, expect, it} from 'vitest';
+import type {KubeObject} from '../../../src/kube/client.ts';
+import {istioShadowServiceName} from '../../../src/model/gateway-controllers.ts';
+import {runDoctor} from '../../../src/doctor/run.ts';
+import {byCode, doctor, loadObjects, NOW, obj, one, problems, snap} from './fixture.ts';
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const T = '2026-11-20T10:00:00Z';
+const cond = (type: string, ok: boolean, reason: string, message: string) => ({type, status: ok ? 'True' : 'False', lastTransitionTime: T, reason, message, observedGeneration: 1});
+
+/** The healthy fixture without Envoy Gateway, the AI Gateway extension and the Envoy proxy. */
+function withoutEnvoyGateway(): KubeObject[] {
+  return loadObjects('healthy-ai-gateway.yaml').filter(
+    (o) => !['envoy-gateway-system', 'envoy-ai-gateway-system'].includes(o.metadata.namespace ?? ''),
+  );
+}
+
+function controller(opts: {name: string; namespace: string; labels: Record<string, string>; container: string; image: string; env: {name: string; value: string}[]}): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {name: opts.name, namespace: opts.namespace, generation: 1, labels: opts.labels},
+    spec: {
+      replicas: 1,
+      selector: {matchLabels: opts.labels},
+      template: {metadata: {labels: opts.labels}, spec: {containers: [{name: opts.container, image: opts.image, env: opts.env}]}},
+    },
+    status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1, conditions: [{type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', lastTransitionTime: T}]},
+  } as KubeObject;
+}
+
+function istio(flag: string | null = 'true'): KubeObject[] {
+  const objs = withoutEnvoyGateway();
+  const gc = obj<Any>(objs, 'GatewayClass', 'envoy-gateway');
+  gc.metadata.name = 'istio';
+  gc.spec.controllerName = 'istio.io/gateway-controller';
+  gc.status.conditions = [cond('Accepted', true, 'Accepted', 'Handled by Istio controller')];
+  const gw = obj<Any>(objs, 'Gateway', 'inference-gateway');
+  gw.spec.gatewayClassName = 'istio';
+  gw.status.conditions = [cond('Accepted', true, 'Accepted', 'Resource accepted'), cond('Programmed', true, 'Programmed', 'Resource programmed, assigned to service(s) inference-gateway-istio.llm.svc.cluster.local:80')];
+  const route = obj<Any>(objs, 'HTTPRoute', 'qwen');
+  route.status.parents[0].controllerName = 'istio.io/gateway-controller';
+  route.status.parents[0].conditions = [cond('Accepted', true, 'Accepted', 'Route was valid'), cond('ResolvedRefs', true, 'ResolvedRefs', 'All references resolved')];
+  const pool = obj<Any>(objs, 'InferencePool', 'qwen');
+  // calculateSingleParentStatus: parentRef with group/kind/namespace/name, no controllerName
+  pool.status.parents = [
+    {
+      parentRef: {group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'llm', name: 'inference-gateway'},
+      conditions: [cond('Accepted', true, 'Accepted', 'Referenced by an HTTPRoute accepted by the parentRef Gateway'), cond('ResolvedRefs', true, 'ResolvedRefs', 'Referenced ExtensionRef resolved successfully')],
+    },
+  ];
+  const env = flag === null ? [] : [{name: 'ENABLE_GATEWAY_API_INFERENCE_EXTENSION', value: flag}];
+  objs.push(controller({name: 'istiod', namespace: 'istio-system', labels: {app: 'istiod', istio: 'pilot'}, container: 'discovery', image: 'docker.io/istio/pilot:1.28.0', env}));
+  objs.push({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: istioShadowServiceName('qwen'),
+      namespace: 'llm',
+      labels: {
+        'istio.io/inferencepool-name': 'qwen',
+        'istio.io/inferencepool-extension-service': 'qwen-epp',
+        'istio.io/inferencepool-extension-port': '9002',
+        'istio.io/inferencepool-extension-failure-mode': 'FailClose',
+        'internal.istio.io/service-semantics': 'inferencepool',
+      },
+      ownerReferences: [{apiVersion: 'inference.networking.k8s.io/v1', kind: 'InferencePool', name: 'qwen', uid: 'u1'}],
+    },
+    spec: {clusterIP: 'None', selector: {'serving.kserve.io/inferenceservice': 'qwen'}, ports: [{name: 'http-0', protocol: 'TCP', port: 54321, targetPort: 8080}]},
+  } as KubeObject);
+  return objs;
+}
+
+function kgateway(flag: string | null = 'true'): KubeObject[] {
+  const objs = withoutEnvoyGateway();
+  const gc = obj<Any>(objs, 'GatewayClass', 'envoy-gateway');
+  gc.metadata.name = 'kgateway';
+  gc.spec.controllerName = 'kgateway.dev/kgateway';
+  const gw = obj<Any>(objs, 'Gateway', 'inference-gateway');
+  gw.spec.gatewayClassName = 'kgateway';
+  const route = obj<Any>(objs, 'HTTPRoute', 'qwen');
+  route.status.parents[0].controllerName = 'kgateway.dev/kgateway';
+  const pool = obj<Any>(objs, 'InferencePool', 'qwen');
+  // status.go updatePoolStatus: parentRef {kind, namespace, name}, no group, no controllerName
+  pool.status.parents = [
+    {
+      parentRef: {kind: 'Gateway', namespace: 'llm', name: 'inference-gateway'},
+      conditions: [cond('Accepted', true, 'Accepted', 'InferencePool has been accepted by controller kgateway.dev/kgateway'), cond('ResolvedRefs', true, 'ResolvedRefs', 'All InferencePool references have been resolved')],
+    },
+  ];
+  const env = flag === null ? [] : [{name: 'KGW_ENABLE_INFER_EXT', value: flag}];
+  const labels = {kgateway: 'kgateway', 'app.kubernetes.io/name': 'kgateway', 'app.kubernetes.io/instance': 'kgateway'};
+  objs.push(controller({name: 'kgateway', namespace: 'kgateway-system', labels, container: 'controller', image: 'cr.kgateway.dev/kgateway-dev/kgateway:v2.1.1', env}));
+  return objs;
+}
+
+const envoyGatewayOnly = /^IGW-(20\d|21\d|41[1-4])$/;
+
+describe('issue 13 — Istio', () => {
+  it('healthy install: 0 errors, 0 warnings; Istio checks ok; Envoy Gateway checks not applicable; JSON names the implementation', () => {
+    const objs = istio();
+    const f = doctor(objs);
+    expect(problems(f)).toEqual([]);
+    expect(one(f, 'IGW-230', 'ok').message).toContain('Istio');
+    expect(one(f, 'IGW-220', 'ok').message).toContain('ENABLE_GATEWAY_API_INFERENCE_EXTENSION="true"');
+    expect(one(f, 'IGW-221', 'ok').message).toContain('Accepted=True');
+    expect(one(f, 'IGW-222', 'ok').message).toContain('EPP qwen-epp:9002');
+    expect(f.filter((x) => envoyGatewayOnly.test(x.code))).toEqual([]);
+    const report = runDoctor(snap(objs), {now: NOW});
+    expect(report.target.pools[0]!.gateway).toEqual({name: 'inference-gateway', namespace: 'llm', className: 'istio', controllerName: 'istio.io/gateway-controller', implementation: 'istio'});
+    expect(report.target.pools[0]!.wiring).toBe('native');
+  });
+
+  it('shadow Service name: <pool>-ip-<8 hex of sha256>, cut to 63 characters', () => {
+    expect(istioShadowServiceName('qwen')).toMatch(/^qwen-ip-[0-9a-f]{8}$/);
+    const long = 'p'.repeat(70);
+    expect(istioShadowServiceName(long)).toHaveLength(63);
+    expect(istioShadowServiceName(long)).toMatch(/^p{51}-ip-[0-9a-f]{8}$/);
+  });
+
+  it('IGW-220: istiod without the flag, route InvalidKind with Istio\'s message → one error on istiod with the install fix; IGW-409 and the pool checks are blocked', () => {
+    const objs = istio(null);
+    const route = obj<Any>(objs, 'HTTPRoute', 'qwen');
+    route.status.parents[0].conditions[1] = cond('ResolvedRefs', false, 'InvalidKind', 'InferencePool is not enabled. To enable, set ENABLE_GATEWAY_API_INFERENCE_EXTENSION to true in istiod');
+    obj<Any>(objs, 'InferencePool', 'qwen').status.parents = [];
+    objs.splice(objs.findIndex((o) => o.kind === 'Service' && o.metadata.name.startsWith('qwen-ip-')), 1);
+    const f = doctor(objs);
+    const e = one(f, 'IGW-220', 'error');
+    expect(e.object).toMatchObject({kind: 'Deployment', namespace: 'istio-system', name: 'istiod'});
+    expect(e.message).toContain('ENABLE_GATEWAY_API_INFERENCE_EXTENSION unset (default false)');
+    expect(e.message).toContain('InferencePool is not enabled');
+    expect(e.fix).toContain('istioctl install --set values.pilot.env.ENABLE_GATEWAY_API_INFERENCE_EXTENSION=true');
+    expect(one(f, 'IGW-409', 'blocked').blockedBy).toEqual(['IGW-220']);
+    expect(one(f, 'IGW-221', 'blocked').blockedBy).toEqual(['IGW-220']);
+    expect(f.filter((x) => x.severity === 'error').map((x) => x.code)).toEqual(['IGW-220']);
+  });
+
+  it('IGW-220: flag "false" is judged like unset; an unparsable value too', () => {
+    expect(one(doctor(istio('false')), 'IGW-220', 'error').message).toContain('ENABLE_GATEWAY_API_INFERENCE_EXTENSION="false"');
+    expect(one(doctor(istio('yes')), 'IGW-220', 'error').message).toContain('not a boolean');
+  });
+
+  it('IGW-220: istiod not in the snapshot, route status says the flag is off → error on the route', () => {
+    const objs = istio().filter((o) => o.metadata.name !== 'istiod');
+    obj<Any>(objs, 'HTTPRoute', 'qwen').status.parents[0].conditions[1] = cond('ResolvedRefs', false, 'InvalidKind', 'InferencePool is not enabled. To enable, set ENABLE_GATEWAY_API_INFERENCE_EXTENSION to true in istiod');
+    const e = one(doctor(objs), 'IGW-220', 'error');
+    expect(e.object).toMatchObject({kind: 'HTTPRoute', name: 'qwen'});
+  });
+
+  it('IGW-220: istiod not in the snapshot but Istio wrote the pool status → ok (it writes it only with the flag on)', () => {
+    const objs = istio().filter((o) => o.metadata.name !== 'istiod');
+    expect(one(doctor(objs), 'IGW-220', 'ok').message).toContain('wrote the InferencePool status');
+  });
+
+  it('IGW-221: Istio wrote no status for the pool on its Gateway → warning', () => {
+    const objs = istio();
+    obj<Any>(objs, 'InferencePool', 'qwen').status.parents = [];
+    const w = one(doctor(objs), 'IGW-221', 'warning');
+    expect(w.message).toContain('no status from Istio for Gateway llm/inference-gateway');
+  });
+
+  it('IGW-307 judges Istio\'s ResolvedRefs=False (InvalidExtensionRef, "Referenced ExtensionRef not found")', () => {
+    const objs = istio();
+    obj<Any>(objs, 'InferencePool', 'qwen').status.parents[0].conditions[1] = cond('ResolvedRefs', false, 'InvalidExtensionRef', 'Referenced ExtensionRef not found qwen-epp');
+    const e = one(doctor(objs), 'IGW-307', 'error');
+    expect(e.message).toContain('Referenced ExtensionRef not found qwen-epp');
+  });
+
+  it('IGW-222: the shadow Service is missing → error naming it; stale EPP labels → warning', () => {
+    const name = istioShadowServiceName('qwen');
+    const missing = istio().filter((o) => !(o.kind === 'Service' && o.metadata.name === name));
+    const e = one(doctor(missing), 'IGW-222', 'error');
+    expect(e.object).toMatchObject({kind: 'Service', namespace: 'llm', name});
+    expect(e.message).toContain('does not exist');
+    const stale = istio();
+    obj<Any>(stale, 'Service', name).metadata.labels['istio.io/inferencepool-extension-port'] = '8000';
+    expect(one(doctor(stale), 'IGW-222', 'warning').message).toContain('istio.io/inferencepool-extension-port=8000 (the pool says 9002)');
+  });
+});
+
+describe('issue 13 — kgateway', () => {
+  it('healthy install: 0 errors, 0 warnings; kgateway checks ok; Envoy Gateway checks not applicable', () => {
+    const f = doctor(kgateway());
+    expect(problems(f)).toEqual([]);
+    expect(one(f, 'IGW-230', 'ok').message).toContain('kgateway');
+    expect(one(f, 'IGW-225', 'ok').message).toContain('KGW_ENABLE_INFER_EXT="true"');
+    expect(one(f, 'IGW-226', 'ok').message).toContain('accepted by controller kgateway.dev/kgateway');
+    expect(one(f, 'IGW-227', 'ok').message).toBe('one targetPort (8080)');
+    expect(f.filter((x) => envoyGatewayOnly.test(x.code))).toEqual([]);
+  });
+
+  it('IGW-225: controller without KGW_ENABLE_INFER_EXT, no pool status → error with the Helm value; IGW-226 blocked', () => {
+    const objs = kgateway(null);
+    obj<Any>(objs, 'InferencePool', 'qwen').status.parents = [];
+    const f = doctor(objs);
+    const e = one(f, 'IGW-225', 'error');
+    expect(e.object).toMatchObject({kind: 'Deployment', namespace: 'kgateway-system', name: 'kgateway'});
+    expect(e.fix).toContain('--set inferenceExtension.enabled=true');
+    expect(one(f, 'IGW-226', 'blocked').blockedBy).toEqual(['IGW-225']);
+  });
+
+  it('IGW-226: only kgateway\'s {kind: Status, name: default} parent carries the error → error quoting it', () => {
+    const objs = kgateway();
+    obj<Any>(objs, 'InferencePool', 'qwen').status.parents = [
+      {parentRef: {kind: 'Status', name: 'default'}, conditions: [cond('ResolvedRefs', false, 'InvalidExtensionRef', 'error: invalid extensionRef: Service llm/qwen-epp not found')]},
+    ];
+    const e = one(doctor(objs), 'IGW-226', 'error');
+    expect(e.message).toContain('invalid extensionRef: Service llm/qwen-epp not found');
+  });
+
+  it('IGW-227: two targetPorts → error (kgateway supports exactly one), fix keeps the first', () => {
+    const objs = kgateway();
+    obj<Any>(objs, 'InferencePool', 'qwen').spec.targetPorts = [{number: 8080}, {number: 8081}];
+    const e = one(doctor(objs), 'IGW-227', 'error');
+    expect(e.message).toContain('must have exactly one target port');
+    expect(e.fix).toContain('"targetPorts":[{"number":8080}]');
+  });
+
+  it('IGW-226: kgateway wrote no status for the pool on its Gateway → warning', () => {
+    const objs = kgateway();
+    obj<Any>(objs, 'InferencePool', 'qwen').status.parents = [];
+    expect(one(doctor(objs), 'IGW-226', 'warning').message).toContain('no status from kgateway');
+  });
+});
+
+describe('issue 13 — other and unknown implementations', () => {
+  it('an unknown GatewayClass: info "implementation not checked", no error or warning from the Envoy Gateway checks', () => {
+    const objs = withoutEnvoyGateway();
+    obj<Any>(objs, 'GatewayClass', 'envoy-gateway').spec.controllerName = 'example.com/gateway-controller';
+    const f = doctor(objs);
+    expect(one(f, 'IGW-230', 'info').message).toContain('implementation not checked');
+    expect(f.filter((x) => envoyGatewayOnly.test(x.code) && x.severity !== 'info')).toEqual([]);
+    expect(byCode(f, 'IGW-201')).toEqual([]);
+    expect(problems(byCode(f, 'IGW-107'))).toEqual([]);
+  });
+});
