@@ -22,7 +22,8 @@ import {
 } from '../../model/gateway-controllers.ts';
 import {gatewayRef, type PoolChain} from '../../model/target.ts';
 import {chainGateways, type ChainGateway} from '../../model/wiring.ts';
-import {access, isLive, lookup} from '../../snapshot/query.ts';
+import {access, get, isLive, lookup} from '../../snapshot/query.ts';
+import type {KubeObject} from '../../kube/client.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import type {Service} from '../../k8s/objects.ts';
 import {deployRef} from '../helpers.ts';
@@ -167,10 +168,18 @@ export const istioInferenceEnabled: Check = {
     const gws = gatewaysOf(snap, chain, 'istio');
     if (gws.length === 0 || snap.source === 'files') return [];
     const controllers = new Set(gws.map((g) => g.controllerName!));
+    // An istiod revision serves the Gateways labelled istio.io/rev=<revision>; unlabelled ones go to
+    // the default revision (istiod without the label, or "default").
+    const revisionOf = (labels: Record<string, string> | undefined): string => labels?.['istio.io/rev'] ?? 'default';
+    const wanted = new Set(
+      chain.gateways.map((g) => ('found' in g.lookup ? revisionOf(g.lookup.found.metadata.labels) : 'default')),
+    );
+    const all = istiodInstalls(snap);
+    const serving = all.filter((d) => wanted.has(revisionOf(d.deployment.metadata.labels)));
     return controllerDrafts(snap, chain, {
       impl: 'istio',
       name: 'Istio',
-      found: istiodInstalls(snap),
+      found: serving.length ? serving : all,
       flag: ISTIO_INFERENCE_FLAG,
       statusProof: poolHasParentsFor(chain, gws),
       routeSaysOff: istioRouteSaysOff(chain, controllers),
@@ -290,10 +299,20 @@ export const kgatewayInferenceEnabled: Check = {
       const p = parentFor(parents, chain.namespace, g);
       return condition(p?.conditions, 'Accepted')?.message?.includes(g.controllerName ?? 'kgateway.dev/') ?? false;
     });
+    // The chart's GatewayClass points at GatewayParameters in the controller's own namespace
+    // (install/helm/kgateway/templates/gatewayclass.yaml: parametersRef.namespace = .Release.Namespace):
+    // when it does, the controller of that namespace is the one serving this Gateway.
+    const all = kgatewayInstalls(snap);
+    const paramNs = new Set(
+      gws
+        .map((g) => (g.className ? get<KubeObject & {spec?: {parametersRef?: {namespace?: string}}}>(snap, 'GatewayClass', undefined, g.className)?.spec?.parametersRef?.namespace : undefined))
+        .filter((ns): ns is string => Boolean(ns)),
+    );
+    const serving = all.filter((d) => paramNs.has(d.deployment.metadata.namespace ?? ''));
     return controllerDrafts(snap, chain, {
       impl: 'kgateway',
       name: 'kgateway',
-      found: kgatewayInstalls(snap),
+      found: serving.length ? serving : all,
       flag: KGATEWAY_INFERENCE_FLAG,
       statusProof: proof,
       notFoundHow: 'no Deployment labelled kgateway=kgateway',

@@ -159,6 +159,14 @@ describe('issue 13 — Istio', () => {
     expect(one(doctor(objs), 'IGW-220', 'ok').message).toContain('wrote the InferencePool status');
   });
 
+  it("IGW-220: judges the istiod revision that serves the Gateway (istio.io/rev, default when unlabelled)", () => {
+    const objs = istio();
+    objs.push(controller({name: 'istiod-canary', namespace: 'istio-system', labels: {app: 'istiod', istio: 'pilot', 'istio.io/rev': 'canary'}, container: 'discovery', image: 'docker.io/istio/pilot:1.29.0', env: []}));
+    expect(byCode(doctor(objs), 'IGW-220').map((x) => [x.severity, x.object?.name])).toEqual([['ok', 'istiod']]);
+    obj<Any>(objs, 'Gateway', 'inference-gateway').metadata.labels = {'istio.io/rev': 'canary'};
+    expect(byCode(doctor(objs), 'IGW-220').map((x) => [x.severity, x.object?.name])).toEqual([['error', 'istiod-canary']]);
+  });
+
   it('IGW-221: Istio wrote no status for the pool on its Gateway → warning', () => {
     const objs = istio();
     obj<Any>(objs, 'InferencePool', 'qwen').status.parents = [];
@@ -221,6 +229,14 @@ describe('issue 13 — kgateway', () => {
     const e = one(doctor(objs), 'IGW-227', 'error');
     expect(e.message).toContain('must have exactly one target port');
     expect(e.fix).toContain('"targetPorts":[{"number":8080}]');
+  });
+
+  it("IGW-225: judges the controller in the GatewayClass's parametersRef namespace, not another install's", () => {
+    const objs = kgateway();
+    obj<Any>(objs, 'GatewayClass', 'kgateway').spec.parametersRef = {group: 'gateway.kgateway.dev', kind: 'GatewayParameters', name: 'kgateway', namespace: 'kgateway-system'};
+    objs.push(controller({name: 'kgateway', namespace: 'other-kgateway', labels: {kgateway: 'kgateway'}, container: 'controller', image: 'cr.kgateway.dev/kgateway-dev/kgateway:v2.1.1', env: []}));
+    const f = byCode(doctor(objs), 'IGW-225');
+    expect(f.map((x) => [x.severity, x.object?.namespace])).toEqual([['ok', 'kgateway-system']]);
   });
 
   it('IGW-226: kgateway wrote no status for the pool on its Gateway → warning', () => {
