@@ -33,6 +33,7 @@ import {
 } from './logs.ts';
 import * as objects from './objects.ts';
 import {extensionPolicyStatus, gatewayClassStatus} from './status.ts';
+import {implementationFaults} from './faults-implementations.ts';
 
 export interface Fault {
   /** One line: the mistake or failure, in the user's words. */
@@ -959,6 +960,8 @@ export const faults = {
       await setLitellmApiBase(inst, `http://${names.proxyService}.${names.egNamespace}.svc.cluster.local:8080/v1`);
     },
   },
+  // --- other Gateway implementations (issue 13): faults-implementations.ts -------------------------
+  ...implementationFaults,
 } satisfies Record<string, Fault>;
 
 export type FaultName = keyof typeof faults;
