@@ -101,6 +101,23 @@ afterAll(async () => {
 });
 
 describe.concurrent('doctor on other Gateway implementations (issue 13)', () => {
+  it('Envoy Gateway, healthy (the reference): 0 errors, 0 warnings; IGW-230 says Envoy Gateway; target.pools[].gateway', {timeout: 600_000}, async () => {
+    await withInstall('eg', async () => undefined, async (_inst, n) => {
+      const {r, json} = await doctorJson(n.namespace);
+      expect(problems(json)).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(only(json, 'IGW-230', 'ok').message).toContain('Envoy Gateway');
+      expect(json.findings.some((f) => f.code === 'IGW-201' && f.severity === 'ok')).toBe(true);
+      expect(json.findings.filter((f) => /^IGW-22\d$/.test(f.code))).toEqual([]);
+      expect(json.target.pools[0]).toMatchObject({
+        wiring: 'ai-gateway',
+        gateway: {name: n.gateway, namespace: n.namespace, className: n.gatewayClass, controllerName: 'gateway.envoyproxy.io/gatewayclass-controller', implementation: 'envoy-gateway'},
+      });
+      const pe = await cli(['patch-envoy', '--gateway', `${n.namespace}/${n.gateway}`, '--dry-run', '-o', 'json']);
+      expect(JSON.parse(pe.stdout).outcome).not.toBe('refused');
+    });
+  });
+
   it('Istio, healthy: 0 errors, 0 warnings, Istio checks ok, no Envoy Gateway check; target.pools[].gateway; patch-envoy refuses the Gateway', {timeout: 600_000}, async () => {
     await withInstall('istio', installIstio, async (_inst, n) => {
       const {r, json} = await doctorJson(n.namespace);
