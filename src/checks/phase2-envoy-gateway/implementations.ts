@@ -98,7 +98,7 @@ function controllerDrafts(
     const why = access(snap, 'Deployment');
     return [
       info(
-        `${name}'s controller was not found (${opts.notFoundHow}${snap.namespace ? '; with -n only its status is seen — run with -A to check it' : why ? `: ${why.message}` : ''}) and it has written no InferencePool status yet: InferencePool support (${flag}) not verified`,
+        `${name}'s controller was not found (${opts.notFoundHow}${why ? `; ${why.message}` : ''}) and it has written no InferencePool status yet: InferencePool support (${flag}) not verified`,
       ),
     ];
   }

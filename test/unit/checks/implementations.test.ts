@@ -167,6 +167,14 @@ describe('issue 13 — Istio', () => {
     expect(byCode(doctor(objs), 'IGW-220').map((x) => [x.severity, x.object?.name])).toEqual([['error', 'istiod-canary']]);
   });
 
+  it('IGW-220: no istiod found and no status from Istio → info "not verified", never an error', () => {
+    const objs = istio().filter((o) => o.metadata.name !== 'istiod');
+    obj<Any>(objs, 'InferencePool', 'qwen').status.parents = [];
+    const i = one(doctor(objs), 'IGW-220', 'info');
+    expect(i.message).toContain("Istio's controller was not found (no Deployment labelled app=istiod)");
+    expect(i.message).toContain('not verified');
+  });
+
   it('IGW-221: Istio wrote no status for the pool on its Gateway → warning', () => {
     const objs = istio();
     obj<Any>(objs, 'InferencePool', 'qwen').status.parents = [];
