@@ -56,8 +56,13 @@ export function serviceOfHost(host: string, defaultNs: string): {namespace: stri
 }
 
 function proxyServicesFor(snap: Snapshot, gw: {namespace: string; name: string}): Service[] {
-  return items<Service>(snap, 'Service').filter((s) => s.metadata.labels?.[OWNING_NAME] === gw.name && s.metadata.labels?.[OWNING_NS] === gw.namespace);
+  const eg = items<Service>(snap, 'Service').filter((s) => s.metadata.labels?.[OWNING_NAME] === gw.name && s.metadata.labels?.[OWNING_NS] === gw.namespace);
+  if (eg.length) return eg;
+  // other implementations (Istio: "<gateway>-<class>") label it with the Gateway API's gateway-name, in the Gateway's namespace (issue 13)
+  return items<Service>(snap, 'Service').filter((s) => s.metadata.labels?.[GATEWAY_NAME] === gw.name && s.metadata.namespace === gw.namespace);
 }
+
+const GATEWAY_NAME = 'gateway.networking.k8s.io/gateway-name';
 
 /**
  * Whose proxy Service a name is (envoy-<ns>-<gateway>-<8 hex>, envoyproxy/gateway internal/utils/misc.go
@@ -138,7 +143,13 @@ export const litellmApiBase: Check = {
         const real = proxy ? `http://${proxy.metadata.name}.${proxy.metadata.namespace}.svc.cluster.local:${proxy.spec?.ports?.[0]?.port ?? port}${url.pathname}` : undefined;
         out.push(
           error(
-            `model ${m.modelName}: api_base host ${url.hostname} resolves to no Service${gw ? ` — ${svc.name} is a Gateway, but Envoy Gateway names its proxy Service ${proxy ? `${proxy.metadata.namespace}/${proxy.metadata.name}` : 'envoy-<namespace>-<gateway>-<hash> in envoy-gateway-system'} (the install notes' URL works only when proxies run in the Gateway's namespace under its name)` : ''}`,
+            `model ${m.modelName}: api_base host ${url.hostname} resolves to no Service${
+              gw
+                ? proxy && !proxy.metadata.labels?.[OWNING_NAME]
+                  ? ` — ${svc.name} is a Gateway; its proxy Service is ${proxy.metadata.namespace}/${proxy.metadata.name}`
+                  : ` — ${svc.name} is a Gateway, but Envoy Gateway names its proxy Service ${proxy ? `${proxy.metadata.namespace}/${proxy.metadata.name}` : 'envoy-<namespace>-<gateway>-<hash> in envoy-gateway-system'} (the install notes' URL works only when proxies run in the Gateway's namespace under its name)`
+                : ''
+            }`,
             cmRef,
             real ? `# in ${m.configMap.metadata.namespace}/${m.configMap.metadata.name} (${m.key}), model ${m.modelName}:\napi_base: ${real}` : undefined,
           ),

@@ -201,6 +201,35 @@ describe('issue 13 — Istio', () => {
   });
 });
 
+describe('issue 13 — Istio, LiteLLM api_base (IGW-701)', () => {
+  const litellm = (apiBase: string): KubeObject =>
+    ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {name: 'litellm-config', namespace: 'litellm'},
+      data: {'config.yaml': `model_list:\n  - model_name: qwen\n    litellm_params:\n      model: hosted_vllm/qwen\n      api_base: ${apiBase}\n      api_key: "none"\n`},
+    }) as KubeObject;
+  // istio-discovery files/kube-gateway.yaml: Service "<gateway>-<class>" labelled gateway.networking.k8s.io/gateway-name
+  const proxy = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {name: 'inference-gateway-istio', namespace: 'llm', labels: {'gateway.networking.k8s.io/gateway-name': 'inference-gateway', 'gateway.istio.io/managed': 'istio.io-gateway-controller'}},
+    spec: {type: 'LoadBalancer', ports: [{name: 'http', port: 80}]},
+  } as KubeObject;
+
+  it("api_base to Istio's proxy Service of the Gateway → ok", () => {
+    const f = doctor([...istio(), proxy, litellm('http://inference-gateway-istio.llm.svc.cluster.local:80/v1')]);
+    expect(one(f, 'IGW-701', 'ok').message).toBe('model qwen → proxy Service of Gateway llm/inference-gateway');
+  });
+
+  it('<gateway>.<ns>.svc on Istio → error naming the Istio proxy Service, no Envoy Gateway naming', () => {
+    const e = one(doctor([...istio(), proxy, litellm('http://inference-gateway.llm.svc.cluster.local:80/v1')]), 'IGW-701', 'error');
+    expect(e.message).toContain('its proxy Service is llm/inference-gateway-istio');
+    expect(e.message).not.toContain('Envoy Gateway');
+    expect(e.fix).toContain('api_base: http://inference-gateway-istio.llm.svc.cluster.local:80/v1');
+  });
+});
+
 describe('issue 13 — kgateway', () => {
   it('healthy install: 0 errors, 0 warnings; kgateway checks ok; Envoy Gateway checks not applicable', () => {
     const f = doctor(kgateway());
