@@ -71,8 +71,8 @@ export const aiGatewayHooks: Check = {
   readme: {checks: 'Envoy AI Gateway extension manager has every hook and translation setting it needs', failure: 'InferencePool routes never get the ext_proc filter'},
   dependsOn: ['IGW-205'],
   symptoms: {'ext-proc-not-routing': 20, '503': 20, '500': 20},
-  reads: ['ConfigMap', 'Deployment', 'Pod', 'Service'],
-  judgesUnreadable: ['Deployment', 'Pod', 'Service'],
+  reads: ['ConfigMap', 'Deployment', 'Pod', 'Service', 'GatewayClass'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service', 'GatewayClass'],
   run({snap, target}) {
     const out: Draft[] = [];
     for (const eg of installsToJudge(snap, target)) {
@@ -182,8 +182,8 @@ export const aiGatewayPoolVersions: Check = {
   readme: {checks: 'Envoy AI Gateway is handed only InferencePool v1 (not the old v1alpha2)', failure: 'routes to v1alpha2 pools never resolve (kserve#5050)'},
   dependsOn: ['IGW-205'],
   symptoms: {'503': 20},
-  reads: ['ConfigMap', 'HTTPRoute', 'Deployment', 'Pod', 'Gateway', 'Service', 'InferencePool'],
-  judgesUnreadable: ['Deployment', 'Pod', 'Gateway', 'Service', 'InferencePool'],
+  reads: ['ConfigMap', 'HTTPRoute', 'Deployment', 'Pod', 'Gateway', 'Service', 'InferencePool', 'GatewayClass'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Gateway', 'Service', 'InferencePool', 'GatewayClass'],
   run({snap, target}) {
     const out: Draft[] = [];
     for (const eg of installsToJudge(snap, target)) {
@@ -248,8 +248,8 @@ export const envoyGatewayReadsPools: Check = {
   readme: {checks: "Envoy Gateway's ServiceAccount may get/list/watch the InferencePools it is told to handle", failure: 'HTTPRoutes to InferencePools never resolve'},
   dependsOn: ['IGW-205'],
   symptoms: {'500': 20, 'ext-proc-not-routing': 20},
-  reads: ['ConfigMap', 'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Pod', 'Role', 'RoleBinding', 'Service', 'HTTPRoute', 'Gateway'],
-  judgesUnreadable: ['Deployment', 'Pod', 'Role', 'RoleBinding', 'Service', 'HTTPRoute', 'Gateway'],
+  reads: ['ConfigMap', 'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Pod', 'Role', 'RoleBinding', 'Service', 'HTTPRoute', 'Gateway', 'GatewayClass'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Role', 'RoleBinding', 'Service', 'HTTPRoute', 'Gateway', 'GatewayClass'],
   run({snap, target}) {
     const out: Draft[] = [];
     for (const eg of installsInScope(snap, target)) {
