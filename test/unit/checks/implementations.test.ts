@@ -9,7 +9,7 @@ import {describe, expect, it} from 'vitest';
 import type {KubeObject} from '../../../src/kube/client.ts';
 import {istioShadowServiceName} from '../../../src/model/gateway-controllers.ts';
 import {runDoctor} from '../../../src/doctor/run.ts';
-import {byCode, doctor, NOW, obj, one, problems, snap} from './fixture.ts';
+import {byCode, doctor, loadObjects, NOW, obj, one, problems, snap} from './fixture.ts';
 import {cond, controller, istio, kgateway, withoutEnvoyGateway} from './implementation-fixture.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -29,6 +29,14 @@ describe('issue 13 — Istio', () => {
     const report = runDoctor(snap(objs), {now: NOW});
     expect(report.target.pools[0]!.gateway).toEqual({name: 'inference-gateway', namespace: 'llm', className: 'istio', controllerName: 'istio.io/gateway-controller', implementation: 'istio'});
     expect(report.target.pools[0]!.wiring).toBe('native');
+  });
+
+  it("-n on an Istio install in a cluster that also runs Envoy Gateway (another team's): no Envoy Gateway check judges that install", () => {
+    const eg = loadObjects('healthy-ai-gateway.yaml').filter((o) => ['envoy-gateway-system', 'envoy-ai-gateway-system'].includes(o.metadata.namespace ?? '') || (o.kind === 'GatewayClass' && o.metadata.name === 'envoy-gateway'));
+    const f = doctor([...istio(), ...eg], {namespace: 'llm', snapshot: {namespace: 'llm'}});
+    expect(problems(f)).toEqual([]);
+    expect(one(f, 'IGW-230', 'ok').message).toContain('Istio');
+    expect(f.filter((x) => envoyGatewayOnly.test(x.code)).map((x) => `${x.code} ${x.severity}: ${x.message}`)).toEqual([]);
   });
 
   it('shadow Service name: <pool>-ip-<8 hex of sha256>, cut to 63 characters', () => {
