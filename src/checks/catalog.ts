@@ -17,6 +17,7 @@ import {gatewayClassCheck} from './phase2-envoy-gateway/gateway-class.ts';
 import {envoyGatewayConfigParses, envoyGatewayConfigValid, extensionManagerForPools} from './phase2-envoy-gateway/config.ts';
 import {configLoaded, controllerRejectedConfig} from './phase2-envoy-gateway/reload.ts';
 import {aiGatewayHooks, aiGatewayPoolVersions, aiGatewayTcpListeners, envoyGatewayHelmValues, envoyGatewayReadsPools} from './phase2-envoy-gateway/ai-gateway.ts';
+import {gatewayImplementation, istioInferenceEnabled, istioPoolStatus, istioShadowService, kgatewayInferenceEnabled, kgatewayOneTargetPort, kgatewayPoolStatus} from './phase2-envoy-gateway/implementations.ts';
 // Phase 3 — Model serving
 import {poolExists, poolsFound, poolStatus} from './phase3-model-serving/pools.ts';
 import {inferenceServiceReady} from './phase3-model-serving/inference-service.ts';
@@ -66,6 +67,7 @@ const WHEN_ABSENT: Readonly<Record<string, string>> = {
   'IGW-213': 'no Envoy AI Gateway extension, or no TCP/UDP listener',
   'IGW-308': 'no InferencePool parent reports EndpointPickerRefMissing',
   'IGW-309': 'no LLMInferenceService',
+  'IGW-416': "no HTTPRoute rule to this pool on an Envoy Gateway Gateway (other implementations have their own route timeouts)",
   'IGW-417': 'no HTTPRoute rule names more than one InferencePool',
   'IGW-419': 'no listener selects route namespaces by label',
   'IGW-420': 'no EPP policy buffers request bodies and no size error logged',
@@ -110,7 +112,8 @@ export const CATALOG: readonly Check[] = [
   inferenceObjectiveApi,
   envoyExtensionPolicyApi,
   kserveApi,
-  // 2 Envoy Gateway
+  // 2 Gateway controller: which implementation (issue 13), Envoy Gateway, Istio, kgateway
+  gatewayImplementation,
   controllerAvailable,
   envoyGatewayVersionCheck,
   gatewayClassCheck,
@@ -124,6 +127,12 @@ export const CATALOG: readonly Check[] = [
   aiGatewayPoolVersions,
   envoyGatewayReadsPools,
   aiGatewayTcpListeners,
+  istioInferenceEnabled,
+  istioPoolStatus,
+  istioShadowService,
+  kgatewayInferenceEnabled,
+  kgatewayPoolStatus,
+  kgatewayOneTargetPort,
   // 3 Model serving
   poolsFound,
   poolExists,

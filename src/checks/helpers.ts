@@ -6,8 +6,9 @@ import {argValue} from '../k8s/args.ts';
 import type {ObjectRef, Pod, Service} from '../k8s/objects.ts';
 import type {KubeObject} from '../kube/client.ts';
 import type {EppInfo} from '../model/target.ts';
-import type {ChartRelease, PoolChain} from '../model/target.ts';
-import {poolGvk} from '../model/wiring.ts';
+import type {ChartRelease, PoolChain, Target} from '../model/target.ts';
+import {implementationOf} from '../k8s/implementation.ts';
+import {anyEnvoyGatewayChain as anyEgChain, chainGateways, isEnvoyGatewayChain as egChain, poolGvk} from '../model/wiring.ts';
 import {envoyGatewayController as findController, type EnvoyGatewayInstall} from '../snapshot/envoy-gateway.ts';
 import {ENVOY_GATEWAY_NAMESPACE, GROUP} from '../snapshot/kinds.ts';
 import type {EppRuntime} from '../snapshot/runtime.ts';
@@ -15,7 +16,7 @@ import type {Snapshot} from '../snapshot/types.ts';
 import {isListError} from '../snapshot/types.ts';
 import {imageTag} from '../snapshot/versions.ts';
 import {chartRef, nsFlag} from './fix.ts';
-import {skipped, warning, type Draft} from './types.ts';
+import {notApplicable, skipped, warning, type Draft} from './types.ts';
 
 /** The next command to run for a pod problem (the fix when the cause is outside the cluster's objects). */
 export function podProblemFix(pod: Pod, problem: {kind: string; container?: string | undefined}): string {
@@ -174,4 +175,29 @@ export function notListedDraft(what: string, svc: Service, pod: Pod): Draft {
     {apiVersion: 'v1', kind: 'Service', namespace: ns, name: svc.metadata.name},
     `kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${svc.metadata.name} -o wide   # then: kubectl get pods -n kube-system -l component=kube-controller-manager`,
   );
+}
+
+/**
+ * Issue 13: the Envoy Gateway checks (phase 2, EnvoyExtensionPolicy and AI Gateway wiring, Envoy
+ * proxy naming) apply only to chains whose Gateway is Envoy Gateway's; for Istio, kgateway, … (or a
+ * GatewayClass doctor does not know) they are not applicable. Used at the top of those checks.
+ */
+export function isEnvoyGatewayChain(ctx: {snap: Snapshot; chain: PoolChain}): boolean {
+  return egChain(ctx.snap, ctx.chain);
+}
+
+/**
+ * The result of an Envoy Gateway check on a chain that is not Envoy Gateway's (issue 10: "not
+ * applicable" is a result, with its reason): names the implementation behind the Gateway's class.
+ */
+export function notEnvoyGateway(ctx: {snap: Snapshot; chain: PoolChain}): Draft {
+  const gw = chainGateways(ctx.snap, ctx.chain).find((g) => g.controllerName !== undefined);
+  const impl = gw?.controllerName ? (implementationOf(gw.controllerName)?.name ?? `the controller ${gw.controllerName}`) : 'another implementation';
+  const what = gw ? `the Gateway ${gw.namespace}/${gw.name} is ${impl}'s` : `the Gateway is ${impl}'s`;
+  return notApplicable(`${what}, not Envoy Gateway's`);
+}
+
+/** The cluster-wide form: some chain in scope is Envoy Gateway's (or there are no chains). */
+export function anyEnvoyGatewayChain(ctx: {snap: Snapshot; target: Target}): boolean {
+  return anyEgChain(ctx.snap, ctx.target);
 }

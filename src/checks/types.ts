@@ -8,7 +8,7 @@ export type Severity = 'error' | 'warning' | 'info' | 'ok' | 'skipped' | 'blocke
 /** Phases, in the order a person checks an install (issue 4). The code's hundreds digit. */
 export const PHASES = {
   1: 'Cluster & CRDs',
-  2: 'Envoy Gateway',
+  2: 'Gateway controller',
   3: 'Model serving',
   4: 'Inference gateway chart',
   5: 'EPP runtime',

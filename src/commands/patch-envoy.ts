@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {InfgwCommand} from '../cli/base-command.ts';
 import {kubeFlags} from '../cli/flags.ts';
-import {InfgwError, UsageError} from '../errors.ts';
+import {ExitCode, InfgwError, UsageError} from '../errors.ts';
 
 export default class PatchEnvoy extends InfgwCommand {
   static override summary = "Merge the extensionManager settings InferencePool backends need into Envoy Gateway's config, safely.";
@@ -19,7 +19,9 @@ Presets:
                    inference.networking.k8s.io/v1 InferencePool
   service-backend  only the install notes' {group: "", kind: Service} entry — which Envoy Gateway rejects on its own
 
-Exit codes: 0 patched, already configured or dry run; 1 problems (ConfigMap or backup not found, rollout after --rollback failed); 2 usage; 3 cluster unreachable; 4 refused or rolled back; 130 interrupted.`;
+With --gateway or --gateway-class, the Gateway's class is read first: a class of another implementation (Istio, kgateway, agentgateway, NGINX Gateway Fabric, GKE — each implements InferencePool itself — or an unknown controller) is refused with exit 4 and what that implementation needs instead; nothing is written.
+
+Exit codes: 0 patched, already configured or dry run; 1 problems (ConfigMap, backup, Gateway or GatewayClass not found, rollout after --rollback failed); 2 usage; 3 cluster unreachable; 4 refused (also: not an Envoy Gateway Gateway) or rolled back; 130 interrupted.`;
   static override examples = [
     'kubectl infgw patch-envoy --dry-run',
     'kubectl infgw patch-envoy',
@@ -27,6 +29,7 @@ Exit codes: 0 patched, already configured or dry run; 1 problems (ConfigMap or b
     'kubectl infgw patch-envoy --preset service-backend   # refused: shows why the install notes fail',
     'kubectl infgw patch-envoy --no-restart -o json',
     'kubectl infgw patch-envoy --rollback --dry-run',
+    'kubectl infgw patch-envoy --gateway inference/inference-gateway --dry-run   # refused when the Gateway is not Envoy Gateway\'s',
   ];
   static override flags = {
     ...kubeFlags,
@@ -44,6 +47,8 @@ Exit codes: 0 patched, already configured or dry run; 1 problems (ConfigMap or b
     'no-restart': Flags.boolean({description: 'Write, but leave the controller restart to you (it reloads the file within about a minute).'}),
     rollback: Flags.boolean({description: 'Restore the config saved in <configmap>-infgw-backup (also with --dry-run), then restart the controller.'}),
     timeout: Flags.string({description: 'How long to wait for the controller rollout (Go duration: 90s, 5m; 0 = no limit).', default: '5m'}),
+    gateway: Flags.string({description: "The Gateway this is for ([namespace/]name; namespace from -n): refused (exit 4) unless its GatewayClass is Envoy Gateway's."}),
+    'gateway-class': Flags.string({description: "The GatewayClass this is for: refused (exit 4) unless its controllerName is Envoy Gateway's."}),
   };
 
   async run(): Promise<void> {
@@ -61,6 +66,27 @@ Exit codes: 0 patched, already configured or dry run; 1 problems (ConfigMap or b
       key: flags.key,
       deployment: flags.deployment,
     };
+    if (flags.gateway !== undefined || flags['gateway-class'] !== undefined) {
+      // issue 13: Istio, kgateway, … implement InferencePool themselves; their Gateways gain nothing here
+      const {gatewayImplementation} = await import('../envoy/gateway-implementation.ts');
+      let verdict;
+      try {
+        verdict = await gatewayImplementation(kube, {gateway: flags.gateway, gatewayClass: flags['gateway-class'], namespace: flags.namespace});
+      } catch (error) {
+        kube.close();
+        throw error;
+      }
+      if (verdict.refusal) {
+        kube.close();
+        if (flags.output === 'json') {
+          this.printJson({kind: 'PatchEnvoyResult', mode: 'patch', outcome: 'refused', exitCode: ExitCode.refused, message: verdict.refusal, gateway: verdict.check});
+          process.exitCode = ExitCode.refused;
+          return;
+        }
+        throw new InfgwError(verdict.refusal, {exitCode: ExitCode.refused});
+      }
+      this.note(`${verdict.check.gateway ? `Gateway ${verdict.check.gateway.namespace}/${verdict.check.gateway.name}, ` : ''}GatewayClass ${verdict.check.className}: Envoy Gateway (${verdict.check.controllerName})`);
+    }
     const {patchEnvoy, rollbackEnvoy} = await import('../envoy/patch.ts');
     const common = {
       location,

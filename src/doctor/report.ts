@@ -9,6 +9,20 @@ import type {Finding} from '../checks/types.ts';
 /** The annotation that suppresses findings on the object it is set on (src/doctor/suppress.ts). */
 export const SUPPRESS_ANNOTATION = 'infgw.io/suppress';
 
+/**
+ * The Gateway in front of a pool and the implementation behind its class (issue 13): the first of
+ * the chain's Gateways whose class is known (else the first). `implementation` is one of
+ * envoy-gateway, istio, kgateway, agentgateway, nginx-gateway-fabric, gke, or "unknown"; absent
+ * when the Gateway or its GatewayClass is missing.
+ */
+export interface PoolGateway {
+  name: string;
+  namespace: string;
+  className?: string | undefined;
+  controllerName?: string | undefined;
+  implementation?: string | undefined;
+}
+
 export interface DoctorReport {
   summary: Summary & {durationMs: number; apiRequests: number};
   target: {
@@ -17,7 +31,7 @@ export interface DoctorReport {
     server?: string | undefined;
     namespace?: string | undefined;
     releases: {namespace: string; name: string; revision: number; chart: string; status: string}[];
-    pools: {namespace: string; name: string; group: string; release?: string | undefined; wiring?: string | undefined}[];
+    pools: {namespace: string; name: string; group: string; release?: string | undefined; wiring?: string | undefined; gateway?: PoolGateway | undefined}[];
     symptom?: string | undefined;
     /** set when the snapshot came from a support bundle (`doctor --from-bundle`) */
     bundle?: {file: string; takenAt: string} | undefined;

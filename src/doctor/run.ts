@@ -4,11 +4,11 @@
  */
 import type {Snapshot} from '../snapshot/types.ts';
 import {catalog as fullCatalog} from '../checks/catalog.ts';
-import {discover, type TargetOptions} from '../model/target.ts';
+import {discover, type PoolChain, type TargetOptions} from '../model/target.ts';
 import {runChecks, summarize, type RunOptions} from '../checks/runner.ts';
 import type {Check, Finding} from '../checks/types.ts';
-import type {DoctorReport} from './report.ts';
-import {wiringOf} from '../model/wiring.ts';
+import type {DoctorReport, PoolGateway} from './report.ts';
+import {chainGateways, wiringOf} from '../model/wiring.ts';
 import {applySuppressions} from './suppress.ts';
 
 export interface DoctorOptions extends TargetOptions {
@@ -57,9 +57,17 @@ export function runDoctor(snap: Snapshot, opts: DoctorOptions = {}): DoctorRepor
       server: snap.server,
       namespace: snap.namespace,
       releases: target.releases.map((r) => ({namespace: r.release.namespace, name: r.release.name, revision: r.release.revision, chart: `${r.release.chart.name}-${r.release.chart.version}`, status: r.release.status})),
-      pools: target.chains.map((c) => ({namespace: c.namespace, name: c.name, group: c.group, release: c.release?.release.name, wiring: wiringOf(snap, c).kind})),
+      pools: target.chains.map((c) => ({namespace: c.namespace, name: c.name, group: c.group, release: c.release?.release.name, wiring: wiringOf(snap, c).kind, ...poolGateway(snap, c)})),
       ...(opts.symptom ? {symptom: opts.symptom} : {}),
     },
     findings,
   };
+}
+
+/** target.pools[].gateway (issue 13): the first Gateway whose class is known, else the first one. */
+function poolGateway(snap: Snapshot, chain: PoolChain): {gateway?: PoolGateway} {
+  const gws = chainGateways(snap, chain);
+  const g = gws.find((x) => x.controllerName) ?? gws[0];
+  if (!g) return {};
+  return {gateway: {name: g.name, namespace: g.namespace, ...(g.className ? {className: g.className} : {}), ...(g.controllerName ? {controllerName: g.controllerName} : {}), ...(g.implementation ? {implementation: g.implementation} : {})}};
 }

@@ -16,6 +16,7 @@ import type {KubeObject} from '../kube/client.ts';
 import type {Snapshot} from '../snapshot/types.ts';
 import {GROUP} from '../snapshot/kinds.ts';
 import type {PoolChain, Target} from './target.ts';
+import {implementationOf, type Implementation} from '../k8s/implementation.ts';
 
 export interface ParsedEgConfig {
   /** undefined: no ConfigMap / key (or unreadable) */
@@ -110,7 +111,8 @@ export function aiGatewayFor(snap: Snapshot, chain: PoolChain): ExtensionManager
 }
 
 export interface Wiring {
-  kind: 'extension-policy' | 'ai-gateway' | 'mix' | 'none';
+  /** 'native': the Gateway is another implementation's (Istio, kgateway, …), which calls the EPP itself (issue 13) */
+  kind: 'extension-policy' | 'ai-gateway' | 'mix' | 'none' | 'native';
   /** an EnvoyExtensionPolicy sends ext-proc to this pool's EPP */
   policy: boolean;
   /** an HTTPRoute sends to this pool and Envoy Gateway hands InferencePool backends to an extension */
@@ -119,6 +121,7 @@ export interface Wiring {
 
 export function wiringOf(snap: Snapshot, chain: PoolChain): Wiring {
   const policy = chain.eppPolicies.length > 0;
+  if (!isEnvoyGatewayChain(snap, chain)) return {kind: chain.routes.length > 0 ? 'native' : 'none', policy, extension: false};
   const extension = chain.routes.length > 0 && extensionHandlingPool(snap, chain.group, egForChain(snap, chain)) !== undefined;
   const kind = policy && extension ? 'mix' : policy ? 'extension-policy' : extension ? 'ai-gateway' : 'none';
   return {kind, policy, extension};
@@ -166,10 +169,80 @@ export function installsInScope(snap: Snapshot, target: Target): EnvoyGatewayIns
   const all = envoyGatewayInstalls(snap).filter((i) => !i.deployment.metadata.deletionTimestamp);
   const scoped = target.namespace !== undefined || target.releaseFilter !== undefined || target.poolFilter !== undefined;
   if (!scoped || target.chains.length === 0) return all;
+  const egChains = target.chains.filter((c) => isEnvoyGatewayChain(snap, c));
+  // every chain in scope runs on another implementation: no Envoy Gateway install is this run's business (issue 13)
+  if (egChains.length === 0) return [];
   const used = new Set<EnvoyGatewayInstall>();
-  for (const c of target.chains) {
+  for (const c of egChains) {
     const eg = egForChain(snap, c);
     if (eg && !eg.deployment.metadata.deletionTimestamp) used.add(eg);
   }
   return used.size ? all.filter((i) => used.has(i)) : all;
+}
+
+/** A Gateway of a chain and the implementation behind its GatewayClass (issue 13; JSON target.pools[].gateway). */
+export interface ChainGateway {
+  namespace: string;
+  name: string;
+  className?: string | undefined;
+  /** the GatewayClass's spec.controllerName; undefined when the Gateway or its class is missing or unreadable */
+  controllerName?: string | undefined;
+  /** 'unknown': a controllerName doctor has no table entry for */
+  implementation?: Implementation | 'unknown' | undefined;
+}
+
+/** Is this controllerName an Envoy Gateway's (the default, any gateway.envoyproxy.io/ name, or one an install's config declares)? */
+export function isEnvoyGatewayControllerName(snap: Snapshot, controllerName: string): boolean {
+  if (implementationOf(controllerName)?.id === 'envoy-gateway' || controllerName.startsWith('gateway.envoyproxy.io/')) return true;
+  return envoyGatewayInstalls(snap).some((i) => egControllerName(snap, i) === controllerName);
+}
+
+/** per snapshot (each check's view of it, so that a check's reads are its own) and chain */
+const chainGatewayCache = new WeakMap<Snapshot, WeakMap<PoolChain, ChainGateway[]>>();
+
+/**
+ * The chain's Gateways with their class and implementation. A chain whose Gateways are not found
+ * falls back to the release's gatewayClassName (one entry named after the release's Gateway).
+ */
+export function chainGateways(snap: Snapshot, chain: PoolChain): ChainGateway[] {
+  let perSnap = chainGatewayCache.get(snap);
+  if (!perSnap) chainGatewayCache.set(snap, (perSnap = new WeakMap()));
+  const cached = perSnap.get(chain);
+  if (cached) return cached;
+  const classify = (className: string | undefined): Pick<ChainGateway, 'controllerName' | 'implementation'> => {
+    if (!className) return {};
+    const cls = get<KubeObject & {spec?: {controllerName?: string}}>(snap, 'GatewayClass', undefined, className);
+    const cn = cls?.spec?.controllerName;
+    if (!cn) return {};
+    if (isEnvoyGatewayControllerName(snap, cn)) return {controllerName: cn, implementation: 'envoy-gateway'};
+    return {controllerName: cn, implementation: implementationOf(cn)?.id ?? 'unknown'};
+  };
+  const out: ChainGateway[] = [];
+  for (const g of chain.gateways) {
+    const gw = 'found' in g.lookup ? g.lookup.found : undefined;
+    const className = gw?.spec?.gatewayClassName ?? (g.via.includes('release') ? chain.release?.gatewayClassName : undefined);
+    out.push({namespace: g.namespace, name: g.name, className, ...classify(className)});
+  }
+  if (out.length === 0 && chain.release?.gatewayClassName) {
+    out.push({namespace: chain.release.release.namespace, name: chain.release.gatewayName ?? '', className: chain.release.gatewayClassName, ...classify(chain.release.gatewayClassName)});
+  }
+  perSnap.set(chain, out);
+  return out;
+}
+
+/**
+ * Does Envoy Gateway serve this chain? False only when every Gateway of the chain whose class is
+ * known names another controller (Istio, kgateway, …, or one doctor does not know): then the Envoy
+ * Gateway checks (phase 2, EnvoyExtensionPolicy and AI Gateway wiring, Envoy proxy naming) are not
+ * applicable. A chain without a known class keeps them (doctor's historical default: the chart
+ * installs Envoy Gateway's class).
+ */
+export function isEnvoyGatewayChain(snap: Snapshot, chain: PoolChain): boolean {
+  const known = chainGateways(snap, chain).filter((g) => g.controllerName !== undefined);
+  return known.length === 0 || known.some((g) => g.implementation === 'envoy-gateway');
+}
+
+/** Does any chain in scope run on Envoy Gateway (or is there no chain at all)? For cluster-wide Envoy Gateway checks. */
+export function anyEnvoyGatewayChain(snap: Snapshot, target: Target): boolean {
+  return target.chains.length === 0 || target.chains.some((c) => isEnvoyGatewayChain(snap, c));
 }

@@ -83,7 +83,7 @@ export function renderText(report: DoctorReport, opts: TextOptions): string {
   if (t.pools.length) {
     lines.push(
       chalk.dim(
-        `pools: ${t.pools.map((p) => `${p.namespace}/${p.name}${p.release ? ` (release ${p.release})` : ''}${p.wiring ? ` [${p.wiring}]` : ''}`).join(', ')}`,
+        `pools: ${t.pools.map((p) => `${p.namespace}/${p.name}${p.release ? ` (release ${p.release})` : ''}${p.wiring ? ` [${p.wiring}]` : ''}${p.gateway ? ` via Gateway ${p.gateway.namespace}/${p.gateway.name}${p.gateway.implementation ? ` (${p.gateway.implementation === 'unknown' ? `unknown implementation ${p.gateway.controllerName ?? ''}` : p.gateway.implementation})` : ''}` : ''}`).join(', ')}`,
       ),
     );
   }

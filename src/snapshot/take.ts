@@ -10,7 +10,14 @@ import {CRD_NAMES, ENVOY_GATEWAY_NAMESPACE, KINDS, type KindDef, type KindKey} f
 import {EG_CONTROLLER_LABEL, envoyGatewayConfigMap, envoyGatewayInstalls, lastChanged} from './envoy-gateway.ts';
 import {items} from './query.ts';
 import {readEppRuntime} from './runtime.ts';
+import {implementationOf, type Implementation} from '../k8s/implementation.ts';
 import type {KindList, ListError, ListPart, RequestRecord, ServerVersion, Snapshot} from './types.ts';
+
+/** Labels of the controller Deployments of the implementations doctor checks (src/model/gateway-controllers.ts). */
+const CONTROLLER_LABELS: readonly [Implementation, string, string][] = [
+  ['istio', 'app=istiod', 'istiod'],
+  ['kgateway', 'kgateway=kgateway', 'kgateway'],
+];
 
 export interface SnapshotScope {
   /** undefined = every namespace (-A) */
@@ -268,6 +275,34 @@ async function followUp(kube: KubeClient, snap: Snapshot, scope: SnapshotScope, 
         snap.lists.Namespace = {kind: 'Namespace', parts: [part]};
       }),
     );
+  }
+
+  // Scoped to a namespace, with a GatewayClass of Istio or kgateway (issue 13): their controller runs
+  // in its own namespace (istio-system, kgateway-system, …). Find it by its label cluster-wide, then
+  // read Deployments in its namespace (as for Envoy Gateway) so IGW-220/225 can judge its flag.
+  if (scope.namespace !== undefined && wanted.has('Deployment')) {
+    const impls = new Set(items<KubeObject & {spec?: {controllerName?: string}}>(snap, 'GatewayClass').map((gc) => implementationOf(gc.spec?.controllerName)?.id));
+    const d = KINDS.find((k) => k.key === 'Deployment')!;
+    const covered = new Set((snap.lists.Deployment?.parts ?? []).map((p) => p.namespace));
+    for (const [impl, label, what] of CONTROLLER_LABELS) {
+      if (!impls.has(impl)) continue;
+      const path = apiPath({group: d.group, version: d.version, resource: d.resource});
+      jobs.push(
+        timed(`${what} controllers (all namespaces)`, path, () => kube.list(path, {query: {labelSelector: label}, ...(signal ? {signal} : {})})).then(async (r) => {
+          if ('reason' in r) return;
+          const namespaces = [...new Set(r.items.map((x) => x.metadata.namespace ?? ''))].filter((ns) => ns && !covered.has(ns));
+          await Promise.all(
+            namespaces.map(async (ns) => {
+              covered.add(ns);
+              const nsPath = apiPath({group: d.group, version: d.version, resource: d.resource, namespace: ns});
+              const l = await timed(`${d.kind}.${d.group}/${d.version} in ${ns}`, nsPath, () => kube.list(nsPath, signal ? {signal} : {}));
+              const part: ListPart = 'reason' in l ? {namespace: ns, error: l} : {namespace: ns, items: l.items.map((o) => withKind(o, d))};
+              (snap.lists.Deployment ??= {kind: 'Deployment', parts: []}).parts.push(part);
+            }),
+          );
+        }),
+      );
+    }
   }
 
   for (const eg of envoyGatewayInstalls(snap)) {

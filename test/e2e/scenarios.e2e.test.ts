@@ -790,6 +790,49 @@ const checks: Record<FaultName, (inst: Installation) => Promise<void>> = {
     expect(route.spec.rules[0].timeouts).toBeUndefined();
     expect(cond(route.status.parents[0].conditions, 'Accepted')).toMatchObject({status: 'True', observedGeneration: route.metadata.generation});
   },
+  // other Gateway implementations (faults-implementations.ts, issue 13): the install moved to Istio/kgateway, then the fault
+  async 'istio-inference-flag-off'(inst) {
+    const {names} = inst;
+    const gw = await get(inst, GW, 'Gateway', names.namespace, names.gateway);
+    expect((await get(inst, GW, 'GatewayClass', undefined, gw.spec.gatewayClassName)).spec.controllerName).toBe('istio.io/gateway-controller');
+    const istiod = await get(inst, 'apps/v1', 'Deployment', `${names.namespace}-istio`, 'istiod');
+    expect(istiod.spec.template.spec.containers[0].env.map((e: {name: string}) => e.name)).not.toContain('ENABLE_GATEWAY_API_INFERENCE_EXTENSION');
+    const route = await get(inst, GW, 'HTTPRoute', names.namespace, names.httpRoute);
+    expect(cond(route.status.parents[0].conditions, 'ResolvedRefs')).toMatchObject({status: 'False', reason: 'InvalidKind'});
+    expect((await get(inst, POOL, 'InferencePool', names.namespace, names.pool)).status.parents).toEqual([]);
+  },
+  async 'istio-shadow-service-missing'(inst) {
+    const {names} = inst;
+    const route = await get(inst, GW, 'HTTPRoute', names.namespace, names.httpRoute);
+    expect(cond(route.status.parents[0].conditions, 'ResolvedRefs')).toMatchObject({status: 'False', reason: 'BackendNotFound'});
+    const svcs = await inst.kube.list<Obj>({apiVersion: 'v1', kind: 'Service', namespace: names.namespace});
+    expect(svcs.filter((s) => s.metadata.name.startsWith(`${names.pool}-ip-`))).toEqual([]);
+  },
+  async 'istio-pool-status-missing'(inst) {
+    const {names} = inst;
+    expect((await get(inst, POOL, 'InferencePool', names.namespace, names.pool)).status.parents).toEqual([]);
+    const svcs = await inst.kube.list<Obj>({apiVersion: 'v1', kind: 'Service', namespace: names.namespace});
+    expect(svcs.filter((s) => s.metadata.name.startsWith(`${names.pool}-ip-`))).toHaveLength(1);
+  },
+  async 'kgateway-inference-flag-off'(inst) {
+    const {names} = inst;
+    const ctl = await get(inst, 'apps/v1', 'Deployment', `${names.namespace}-kgateway`, 'kgateway');
+    expect(ctl.spec.template.spec.containers[0].env.map((e: {name: string}) => e.name)).not.toContain('KGW_ENABLE_INFER_EXT');
+    expect((await get(inst, POOL, 'InferencePool', names.namespace, names.pool)).status.parents).toEqual([]);
+  },
+  async 'kgateway-two-target-ports'(inst) {
+    const {names} = inst;
+    const pool = await get(inst, POOL, 'InferencePool', names.namespace, names.pool);
+    expect(pool.spec.targetPorts).toEqual([{number: 8000}, {number: 8001}]);
+    expect(pool.status.parents.map((p: {parentRef: {kind: string}}) => p.parentRef.kind)).toEqual(['Gateway', 'Status']);
+    expect(cond(pool.status.parents[1].conditions, 'ResolvedRefs')).toMatchObject({status: 'False', reason: 'InvalidExtensionRef', message: 'error: invalid InferencePool: must have exactly one target port'});
+  },
+  async 'kgateway-pool-status-missing'(inst) {
+    const {names} = inst;
+    const gw = await get(inst, GW, 'Gateway', names.namespace, names.gateway);
+    expect((await get(inst, GW, 'GatewayClass', undefined, gw.spec.gatewayClassName)).spec.controllerName).toBe('kgateway.dev/kgateway');
+    expect((await get(inst, POOL, 'InferencePool', names.namespace, names.pool)).status.parents).toEqual([]);
+  },
 };
 
 describe.concurrent('faults', () => {

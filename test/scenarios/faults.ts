@@ -36,6 +36,7 @@ import {igw11EgFaults} from './faults-igw11-eg.ts';
 import {extensionPolicyStatus, gatewayClassStatus} from './status.ts';
 import {bbrFaults} from './faults-bbr.ts';
 import {igw11EppFaults} from './faults-igw11-epp.ts';
+import {implementationFaults} from './faults-implementations.ts';
 
 export interface Fault {
   /** One line: the mistake or failure, in the user's words. */
@@ -972,6 +973,8 @@ export const faults = {
   ...bbrFaults,
   ...igw11EppFaults,
   ...igw11EgFaults,
+  // --- other Gateway implementations (issue 13): faults-implementations.ts -------------------------
+  ...implementationFaults,
 } satisfies Record<string, Fault>;
 
 export type FaultName = keyof typeof faults;

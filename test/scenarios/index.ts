@@ -9,6 +9,8 @@
 import {faults, faultNames, type Fault, type FaultName} from './faults.ts';
 import {installHealthy, type InstallOptions, type Installation} from './install.ts';
 import {addBbr} from './install-bbr.ts';
+import {installIstio} from './install-istio.ts';
+import {installKgateway} from './install-kgateway.ts';
 
 export {faults, faultNames, installHealthy};
 export {addBbr, bbrNames, installHealthyBbr, type BbrNames} from './install-bbr.ts';
@@ -64,6 +66,20 @@ function buildScenarios(): Record<string, Scenario> {
     healthy: {
       description: `healthy install: Envoy Gateway + AI Gateway extension, chart release "${SANDBOX.release}" in "${SANDBOX.namespace}", InferencePool, KServe model (2 simulated pods), LiteLLM`,
       apply: (ctx) => applyScenario(ctx),
+    },
+    istio: {
+      description: 'healthy install on Istio (issue 13): istiod with ENABLE_GATEWAY_API_INFERENCE_EXTENSION, the Gateway on an Istio class, its proxy, the shadow Service, Istio-shaped statuses',
+      apply: async (ctx) => {
+        const inst = await sandboxInstall(ctx);
+        await installIstio(inst);
+      },
+    },
+    kgateway: {
+      description: 'healthy install on kgateway (issue 13): its controller with KGW_ENABLE_INFER_EXT, the Gateway on a kgateway class, its proxy, kgateway-shaped statuses',
+      apply: async (ctx) => {
+        const inst = await sandboxInstall(ctx);
+        await installKgateway(inst);
+      },
     },
     'extension-policy': {
       description: "as healthy, plus the chart's default EnvoyExtensionPolicy (Accepted): the EPP is wired twice (doctor warns)",

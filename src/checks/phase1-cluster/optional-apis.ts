@@ -2,7 +2,7 @@
 import {GROUP} from '../../snapshot/kinds.ts';
 import {served} from '../../snapshot/query.ts';
 import {EG_CHART, ENVOY_GATEWAY_VERSION, GIE_VERSION, LLM_D_OBJECTIVE_CRDS, LLM_D_ROUTER_VERSION} from '../fix.ts';
-import {crdRef} from '../helpers.ts';
+import {anyEnvoyGatewayChain, crdRef} from '../helpers.ts';
 import {error, info, ok, warning, notApplicable, type Check} from '../types.ts';
 
 export const inferenceObjectiveApi: Check = {
@@ -40,10 +40,12 @@ export const envoyExtensionPolicyApi: Check = {
   title: 'Envoy Gateway CRDs (EnvoyExtensionPolicy) are installed',
   readme: {checks: 'EnvoyExtensionPolicy CRD', failure: 'Envoy Gateway missing'},
   symptoms: {'ext-proc-not-routing': 1},
-  reads: ['EnvoyExtensionPolicy'],
-  judgesUnreadable: ['EnvoyExtensionPolicy'],
+  reads: ['EnvoyExtensionPolicy', 'GatewayClass'],
+  judgesUnreadable: ['EnvoyExtensionPolicy', 'GatewayClass'],
   run({snap, target}) {
     if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
+    // issue 13: only chains on Envoy Gateway need its CRDs
+    if (served(snap, 'EnvoyExtensionPolicy') === false && !anyEnvoyGatewayChain({snap, target})) return [notApplicable("every Gateway in scope is another implementation's: Envoy Gateway's CRDs are not needed")];
     if (served(snap, 'EnvoyExtensionPolicy') === false) {
       const needed = target.releases.some((r) => r.policies.length > 0);
       const msg = 'EnvoyExtensionPolicy (gateway.envoyproxy.io/v1alpha1) is not served: Envoy Gateway or its CRDs are not installed';

@@ -21,8 +21,8 @@ import {GROUP} from '../../snapshot/kinds.ts';
 import {get, isLive, items} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {restartDeployment, yamlBlock} from '../fix.ts';
-import {cmRefOf, egDeploymentRef, nsArg} from '../helpers.ts';
-import {error, ok, skipped, warning, type Check, type Draft} from '../types.ts';
+import {anyEnvoyGatewayChain, cmRefOf, egDeploymentRef, nsArg} from '../helpers.ts';
+import {error, notApplicable, ok, skipped, warning, type Check, type Draft} from '../types.ts';
 
 /*
  * What each hook does in ai-gateway v1.1.0 internal/extensionserver/: Translation →
@@ -58,10 +58,17 @@ function aiGatewayFix(snap: Snapshot, eg: EnvoyGatewayInstall | undefined): stri
   return lines.join('\n');
 }
 
+/**
+ * The installs to judge (undefined: the default install's config, when none is found). None when no
+ * install is in scope and every Gateway in scope is another implementation's (issue 13).
+ */
 function installsToJudge(snap: Snapshot, target: Target): (EnvoyGatewayInstall | undefined)[] {
   const installs = installsInScope(snap, target);
-  return installs.length ? installs : [undefined];
+  if (installs.length) return installs;
+  return anyEnvoyGatewayChain({snap, target}) ? [undefined] : [];
 }
+
+const NOT_ON_ENVOY_GATEWAY = "no Envoy Gateway install in scope, and every Gateway in scope is another implementation's";
 
 export const aiGatewayHooks: Check = {
   code: 'IGW-209',
@@ -71,11 +78,13 @@ export const aiGatewayHooks: Check = {
   readme: {checks: 'Envoy AI Gateway extension manager has every hook and translation setting it needs', failure: 'InferencePool routes never get the ext_proc filter'},
   dependsOn: ['IGW-205'],
   symptoms: {'ext-proc-not-routing': 20, '503': 20, '500': 20},
-  reads: ['ConfigMap', 'Deployment', 'Pod', 'Service'],
-  judgesUnreadable: ['Deployment', 'Pod', 'Service'],
+  reads: ['ConfigMap', 'Deployment', 'Pod', 'Service', 'GatewayClass'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service', 'GatewayClass'],
   run({snap, target}) {
     const out: Draft[] = [];
-    for (const eg of installsToJudge(snap, target)) {
+    const installs = installsToJudge(snap, target);
+    if (installs.length === 0) return [notApplicable(NOT_ON_ENVOY_GATEWAY)];
+    for (const eg of installs) {
       const cmRef = cmRefOf(eg);
       for (const em of aiGatewayOf(snap, eg)) {
         const gaps: string[] = [];
@@ -186,7 +195,9 @@ export const aiGatewayPoolVersions: Check = {
   judgesUnreadable: ['Deployment', 'Pod', 'Gateway', 'Service', 'InferencePool', 'GatewayClass'],
   run({snap, target}) {
     const out: Draft[] = [];
-    for (const eg of installsToJudge(snap, target)) {
+    const installs = installsToJudge(snap, target);
+    if (installs.length === 0) return [notApplicable(NOT_ON_ENVOY_GATEWAY)];
+    for (const eg of installs) {
       const cmRef = cmRefOf(eg);
       for (const em of aiGatewayOf(snap, eg)) {
         const old = em.backendResources.find((b) => b.kind === 'InferencePool' && b.group === GROUP.xPool);

@@ -14,7 +14,7 @@ import {ENVOY_GATEWAY_CONFIG_KEY, ENVOY_GATEWAY_NAMESPACE, GROUP} from '../../sn
 import {aiGatewayManagers} from '../../model/ai-gateway.ts';
 import {jsonPatch} from '../fix.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
-import {cmRefOf, envoyGatewayVersion, notListedDraft, nsArg, patchEnvoyFix} from '../helpers.ts';
+import {anyEnvoyGatewayChain, cmRefOf, envoyGatewayVersion, isEnvoyGatewayChain, notEnvoyGateway, notListedDraft, nsArg, patchEnvoyFix} from '../helpers.ts';
 import {type Check, type Draft, error, notApplicable, ok, orNotApplicable, skipped, warning} from '../types.ts';
 
 export const envoyGatewayConfigParses: Check = {
@@ -29,6 +29,7 @@ export const envoyGatewayConfigParses: Check = {
   run({snap, target}) {
     if (snap.source === 'files' && !envoyGatewayConfigMap(snap)) return [notApplicable('offline, and the manifests hold no Envoy Gateway config')];
     const installs = installsInScope(snap, target);
+    if (installs.length === 0 && !anyEnvoyGatewayChain({snap, target})) return [notApplicable("no Envoy Gateway install, and every Gateway in scope is another implementation's")]; // issue 13
     const out: Draft[] = [];
     for (const eg of installs.length ? installs : [undefined]) {
       const ns = eg?.namespace ?? ENVOY_GATEWAY_NAMESPACE;
@@ -73,6 +74,7 @@ export const envoyGatewayConfigValid: Check = {
   run({snap, target}) {
     const out: Draft[] = [];
     const installs = installsInScope(snap, target);
+    if (installs.length === 0 && !anyEnvoyGatewayChain({snap, target})) return [notApplicable("no Envoy Gateway install, and every Gateway in scope is another implementation's")]; // issue 13
     for (const eg of installs.length ? installs : [undefined]) {
       const cfg = envoyGatewayConfig(snap, eg);
       if (!cfg.value) continue;
@@ -113,8 +115,9 @@ export const extensionManagerForPools: Check = {
   reads: ['ConfigMap', 'Deployment', 'Pod', 'Service', 'EndpointSlice', 'GatewayClass'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'EndpointSlice', 'GatewayClass'],
   run({chain, snap}) {
-    // Only an HTTPRoute backendRef to the pool needs this (wiring b).
+    // Only an HTTPRoute backendRef to the pool needs this (wiring b), and only on Envoy Gateway (issue 13).
     if (chain.routes.length === 0) return [notApplicable('no HTTPRoute sends to this pool')];
+    if (!isEnvoyGatewayChain({snap, chain})) return [notEnvoyGateway({snap, chain})];
     const eg = egForChain(snap, chain);
     const cfg = envoyGatewayConfig(snap, eg);
     if (!cfg.value) return [notApplicable('the Envoy Gateway config could not be read')];

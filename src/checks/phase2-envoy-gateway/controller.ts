@@ -12,7 +12,7 @@ import type {EnvoyGatewayInstall} from '../../snapshot/envoy-gateway.ts';
 import {ENVOY_GATEWAY_NAMESPACE} from '../../snapshot/kinds.ts';
 import {access, items} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
-import {egDeploymentRef, envoyGatewayVersion, logOf, nsArg, parseVersion, podProblemFix, versionBelow} from '../helpers.ts';
+import {anyEnvoyGatewayChain, egDeploymentRef, envoyGatewayVersion, logOf, nsArg, parseVersion, podProblemFix, versionBelow} from '../helpers.ts';
 import {AI_GATEWAY_VERSION, EG_CHART, ENVOY_GATEWAY_FOR_AI_GATEWAY, ENVOY_GATEWAY_VERSION, GATEWAY_API_CRDS_URL, GATEWAY_API_VERSION} from '../fix.ts';
 import {type Check, type Draft, error, info, notApplicable, ok, orNotApplicable, skipped, warning} from '../types.ts';
 
@@ -30,6 +30,8 @@ export const controllerAvailable: Check = {
   run({snap, target}) {
     if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     const installs = installsInScope(snap, target);
+    // issue 13: every chain in scope runs on another implementation — Envoy Gateway is not needed
+    if (installs.length === 0 && !anyEnvoyGatewayChain({snap, target})) return [notApplicable("no Envoy Gateway install, and every Gateway in scope is another implementation's")];
     const why = access(snap, 'Deployment', ENVOY_GATEWAY_NAMESPACE);
     if (installs.length === 0 && why && why.reason !== 'notServed') return [skipped(`skipped: cannot read Deployments in ${ENVOY_GATEWAY_NAMESPACE}: ${why.message}`, undefined, why.rule)];
     if (installs.length === 0) {

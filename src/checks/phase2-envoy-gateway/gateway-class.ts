@@ -1,12 +1,13 @@
 /* Phase 2 — the GatewayClass exists and is owned by Envoy Gateway (other implementations: reported, not judged). */
 import {condition, describeCondition} from '../../k8s/objects.ts';
 import type {KubeObject} from '../../kube/client.ts';
-import {implementationOf} from '../../model/implementation.ts';
+import {implementationOf} from '../../k8s/implementation.ts';
 import {egControllerName, egForChain} from '../../model/wiring.ts';
 import {envoyGatewayInstalls} from '../../snapshot/envoy-gateway.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {isLive, lookup} from '../../snapshot/query.ts';
 import {yamlBlock} from '../fix.ts';
+import {isEnvoyGatewayChain, notEnvoyGateway} from '../helpers.ts';
 import {type Check, type Draft, error, info, notApplicable, ok, skipped, warning} from '../types.ts';
 
 export const gatewayClassCheck: Check = {
@@ -20,6 +21,8 @@ export const gatewayClassCheck: Check = {
   reads: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap'],
   run({chain, snap}) {
+    // issue 13: another implementation's class (Istio, kgateway, …, or unknown) is IGW-230's to report
+    if (!isEnvoyGatewayChain({snap, chain})) return [notEnvoyGateway({snap, chain})];
     const names = new Map<string, string>();
     for (const g of chain.gateways) {
       const gw = 'found' in g.lookup ? g.lookup.found : undefined;

@@ -63,7 +63,7 @@ function failureModeDrafts(chain: PoolChain, snap: Snapshot): Draft[] {
     const down = byPolicy.some((p) => !p.failOpen) ? ' — EPP down ⇒ 500 for every request' : '';
     out.push(info(`the pool's failureMode (FailOpen) is not used on the EnvoyExtensionPolicy wiring; failure handling = ${how}${down}`, pool.ref));
   }
-  if (e.failureMode === 'FailOpen' && w.kind === 'none') {
+  if (e.failureMode === 'FailOpen' && (w.kind === 'none' || w.kind === 'native')) {
     const controllers = [...new Set(pool.parents.map((p) => p.controllerName).filter((c): c is string => Boolean(c)))];
     out.push(info(`FailOpen semantics depend on ${controllers.join(', ') || "the Gateway's implementation"} (not Envoy AI Gateway nor an EnvoyExtensionPolicy here): not judged`, pool.ref));
   }
@@ -78,8 +78,8 @@ export const poolEndpointPickerRef: Check = {
   readme: {checks: "endpointPickerRef/extensionRef: a Service, this release's EPP, port 9002 (not 8000)", failure: 'picker unreachable'},
   dependsOn: ['IGW-301'],
   symptoms: {'500': 12, '503': 5, 'ext-proc-not-routing': 8},
-  reads: ['Service', 'Deployment', 'ConfigMap', 'EnvoyExtensionPolicy', 'Pod'],
-  judgesUnreadable: ['Deployment', 'Pod'],
+  reads: ['Service', 'Deployment', 'ConfigMap', 'EnvoyExtensionPolicy', 'Pod', 'GatewayClass'],
+  judgesUnreadable: ['Deployment', 'Pod', 'GatewayClass'],
   run({chain, snap}) {
     if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const pool = chain.pool;

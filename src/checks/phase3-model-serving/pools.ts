@@ -93,7 +93,7 @@ export const poolStatus: Check = {
   scope: 'chain',
   title: 'InferencePool is Accepted by its Gateway',
   readme: {checks: 'pool Accepted/ResolvedRefs by its parent', failure: 'AI Gateway rejects it'},
-  dependsOn: ['IGW-301'],
+  dependsOn: ['IGW-301', 'IGW-227'],
   symptoms: {'500': 13, 'ext-proc-not-routing': 13},
   reads: [],
   run({chain, snap}) {

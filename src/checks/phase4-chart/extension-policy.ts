@@ -14,7 +14,7 @@ import type {Snapshot} from '../../snapshot/types.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {access, isLive, items, lookup} from '../../snapshot/query.ts';
 import {jsonPatch, yamlBlock} from '../fix.ts';
-import {deployRef, envoyGatewayVersion, helmSet, versionBelow} from '../helpers.ts';
+import {deployRef, envoyGatewayVersion, helmSet, isEnvoyGatewayChain, notEnvoyGateway, versionBelow} from '../helpers.ts';
 import {error, info, ok, warning, notApplicable, orNotApplicable, type Check, type Draft} from '../types.ts';
 
 const policyRef = (p: KubeObject): ObjectRef => ({apiVersion: `${GROUP.envoy}/v1alpha1`, kind: 'EnvoyExtensionPolicy', namespace: p.metadata.namespace, name: p.metadata.name});
@@ -135,6 +135,7 @@ export const extensionPolicyAttached: Check = {
   reads: ['EnvoyExtensionPolicy', 'Service', 'BackendTLSPolicy', 'GatewayClass', 'Deployment', 'Pod', 'ConfigMap'],
   judgesUnreadable: ['Service', 'BackendTLSPolicy', 'GatewayClass', 'Deployment', 'Pod', 'ConfigMap'],
   run({chain, snap}) {
+    if (!isEnvoyGatewayChain({snap, chain})) return [notEnvoyGateway({snap, chain})]; // issue 13: Envoy Gateway wiring only
     const out: Draft[] = [];
     const policies = [...new Set(chain.eppPolicies.map((l) => l.policy))];
     if (policies.length === 0) {
@@ -207,6 +208,7 @@ export const extProcModes: Check = {
   reads: ['Deployment', 'Pod', 'Service', 'GatewayClass', 'ConfigMap'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'GatewayClass', 'ConfigMap'],
   run({chain, snap}) {
+    if (!isEnvoyGatewayChain({snap, chain})) return [notEnvoyGateway({snap, chain})]; // issue 13: Envoy Gateway wiring only
     const out: Draft[] = [];
     const v = envoyGatewayVersion(snap, egForChain(snap, chain));
     for (const l of chain.eppPolicies) {
@@ -274,6 +276,7 @@ export const wiringCheck: Check = {
   reads: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   run({chain, snap}) {
+    if (!isEnvoyGatewayChain({snap, chain})) return [notEnvoyGateway({snap, chain})]; // issue 13: Envoy Gateway wiring only
     if (!chain.pool) return [notApplicable('this chain has no InferencePool')];
     const w = wiringOf(snap, chain);
     const pref = poolRef(chain);
@@ -305,6 +308,7 @@ export const otherExtensionPolicies: Check = {
   reads: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap', 'EnvoyExtensionPolicy', 'HTTPRoute'],
   judgesUnreadable: ['GatewayClass', 'Deployment', 'Pod', 'Service', 'ConfigMap', 'HTTPRoute'],
   run({chain, snap}) {
+    if (!isEnvoyGatewayChain({snap, chain})) return [notEnvoyGateway({snap, chain})]; // issue 13: Envoy Gateway policies only
     // A policy whose ext-proc goes to a body-based router is on the request path: IGW-435…IGW-442 judge it.
     const view = bbrView(snap);
     const drafts = chain.otherPolicies.filter((p) => !isBbrPolicy(view, p)).map((p) => {

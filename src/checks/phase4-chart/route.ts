@@ -5,11 +5,13 @@
 import {condition, describeCondition, type ObjectRef} from '../../k8s/objects.ts';
 import type {KubeObject} from '../../kube/client.ts';
 import {gatewayRef, poolRef, type HTTPRoute} from '../../model/target.ts';
-import {egControllerName, egForChain} from '../../model/wiring.ts';
+import {chainGateways, egControllerName, egForChain} from '../../model/wiring.ts';
+import {implementationOf} from '../../k8s/implementation.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
 import {access, inNamespace, isLive, items, lookup, partial} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {jsonPatch, yamlBlock} from '../fix.ts';
+import {isEnvoyGatewayChain} from '../helpers.ts';
 import {error, info, notApplicable, ok, orNotApplicable, skipped, warning, type Check, type Draft} from '../types.ts';
 import {staleConditions} from './route-rules.ts';
 
@@ -118,21 +120,24 @@ export const httpRouteStatus: Check = {
   phase: 4,
   scope: 'chain',
   title: 'HTTPRoute is Accepted and its refs resolved',
-  readme: {checks: 'HTTPRoute Accepted / ResolvedRefs (InvalidKind, RefNotPermitted, BackendNotFound)', failure: '500'},
-  dependsOn: ['IGW-408', 'IGW-419', 'IGW-206', 'IGW-212', 'IGW-404'],
+  readme: {checks: "HTTPRoute Accepted / ResolvedRefs (InvalidKind, RefNotPermitted, BackendNotFound) in the status of the Gateway's own controller", failure: '500'},
+  dependsOn: ['IGW-408', 'IGW-419', 'IGW-206', 'IGW-212', 'IGW-404', 'IGW-220', 'IGW-222', 'IGW-225'],
   symptoms: {'500': 6, 'ext-proc-not-routing': 12},
   reads: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   run({chain, snap}) {
     const out: Draft[] = [];
-    const controller = egControllerName(snap, egForChain(snap, chain));
+    // issue 13: on another implementation's Gateway, that controller writes the route status
+    const onEg = isEnvoyGatewayChain({snap, chain});
+    const controller = onEg ? egControllerName(snap, egForChain(snap, chain)) : (chainGateways(snap, chain).find((g) => g.controllerName)?.controllerName ?? '');
+    const who = onEg ? 'Envoy Gateway' : (implementationOf(controller)?.name ?? 'its Gateway controller');
     for (const l of chain.routes) {
       const r = l.route;
       if (!isLive(snap, r)) continue;
       const rns = r.metadata.namespace ?? '';
       const statuses = (r.status?.parents ?? []).filter((p) => !p.controllerName || p.controllerName === controller);
       if (statuses.length === 0) {
-        out.push(warning(`HTTPRoute ${rns}/${r.metadata.name} has no status from Envoy Gateway (${controller}): not reconciled yet, or its parent Gateway is not Envoy Gateway's`, routeRef(r), `kubectl describe httproute ${r.metadata.name} -n ${rns}`));
+        out.push(warning(`HTTPRoute ${rns}/${r.metadata.name} has no status from ${who} (${controller}): not reconciled yet, or its parent Gateway is not ${who}'s`, routeRef(r), `kubectl describe httproute ${r.metadata.name} -n ${rns}`));
         continue;
       }
       // issue 11 NF15: conditions written for an older generation say nothing about this spec (IGW-418)
@@ -153,14 +158,16 @@ export const httpRouteStatus: Check = {
         if (res?.status === 'False') {
           bad = true;
           const why =
-            res.reason === 'InvalidKind'
+            res.reason === 'InvalidKind' && !onEg
+              ? ` — ${who} does not accept InferencePool backends here (see the ${who} checks, IGW-22x)`
+              : res.reason === 'InvalidKind'
               ? ' — Envoy Gateway does not know InferencePool as a backend: the Envoy AI Gateway extensionManager is missing, or the controller has not loaded it yet'
               : res.reason === 'RefNotPermitted'
                 ? ' — a ReferenceGrant in the pool\'s namespace is missing'
                 : res.reason === 'BackendNotFound'
                   ? ' — the InferencePool it names does not exist'
                   : '';
-          const fix = res.reason === 'InvalidKind' ? `kubectl infgw patch-envoy --dry-run   # then without --dry-run; it restarts the controller` : `kubectl describe httproute ${r.metadata.name} -n ${rns}`;
+          const fix = res.reason === 'InvalidKind' && onEg ? `kubectl infgw patch-envoy --dry-run   # then without --dry-run; it restarts the controller` : `kubectl describe httproute ${r.metadata.name} -n ${rns}`;
           out.push(error(`HTTPRoute ${rns}/${r.metadata.name} ${on}: ${describeCondition(res)}${why}; requests fail with 500`, routeRef(r), fix));
         }
       }

@@ -60,8 +60,13 @@ export function serviceOfHost(host: string, defaultNs: string): {namespace: stri
 }
 
 function proxyServicesFor(snap: Snapshot, gw: {namespace: string; name: string}): Service[] {
-  return items<Service>(snap, 'Service').filter((s) => s.metadata.labels?.[OWNING_NAME] === gw.name && s.metadata.labels?.[OWNING_NS] === gw.namespace);
+  const eg = items<Service>(snap, 'Service').filter((s) => s.metadata.labels?.[OWNING_NAME] === gw.name && s.metadata.labels?.[OWNING_NS] === gw.namespace);
+  if (eg.length) return eg;
+  // other implementations (Istio: "<gateway>-<class>") label it with the Gateway API's gateway-name, in the Gateway's namespace (issue 13)
+  return items<Service>(snap, 'Service').filter((s) => s.metadata.labels?.[GATEWAY_NAME] === gw.name && s.metadata.namespace === gw.namespace);
 }
+
+const GATEWAY_NAME = 'gateway.networking.k8s.io/gateway-name';
 
 /**
  * Whose proxy Service a name is (envoy-<ns>-<gateway>-<8 hex>, envoyproxy/gateway internal/utils/misc.go
@@ -144,7 +149,13 @@ export const litellmApiBase: Check = {
         const real = proxy ? `http://${proxy.metadata.name}.${proxy.metadata.namespace}.svc.cluster.local:${proxy.spec?.ports?.[0]?.port ?? port}${url.pathname}` : undefined;
         out.push(
           error(
-            `model ${m.modelName}: api_base host ${url.hostname} resolves to no Service${gw ? ` — ${svc.name} is a Gateway, but Envoy Gateway names its proxy Service ${proxy ? `${proxy.metadata.namespace}/${proxy.metadata.name}` : 'envoy-<namespace>-<gateway>-<hash> in envoy-gateway-system'} (the install notes' URL works only when proxies run in the Gateway's namespace under its name)` : ''}`,
+            `model ${m.modelName}: api_base host ${url.hostname} resolves to no Service${
+              gw
+                ? proxy && !proxy.metadata.labels?.[OWNING_NAME]
+                  ? ` — ${svc.name} is a Gateway; its proxy Service is ${proxy.metadata.namespace}/${proxy.metadata.name}`
+                  : ` — ${svc.name} is a Gateway, but Envoy Gateway names its proxy Service ${proxy ? `${proxy.metadata.namespace}/${proxy.metadata.name}` : 'envoy-<namespace>-<gateway>-<hash> in envoy-gateway-system'} (the install notes' URL works only when proxies run in the Gateway's namespace under its name)`
+                : ''
+            }`,
             cmRef,
             real ? `# in ${m.configMap.metadata.namespace}/${m.configMap.metadata.name} (${m.key}), model ${m.modelName}:\napi_base: ${real}` : undefined,
           ),
@@ -168,6 +179,15 @@ export const litellmApiBase: Check = {
         } else {
           out.push(ok(`model ${m.modelName} → proxy of Gateway ${gwNs}/${owning}${gw ? '' : ' (Gateway not found)'}`, cmRef));
         }
+        continue;
+      }
+      // Istio (and other implementations that provision a proxy per Gateway) label it with the Gateway
+      // API's gateway-name label (istio/istio manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml,
+      // Service "<gateway>-<class>" in the Gateway's namespace; issue 13).
+      const gwName = s.metadata.labels?.['gateway.networking.k8s.io/gateway-name'];
+      if (gwName && gateways.some((g) => g.metadata.name === gwName && g.metadata.namespace === s.metadata.namespace)) {
+        if ((s.spec?.ports ?? []).some((p) => p.port === port)) out.push(ok(`model ${m.modelName} → proxy Service of Gateway ${s.metadata.namespace}/${gwName}`, cmRef));
+        else out.push(error(`model ${m.modelName}: api_base port ${port} is not a port of Gateway ${s.metadata.namespace}/${gwName}'s Service ${s.metadata.name} (ports ${(s.spec?.ports ?? []).map((p) => p.port).join(', ')})`, cmRef, `# in ${m.configMap.metadata.namespace}/${m.configMap.metadata.name} (${m.key}), model ${m.modelName}:\napi_base: ${url.protocol}//${url.hostname}:${s.spec?.ports?.[0]?.port ?? 80}${url.pathname}`));
         continue;
       }
       if (s.metadata.labels?.[KSERVE_ISVC_LABEL] || s.metadata.labels?.component === 'predictor') {

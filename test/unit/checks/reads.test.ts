@@ -12,6 +12,7 @@ import {ALL_KINDS} from '../../../src/snapshot/view.ts';
 import type {Snapshot} from '../../../src/snapshot/types.ts';
 import {chartInstall, SCHEDULING_FILE} from './chart-fixture.ts';
 import {loadObjects, NOW, snap} from './fixture.ts';
+import {istio, kgateway} from './implementation-fixture.ts';
 
 function live(s: Snapshot): Snapshot {
   const pod = items(s, 'Pod').find((p) => p.metadata.name.includes('epp'));
@@ -40,6 +41,10 @@ const snapshots: [string, Snapshot, TargetOptions?][] = [
   ['healthy AI Gateway install, live', live(snap(loadObjects('healthy-ai-gateway.yaml')))],
   ['the chart with a scheduling config, live', live(snap(chartInstall({file: SCHEDULING_FILE})))],
   ['two Envoy Gateway installs, one namespace, live', live(snap(twoEnvoyGateways(), {namespace: 'llm'})), {namespace: 'llm'}],
+  // issue 13: the Envoy Gateway checks say why they are not applicable, the implementations' run
+  ['the healthy install on Istio, live', live(snap(istio()))],
+  ['the healthy install on kgateway, live', live(snap(kgateway()))],
+  ['Istio without its flag, one namespace, live', live(snap(istio(null), {namespace: 'llm'})), {namespace: 'llm'}],
   ['nothing at all', snap([])],
 ];
 

@@ -14,35 +14,46 @@ describe('phase 2 — Envoy Gateway', () => {
 
   });
 
-  // issue 11 item 8: another implementation's class is reported, never judged, never "delete and recreate"
-  const otherImplementations: [string, string][] = [
-    ['istio.io/gateway-controller', 'Istio'],
-    ['istio.io/mesh-controller', 'Istio'],
-    ['kgateway.dev/kgateway', 'kgateway'],
-    ['agentgateway.dev/agentgateway', 'agentgateway'],
-    ['gateway.nginx.org/nginx-gateway-controller', 'NGINX Gateway Fabric'],
-    ['gateway.nginx.org/custom-path', 'NGINX Gateway Fabric'],
-    ['networking.gke.io/gateway', 'GKE Gateway'],
+  // issue 11 item 8 / issue 13: another implementation's class is reported by IGW-230, never judged
+  // by the Envoy Gateway checks (IGW-203 is not applicable), never "delete and recreate"
+  const otherImplementations: [string, string, 'ok' | 'info'][] = [
+    ['istio.io/gateway-controller', 'Istio', 'ok'],
+    ['istio.io/mesh-controller', 'Istio', 'ok'],
+    ['kgateway.dev/kgateway', 'kgateway', 'ok'],
+    ['agentgateway.dev/agentgateway', 'agentgateway', 'info'],
+    ['gateway.nginx.org/nginx-gateway-controller', 'NGINX Gateway Fabric', 'info'],
+    ['gateway.nginx.org/custom-path', 'NGINX Gateway Fabric', 'info'],
+    ['networking.gke.io/gateway', 'GKE Gateway', 'info'],
   ];
-  for (const [controllerName, impl] of otherImplementations) {
-    it(`IGW-203: GatewayClass of ${controllerName} → info "it is ${impl}", no error, no delete`, () => {
+  const envoyGatewayOnly = /^IGW-(20\d|21\d|41[1-4])$/;
+  for (const [controllerName, impl, severity] of otherImplementations) {
+    it(`IGW-230: GatewayClass of ${controllerName} → ${severity} "${impl}"; the Envoy Gateway checks are not applicable`, () => {
       const objs = structuredClone(healthy);
       obj<Any>(objs, 'GatewayClass', 'envoy-gateway').spec.controllerName = controllerName;
-      const f = byCode(doctor(objs), 'IGW-203');
-      expect(f.map((x) => x.severity)).toEqual(['info']);
-      expect(f[0]!.message).toContain(`implementation not checked by this check (it is ${impl})`);
-      expect(f[0]!.message).toContain(`controllerName ${controllerName}`);
-      expect(f[0]!.fix ?? '').not.toMatch(/delete/);
+      const all = doctor(objs);
+      expect(byCode(all, 'IGW-203')).toEqual([]);
+      const f = one(all, 'IGW-230', severity);
+      expect(f.message).toContain(`controllerName ${controllerName}`);
+      expect(f.message).toContain(impl);
+      if (severity === 'info') expect(f.message).toContain('implementation not checked');
+      expect(all.filter((x) => envoyGatewayOnly.test(x.code) && (x.severity === 'error' || x.severity === 'warning'))).toEqual([]);
+      expect(f.fix ?? '').not.toMatch(/delete/);
     });
   }
 
-  it('IGW-203: an unknown controllerName → info "implementation not checked", never an error', () => {
+  it('IGW-230: an unknown controllerName → info "implementation not checked", never an error', () => {
     const objs = structuredClone(healthy);
     obj<Any>(objs, 'GatewayClass', 'envoy-gateway').spec.controllerName = 'example.com/my-gateway';
-    const f = byCode(doctor(objs), 'IGW-203');
-    expect(f.map((x) => x.severity)).toEqual(['info']);
-    expect(f[0]!.message).toContain('implementation not checked');
-    expect(f[0]!.message).toContain('example.com/my-gateway');
+    const all = doctor(objs);
+    expect(byCode(all, 'IGW-203')).toEqual([]);
+    const f = one(all, 'IGW-230', 'info');
+    expect(f.message).toContain('implementation not checked');
+    expect(f.message).toContain('example.com/my-gateway');
+    expect(all.filter((x) => envoyGatewayOnly.test(x.code) && (x.severity === 'error' || x.severity === 'warning'))).toEqual([]);
+  });
+
+  it('IGW-230: an Envoy Gateway class → ok "Envoy Gateway"', () => {
+    expect(one(doctor(healthy), 'IGW-230', 'ok').message).toContain('Envoy Gateway');
   });
 
   it('IGW-203: an Envoy Gateway controllerName no install here answers to → warning with a NEW class (controllerName is immutable), no delete', () => {

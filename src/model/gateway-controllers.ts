@@ -1,0 +1,117 @@
+/*
+ * The control planes of the Gateway implementations other than Envoy Gateway that doctor checks
+ * (issue 13): how to find their controller Deployment, whether its InferencePool support is on,
+ * and the InferencePool status each one writes. Pure: reads only the snapshot. Sources (see
+ * /work/notes/issue13-research.md for the long form):
+ *   - Istio: istio/istio pilot/pkg/features/experimental.go (ENABLE_GATEWAY_API_INFERENCE_EXTENSION,
+ *     default false), manifests/charts/istio-control/istio-discovery/templates/deployment.yaml (istiod:
+ *     labels app=istiod, istio=pilot, container "discovery"), pilot/pkg/config/kube/gateway/
+ *     inferencepool_collection.go (shadow Service, InferencePool status), conversion.go (route status
+ *     when the flag is off).
+ *   - kgateway: kgateway-dev/kgateway pkg/settings (EnableInferExt ← env KGW_ENABLE_INFER_EXT, default
+ *     false; Helm value inferenceExtension.enabled), install/helm/kgateway/templates/_helpers.tpl
+ *     (selector labels kgateway=kgateway, app.kubernetes.io/name=kgateway; container "controller"),
+ *     internal/kgateway/extensions2/plugins/inferenceextension/endpointpicker/status.go and validation.go.
+ */
+import {createHash} from 'node:crypto';
+import type {Container, Deployment} from '../k8s/objects.ts';
+import {items} from '../snapshot/query.ts';
+import type {Snapshot} from '../snapshot/types.ts';
+import type {KubeObject} from '../kube/client.ts';
+import type {Condition} from '../k8s/objects.ts';
+
+export const ISTIO_INFERENCE_FLAG = 'ENABLE_GATEWAY_API_INFERENCE_EXTENSION';
+export const KGATEWAY_INFERENCE_FLAG = 'KGW_ENABLE_INFER_EXT';
+
+export interface ControllerInstall {
+  deployment: Deployment;
+  container: Container | undefined;
+  /** the flag's value: true/false, or undefined when it comes from a ConfigMap/Secret (not judged) */
+  flag: boolean | undefined;
+  /** how the flag is set, for messages: "unset (default false)", "=true", "from a ConfigMap" */
+  flagText: string;
+}
+
+/** Go's strconv.ParseBool (both istio's env.Register and kelseyhightower/envconfig use it). */
+export function parseGoBool(v: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  return undefined;
+}
+
+function flagOf(c: Container | undefined, name: string): {flag: boolean | undefined; flagText: string} {
+  const e = c?.env?.find((x) => x.name === name);
+  if (!e) return {flag: false, flagText: `${name} unset (default false)`};
+  if (e.value === undefined && e.valueFrom) return {flag: undefined, flagText: `${name} from ${Object.keys(e.valueFrom)[0] ?? 'a reference'} (not judged)`};
+  const v = parseGoBool(e.value ?? '');
+  // an unparsable value makes the controller fail at start-up (env.Register logs and keeps the default for istio)
+  return {flag: v ?? false, flagText: `${name}=${JSON.stringify(e.value ?? '')}${v === undefined ? ' (not a boolean: default false)' : ''}`};
+}
+
+function installs(snap: Snapshot, isController: (d: Deployment) => boolean, containerName: string, flag: string): ControllerInstall[] {
+  return items<Deployment>(snap, 'Deployment')
+    .filter((d) => !d.metadata.deletionTimestamp && isController(d))
+    .map((d) => {
+      const cs = d.spec?.template?.spec?.containers ?? [];
+      const container = cs.find((c) => c.name === containerName) ?? cs[0];
+      return {deployment: d, container, ...flagOf(container, flag)};
+    });
+}
+
+/** istiod Deployments (any revision): label app=istiod, or a container "discovery" running a pilot image. */
+export function istiodInstalls(snap: Snapshot): ControllerInstall[] {
+  return installs(
+    snap,
+    (d) => d.metadata.labels?.app === 'istiod' || (d.spec?.template?.spec?.containers ?? []).some((c) => c.name === 'discovery' && /\/pilot(:|@|$)/.test(c.image ?? '')),
+    'discovery',
+    ISTIO_INFERENCE_FLAG,
+  );
+}
+
+/** kgateway controller Deployments: label kgateway=kgateway (the chart's selector label). */
+export function kgatewayInstalls(snap: Snapshot): ControllerInstall[] {
+  return installs(
+    snap,
+    (d) => d.metadata.labels?.kgateway === 'kgateway' || d.spec?.template?.metadata?.labels?.kgateway === 'kgateway',
+    'controller',
+    KGATEWAY_INFERENCE_FLAG,
+  );
+}
+
+/**
+ * The name of the headless "shadow" Service istiod creates for an InferencePool:
+ * `<pool>-ip-<first 8 hex of sha256(pool)>`, the pool part cut so the whole fits 63 characters
+ * (inferencepool_collection.go InferencePoolServiceName).
+ */
+export function istioShadowServiceName(pool: string): string {
+  const hash = createHash('sha256').update(pool).digest('hex').slice(0, 8);
+  const sep = '-ip-';
+  const name = `${pool}${sep}${hash}`;
+  return name.length > 63 ? `${pool.slice(0, 63 - sep.length - 8)}${sep}${hash}` : name;
+}
+
+/** Labels istiod puts on the shadow Service; the data plane reads the EPP from them (conversion.go). */
+export const ISTIO_SHADOW_LABELS = {
+  pool: 'istio.io/inferencepool-name',
+  eppService: 'istio.io/inferencepool-extension-service',
+  eppPort: 'istio.io/inferencepool-extension-port',
+  failureMode: 'istio.io/inferencepool-extension-failure-mode',
+  semantics: 'internal.istio.io/service-semantics',
+} as const;
+
+export interface RawPoolParent {
+  parentRef?: {group?: string; kind?: string; name?: string; namespace?: string};
+  controllerName?: string;
+  conditions?: Condition[];
+}
+
+/** status.parents of an InferencePool v1 as stored, including kgateway's {kind: Status, name: default} entry. */
+export function rawPoolParents(pool: KubeObject): RawPoolParent[] {
+  const st = (pool as {status?: {parents?: RawPoolParent[]; parent?: RawPoolParent[]}}).status;
+  return st?.parents ?? st?.parent ?? [];
+}
+
+/** The parent entry for a Gateway (namespace defaults to the pool's, as GIE's ParentReference says). */
+export function parentFor(parents: RawPoolParent[], poolNamespace: string, gw: {namespace: string; name: string}): RawPoolParent | undefined {
+  return parents.find((p) => (p.parentRef?.kind ?? 'Gateway') === 'Gateway' && p.parentRef?.name === gw.name && (p.parentRef?.namespace || poolNamespace) === gw.namespace);
+}
