@@ -3,28 +3,25 @@
 // inference-sim, an OpenAI-compatible streaming server). Then a context that exists but may not
 // read the pool (the test control plane's "restricted" user), and one that works but has no pool.
 // The simulator's own request counter is the oracle for how many requests really arrived.
-import {spawn, type ChildProcess} from 'node:child_process';
-import {once} from 'node:events';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
-import {kubectl, repoRoot, run, startSim, type RunResult, type Sim} from '../harness/cluster.ts';
+import {kubectl, run, startSim, type RunResult, type Sim} from '../harness/cluster.ts';
+import {buildCli} from '../harness/cli.ts';
 import {parseExposition} from '../../src/metrics/exposition.ts';
 import {readVllm} from '../../src/metrics/read.ts';
 import type {ProbeReport} from '../../src/probe/run.ts';
 
 const kubeconfig = inject('kubeconfig');
 const restrictedKubeconfig = inject('restrictedKubeconfig');
-const BUILD_LOCK = '/tmp/infgw-build.lock';
-const BIN = join(repoRoot, 'bin', 'kubectl-infgw');
+let BIN = '';
 const MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
 const TTFT_MS = 40;
 const ns = `probe-offline-${Date.now().toString(36)}`;
 
 let sim: Sim;
 let home: string;
-let lockHolder: ChildProcess | undefined;
 
 /** Requests the simulator finished (vllm:request_success, every finished_reason), read from its own /metrics. */
 async function served(): Promise<number> {
@@ -42,10 +39,9 @@ function infgw(args: string[], env: Record<string, string>): Promise<RunResult> 
 type Doc = {schemaVersion: number; probe: ProbeReport};
 
 beforeAll(async () => {
-  await run('flock', [BUILD_LOCK, 'sh', '-c', 'node scripts/build.ts && node scripts/manifest.ts'], {timeoutMs: 240_000});
-  lockHolder = spawn('flock', ['-s', BUILD_LOCK, '-c', 'echo locked; exec sleep 3600'], {stdio: ['ignore', 'pipe', 'inherit'], detached: true});
-  await once(lockHolder.stdout!, 'data');
-  lockHolder.stdout!.resume();
+  // The CLI as it ships, built into a private folder (test/harness/cli.ts): no other test file's
+  // build can change it while this one runs.
+  ({bin: BIN} = await buildCli({name: 'infgw-probe-cli', manifest: 'committed'}));
   home = mkdtempSync(join(tmpdir(), 'infgw-offline-home-'));
   sim = await startSim({model: MODEL, mode: 'echo', timeToFirstToken: TTFT_MS, enableKvcache: true});
   await kubectl(['create', 'namespace', ns], {kubeconfig});
@@ -54,14 +50,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim?.stop();
   if (home) rmSync(home, {recursive: true, force: true});
-  if (lockHolder?.pid) {
-    try {
-      process.kill(-lockHolder.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-    lockHolder.stdout?.destroy();
-  }
   await kubectl(['delete', 'namespace', ns, '--wait=false'], {kubeconfig, allowFail: true});
 });
 

@@ -6,12 +6,12 @@
 // or, like in production, through a port-forward to the "Envoy proxy" pod of the Gateway; it
 // reads every pod's counters THROUGH THE KUBERNETES API (port-forward), as it does for real.
 // The gateway's own routing log is the oracle for the per-pod attribution.
-import {spawn, type ChildProcess} from 'node:child_process';
+import {spawn} from 'node:child_process';
 import {once} from 'node:events';
 import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
-import {applyManifest, forwardPodPort, kubectl, repoRoot, run, startSim, waitFor, type RunResult, type Sim} from '../harness/cluster.ts';
+import {applyManifest, forwardPodPort, kubectl, run, startSim, waitFor, type RunResult, type Sim} from '../harness/cluster.ts';
+import {buildCli} from '../harness/cli.ts';
 import {connect, type KubeClient} from '../../src/kube/client.ts';
 import {MetricsFetchError, fetchPodMetrics, findPodForService, metricsBearerToken, openPortForward, scrapeThroughForward} from '../../src/kube/portforward.ts';
 import {probeCache, type ProbeOptions, type ProbeReport} from '../../src/probe/run.ts';
@@ -20,8 +20,7 @@ import {startAffinityGateway, type AffinityGateway} from './support/affinity-gat
 
 const kubeconfig = inject('kubeconfig');
 const restrictedKubeconfig = inject('restrictedKubeconfig');
-const BUILD_LOCK = '/tmp/infgw-build.lock';
-const BIN = join(repoRoot, 'bin', 'kubectl-infgw');
+let BIN = '';
 const MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
 const ns = `probe-${Date.now().toString(36)}`;
 const PODS = ['sim-0', 'sim-1', 'sim-2'];
@@ -30,7 +29,6 @@ const HOST = 'probe.example.com';
 let kube: KubeClient;
 let sims: Sim[] = [];
 let gw: AffinityGateway;
-let lockHolder: ChildProcess | undefined;
 const tokenUsers = new Map<string, string | undefined>();
 
 /** The gateway's /metrics check, like the EPP's: a TokenReview against the real API server. */
@@ -79,12 +77,9 @@ function pod(name: string, labels: Record<string, string>, ports: {name?: string
 }
 
 beforeAll(async () => {
-  // The CLI as it ships (exclusive build lock), then a shared lock so nobody rebuilds under us.
-  await run('flock', [BUILD_LOCK, 'sh', '-c', 'node scripts/build.ts && node scripts/manifest.ts'], {timeoutMs: 240_000});
-  // Own process group, so afterAll can end flock and its sleep together (and release the lock).
-  lockHolder = spawn('flock', ['-s', BUILD_LOCK, '-c', 'echo locked; exec sleep 3600'], {stdio: ['ignore', 'pipe', 'inherit'], detached: true});
-  await once(lockHolder.stdout!, 'data');
-  lockHolder.stdout!.resume();
+  // The CLI as it ships, built into a private folder (test/harness/cli.ts): no other test file's
+  // build can change it while this one runs.
+  ({bin: BIN} = await buildCli({name: 'infgw-probe-cli', manifest: 'committed'}));
 
   await kubectl(['create', 'namespace', ns], {kubeconfig});
   sims = await Promise.all(PODS.map(() => startSim({model: MODEL, mode: 'echo', timeToFirstToken: 10, enableKvcache: true})));
@@ -153,14 +148,6 @@ afterAll(async () => {
   kube?.close();
   await gw?.close();
   await Promise.all(sims.map((s) => s.stop()));
-  if (lockHolder?.pid) {
-    try {
-      process.kill(-lockHolder.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-    lockHolder.stdout?.destroy();
-  }
   await kubectl(['delete', 'namespace', ns, '--wait=false'], {kubeconfig, allowFail: true});
 });
 

@@ -61,8 +61,8 @@ export const gatewayApiBundleForEnvoyGateway: Check = {
   readme: {checks: 'Gateway API CRD bundle is new enough for the Envoy Gateway version', failure: 'Envoy Gateway crash-loops (v1.8) or silently drops features (v1.9)'},
   dependsOn: ['IGW-103'],
   symptoms: {'gateway-not-programmed': 20},
-  reads: ['Deployment', 'Pod', 'Service'],
-  judgesUnreadable: ['Pod', 'Service'],
+  reads: ['Deployment', 'Pod', 'Service', 'GatewayClass'],
+  judgesUnreadable: ['Pod', 'Service', 'GatewayClass'],
   run({snap, target}) {
     if (snap.source === 'files') return [];
     const bundle = bundleVersion(snap.crds[CRD_NAMES.gateways], 'gateway.networking.k8s.io/bundle-version');
