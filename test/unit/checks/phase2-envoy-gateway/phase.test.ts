@@ -1,18 +1,11 @@
-import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {parse, stringify} from 'yaml';
+import {stringify} from 'yaml';
 import type {KubeObject} from '../../../../src/kube/client.ts';
-import {byCode, doctor, loadObjects, obj, one, problems, sharedDir} from '../fixture.ts';
+import {byCode, doctor, loadObjects, obj, one, problems} from '../fixture.ts';
+import {defaultConfig} from './eg-config-fixture.ts';
 
 const healthy = loadObjects('healthy-ai-gateway.yaml');
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The upstream default gateway-helm config (../shared/fixtures), without any extensionManager. */
-function defaultConfig(): Any {
-  const cm = parse(readFileSync(join(sharedDir, 'fixtures', 'envoy-gateway-config.default.yaml'), 'utf8')) as Any;
-  return parse(cm.data['envoy-gateway.yaml']) as Any;
-}
 
 describe('phase 2 — Envoy Gateway', () => {
   it('healthy: the AI Gateway config (upstream values merged) is accepted and handles InferencePool', () => {

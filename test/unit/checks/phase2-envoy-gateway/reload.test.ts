@@ -1,18 +1,10 @@
 import {describe, expect, it} from 'vitest';
 import {parse, stringify} from 'yaml';
-import type {KubeObject} from '../../../../src/kube/client.ts';
 import {doctor, loadObjects, obj, one} from '../fixture.ts';
+import {withConfig} from './eg-config-fixture.ts';
 
 const healthy = loadObjects('healthy-ai-gateway.yaml');
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function withConfig(objs: KubeObject[], config: unknown, changedAt = '2026-11-20T08:59:00Z'): KubeObject[] {
-  const out = structuredClone(objs);
-  const cm = obj<Any>(out, 'ConfigMap', 'envoy-gateway-config');
-  cm.data['envoy-gateway.yaml'] = typeof config === 'string' ? config : stringify(config);
-  cm.metadata.managedFields = [{manager: 'kubectl-patch', operation: 'Update', time: changedAt}];
-  return out;
-}
 
 describe('phase 2 — Envoy Gateway', () => {
 
