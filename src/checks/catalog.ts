@@ -53,49 +53,9 @@ import {roleFiltersKeepPods} from './phase6-scheduling/role-filters.ts';
 import {litellmApiBase} from './phase7-litellm/api-base.ts';
 import {litellmApiBasePath, litellmServedModel} from './phase7-litellm/model-route.ts';
 
-/**
- * Checks that judge something only when it is there (body-based routing, lwepp, a second replica …)
- * and say why they had nothing to judge otherwise: "not applicable" is a result with its reason
- * (issue 10), given here for the checks added with issue 11 and 16.
- */
-const WHEN_ABSENT: Readonly<Record<string, string>> = {
-  'IGW-113': 'no Envoy Gateway version or Gateway API bundle version to compare',
-  'IGW-209': 'no extension manager that calls Envoy AI Gateway',
-  'IGW-210': 'no gateway-helm release values to judge',
-  'IGW-211': 'no backendResources entry for InferencePool',
-  'IGW-212': 'Envoy Gateway is not asked to read InferencePools',
-  'IGW-213': 'no Envoy AI Gateway extension, or no TCP/UDP listener',
-  'IGW-308': 'no InferencePool parent reports EndpointPickerRefMissing',
-  'IGW-309': 'no LLMInferenceService',
-  'IGW-416': "no HTTPRoute rule to this pool on an Envoy Gateway Gateway (other implementations have their own route timeouts)",
-  'IGW-417': 'no HTTPRoute rule names more than one InferencePool',
-  'IGW-419': 'no listener selects route namespaces by label',
-  'IGW-420': 'no EPP policy buffers request bodies and no size error logged',
-  'IGW-425': 'no llm-d-router EPP flags to judge',
-  'IGW-426': 'no EPP log verbosity set',
-  'IGW-427': 'the EPP runs one replica',
-  'IGW-428': 'the EPP is not the lightweight lwepp',
-  'IGW-429': 'one model per Gateway, or routes told apart by a header',
-  'IGW-435': 'no HTTPRoute matches the model header',
-  'IGW-436': 'no body-based router runs',
-  'IGW-437': 'no body-based router runs',
-  'IGW-438': 'no EnvoyExtensionPolicy calls a body-based router',
-  'IGW-439': 'no EnvoyExtensionPolicy calls a body-based router',
-  'IGW-440': 'no EnvoyExtensionPolicy calls a body-based router',
-  'IGW-441': 'no body-based router reads base-model ConfigMaps',
-  'IGW-442': 'no route of this pool matches the model header',
-  'IGW-604': 'no EndpointPickerConfig to decode',
-  'IGW-605': 'no prefix-cache plugin parameters set',
-  'IGW-606': 'no plugin that needs --allow-experimental-plugins or is deprecated',
-  'IGW-607': 'no InferenceObjective',
-  'IGW-608': 'no InferenceObjective with a negative priority',
-  'IGW-609': 'no role filter in the EPP config',
-  'IGW-702': 'no LiteLLM api_base to judge',
-  'IGW-703': 'no LiteLLM model that names this pool',
-};
-
+/** A check that declares `whenAbsent` answers "not applicable" with that reason when it finds nothing to judge. */
 function withReason(c: Check): Check {
-  const why = WHEN_ABSENT[c.code];
+  const why = c.whenAbsent;
   if (!why) return c;
   if (c.scope === 'cluster') return {...c, run: (ctx: ClusterCheckContext) => orNotApplicable(c.run(ctx), why)};
   return {...c, run: (ctx: CheckContext) => orNotApplicable(c.run(ctx), why)};

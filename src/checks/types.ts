@@ -81,6 +81,11 @@ interface CheckBase {
   judgesUnreadable?: readonly KindKey[];
   /** the README check catalogue's row (scripts/readme-checks.ts writes it): what is verified, what a failure means */
   readme: {checks: string; failure: string};
+  /**
+   * For a check that judges something only when it is there (body-based routing, a second EPP replica …):
+   * the "not applicable" reason reported when run() finds nothing to judge (the catalog wraps run()).
+   */
+  whenAbsent?: string;
   /** documentation: an upstream page or a README anchor */
   docs?: string;
 }

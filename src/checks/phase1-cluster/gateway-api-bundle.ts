@@ -59,6 +59,7 @@ export const gatewayApiBundleForEnvoyGateway: Check = {
   scope: 'cluster',
   title: 'Gateway API CRD bundle is new enough for the Envoy Gateway version',
   readme: {checks: 'Gateway API CRD bundle is new enough for the Envoy Gateway version', failure: 'Envoy Gateway crash-loops (v1.8) or silently drops features (v1.9)'},
+  whenAbsent: 'no Envoy Gateway version or Gateway API bundle version to compare',
   dependsOn: ['IGW-103'],
   symptoms: {'gateway-not-programmed': 20},
   reads: ['Deployment', 'Pod', 'Service', 'GatewayClass'],

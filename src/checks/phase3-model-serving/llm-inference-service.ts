@@ -46,6 +46,7 @@ export const llmInferenceServiceReady: Check = {
   scope: 'cluster',
   title: 'LLMInferenceServices are Ready (presets, workloads, router: Gateway, HTTPRoute, InferencePool, scheduler)',
   readme: {checks: 'LLMInferenceServices are Ready (presets, workloads, router: Gateway, HTTPRoute, InferencePool, scheduler)', failure: 'LLMInferenceService stuck, no route'},
+  whenAbsent: 'no LLMInferenceService',
   symptoms: {'503': 20, 'epp-not-starting': 20},
   reads: ['LLMInferenceService'],
   run({snap}) {
@@ -104,6 +105,7 @@ export const endpointPickerRefMissing: Check = {
   scope: 'chain',
   title: 'No Gateway implementation refuses the InferencePool for lack of an endpointPickerRef (GIE v1.6)',
   readme: {checks: 'No Gateway implementation refuses the InferencePool for lack of an endpointPickerRef (GIE v1.6)', failure: 'pool refused by its Gateway (GIE v1.6)'},
+  whenAbsent: 'no InferencePool parent reports EndpointPickerRefMissing',
   dependsOn: ['IGW-301'],
   symptoms: {'503': 20, 'ext-proc-not-routing': 20},
   reads: ['InferencePool'],

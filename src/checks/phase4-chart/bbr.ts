@@ -92,6 +92,7 @@ export const bbrOnPath: Check = {
   scope: 'cluster',
   title: 'Body-based routing: something sets the model header the HTTPRoutes match on',
   readme: {checks: 'Body-based routing: something sets the model header the HTTPRoutes match on', failure: 'no request matches any route (404)'},
+  whenAbsent: 'no HTTPRoute matches the model header',
   symptoms: {'ext-proc-not-routing': 20},
   reads: ['HTTPRoute', 'Deployment', 'Service', 'EnvoyExtensionPolicy', 'Gateway', 'Pod', 'ConfigMap'],
   judgesUnreadable: ['Pod', 'ConfigMap'],
@@ -146,6 +147,7 @@ export const bbrAvailable: Check = {
   scope: 'cluster',
   title: 'Body-based router Deployment is available',
   readme: {checks: 'Body-based router Deployment is available', failure: 'every request fails (ext_proc failOpen false)'},
+  whenAbsent: 'no body-based router runs',
   symptoms: {'500': 20, 'ext-proc-not-routing': 20},
   // Pods (runtime state) are judged when readable, else availableReplicas: from manifests this says "not applied"
   // instead of skipping, so the checks that depend on it (IGW-437, IGW-442) still run offline
@@ -209,6 +211,7 @@ export const bbrService: Check = {
   scope: 'cluster',
   title: "Body-based router's Service reaches its gRPC port and has ready endpoints",
   readme: {checks: "Body-based router's Service reaches its gRPC port and has ready endpoints", failure: 'ext_proc to BBR fails (500)'},
+  whenAbsent: 'no body-based router runs',
   dependsOn: ['IGW-436'],
   symptoms: {'500': 20, 'ext-proc-not-routing': 20},
   // EndpointSlices and Pods (runtime state) are judged only when readable: the port checks work on manifests too
@@ -276,6 +279,7 @@ export const bbrPolicyAccepted: Check = {
   scope: 'cluster',
   title: 'The body-based routing EnvoyExtensionPolicy targets an existing Gateway and is Accepted',
   readme: {checks: 'The body-based routing EnvoyExtensionPolicy targets an existing Gateway and is Accepted', failure: 'BBR not on the path: no route matches'},
+  whenAbsent: 'no EnvoyExtensionPolicy calls a body-based router',
   symptoms: {'ext-proc-not-routing': 20},
   reads: ['EnvoyExtensionPolicy', 'Gateway', 'HTTPRoute', 'Deployment', 'Service', 'Pod', 'ConfigMap'],
   judgesUnreadable: ['Pod', 'ConfigMap'],
@@ -370,6 +374,7 @@ export const bbrExtProcModes: Check = {
   scope: 'cluster',
   title: 'ext-proc to the body-based router: body modes and timeout fit how BBR runs',
   readme: {checks: 'ext-proc to the body-based router: body modes and timeout fit how BBR runs', failure: 'requests hang until messageTimeout; streaming held back'},
+  whenAbsent: 'no EnvoyExtensionPolicy calls a body-based router',
   symptoms: {'no-streaming': 20, '500': 20, 'high-latency': 20},
   reads: ['EnvoyExtensionPolicy', 'Deployment', 'Service', 'Pod', 'HTTPRoute', 'ConfigMap'],
   judgesUnreadable: ['Pod', 'HTTPRoute', 'ConfigMap'],
@@ -435,6 +440,7 @@ export const bbrTls: Check = {
   scope: 'cluster',
   title: 'Envoy talks to the body-based router the way it serves (TLS or plaintext)',
   readme: {checks: 'Envoy talks to the body-based router the way it serves (TLS or plaintext)', failure: 'gRPC status 14 between Envoy and BBR'},
+  whenAbsent: 'no EnvoyExtensionPolicy calls a body-based router',
   symptoms: {'500': 20, 'ext-proc-not-routing': 20},
   reads: ['EnvoyExtensionPolicy', 'Deployment', 'Service', 'Pod', 'HTTPRoute', 'ConfigMap'],
   judgesUnreadable: ['Pod', 'HTTPRoute', 'ConfigMap'],
@@ -482,6 +488,7 @@ export const bbrConfigMaps: Check = {
   scope: 'cluster',
   title: "Body-based routing ConfigMaps (base model ↔ adapters) are valid and visible to BBR",
   readme: {checks: "Body-based routing ConfigMaps (base model ↔ adapters) are valid and visible to BBR", failure: 'model header empty: no base-model route matches'},
+  whenAbsent: 'no body-based router reads base-model ConfigMaps',
   reads: ['ConfigMap', 'Deployment', 'Pod', 'Service', 'EnvoyExtensionPolicy', 'HTTPRoute'],
   judgesUnreadable: ['Pod', 'Service', 'EnvoyExtensionPolicy', 'HTTPRoute'],
   run({snap, target}) {
@@ -519,6 +526,7 @@ export const bbrRoutes: Check = {
   scope: 'chain',
   title: 'HTTPRoutes that match on the model header can be reached through body-based routing',
   readme: {checks: 'HTTPRoutes that match on the model header can be reached through body-based routing', failure: 'requests for that model match no route'},
+  whenAbsent: 'no route of this pool matches the model header',
   // the routes are fed by BBR: when BBR is down, unwired or mis-moded, that is the root cause
   dependsOn: ['IGW-435', 'IGW-436', 'IGW-437', 'IGW-438', 'IGW-439', 'IGW-440', 'IGW-441'],
   symptoms: {'ext-proc-not-routing': 20},

@@ -41,6 +41,7 @@ export const eppStartupFlags: Check = {
   scope: 'chain',
   title: 'EPP flags are ones this build accepts at start-up (deprecated metric flags, /metrics TLS)',
   readme: {checks: 'EPP flags are ones this build accepts at start-up (deprecated metric flags, /metrics TLS)', failure: 'EPP exits at start-up'},
+  whenAbsent: 'no llm-d-router EPP flags to judge',
   symptoms: {'epp-not-starting': 20, 'metrics-unauthorized': 20},
   reads: ['Deployment'],
   run({chain}) {
@@ -123,6 +124,7 @@ export const eppVerbosity: Check = {
   scope: 'chain',
   title: 'EPP log verbosity is not DEBUG/TRACE (per-request logging on the hot path)',
   readme: {checks: 'EPP log verbosity is not DEBUG/TRACE (per-request logging on the hot path)', failure: 'tail latency from per-request logging'},
+  whenAbsent: 'no EPP log verbosity set',
   symptoms: {'high-latency': 20},
   reads: ['Deployment'],
   run({chain}) {
@@ -168,6 +170,7 @@ export const eppHighAvailability: Check = {
   scope: 'chain',
   title: 'Several EPP replicas run with leader election (one picker, one prefix index)',
   readme: {checks: 'Several EPP replicas run with leader election (one picker, one prefix index)', failure: 'prefix index split per replica, poor affinity'},
+  whenAbsent: 'the EPP runs one replica',
   symptoms: {'high-latency': 20, 'epp-not-starting': 20},
   reads: ['Deployment', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   run({chain, snap}) {
@@ -240,6 +243,7 @@ export const lightweightEpp: Check = {
   scope: 'chain',
   title: 'The EPP is a scheduling EPP, not the conformance-only Lightweight EPP (lwepp)',
   readme: {checks: 'The EPP is a scheduling EPP, not the conformance-only Lightweight EPP (lwepp)', failure: 'no load-aware picking (round robin)'},
+  whenAbsent: 'the EPP is not the lightweight lwepp',
   symptoms: {'high-latency': 20},
   reads: ['Deployment'],
   run({chain}) {

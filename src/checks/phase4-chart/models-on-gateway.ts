@@ -59,6 +59,7 @@ export const modelsShareMatches: Check = {
   scope: 'cluster',
   title: 'Several InferencePools on one Gateway are told apart by a header match (model in the body)',
   readme: {checks: 'Several InferencePools on one Gateway are told apart by a header match (model in the body)', failure: 'one model answers for another'},
+  whenAbsent: 'one model per Gateway, or routes told apart by a header',
   symptoms: {'503': 20, 'high-latency': 20},
   reads: ['HTTPRoute'],
   run({snap, target}) {

@@ -36,6 +36,7 @@ export const roleFiltersKeepPods: Check = {
   scope: 'chain',
   title: 'Role filters (decode/prefill/encode-filter) keep some of the pool\'s pods (label llm-d.ai/role)',
   readme: {checks: 'Role filters (decode/prefill/encode-filter) keep some of the pool\'s pods (label llm-d.ai/role)', failure: 'decode filter keeps no pod: every request fails'},
+  whenAbsent: 'no role filter in the EPP config',
   dependsOn: ['IGW-601'],
   symptoms: {'503': 20, 'high-latency': 20},
   reads: ['ConfigMap', 'Deployment', 'Pod'],

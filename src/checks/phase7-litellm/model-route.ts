@@ -54,6 +54,7 @@ export const litellmApiBasePath: Check = {
   scope: 'cluster',
   title: "LiteLLM's api_base ends in /v1 (LiteLLM appends /chat/completions)",
   readme: {checks: "LiteLLM's api_base ends in /v1 (LiteLLM appends /chat/completions)", failure: 'LiteLLM calls a wrong path (404)'},
+  whenAbsent: 'no LiteLLM api_base to judge',
   symptoms: {'500': 20, '503': 20},
   reads: ['ConfigMap', 'HTTPRoute'],
   run({snap}) {
@@ -120,6 +121,7 @@ export const litellmServedModel: Check = {
   scope: 'cluster',
   title: "LiteLLM's model is a name the model servers behind the Gateway serve",
   readme: {checks: "LiteLLM's model is a name the model servers behind the Gateway serve", failure: 'vLLM answers 404 model not found'},
+  whenAbsent: 'no LiteLLM model that names this pool',
   symptoms: {'500': 20},
   reads: ['ConfigMap', 'Service', 'Pod'],
   run({snap, target}) {
