@@ -15,27 +15,9 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {apiPath, KubeClient, retryAfterMs, runExecPlugin} from '../../src/kube/client.ts';
 import {ApiError, apiErrorFromResponse, missingRuleHint, networkError, parseApiPath, rbacVerb} from '../../src/kube/errors.ts';
-import type {ResolvedKubeconfig} from '../../src/kube/kubeconfig.ts';
+import {resolved} from './kube/resolved-fixture.ts';
 import {ExitCode, InfgwError} from '../../src/errors.ts';
 
-function resolved(server: string, extra: Partial<ResolvedKubeconfig> = {}): ResolvedKubeconfig {
-  return {
-    contextName: 'test',
-    clusterName: 'test',
-    userName: 'test',
-    namespace: 'default',
-    namespaceExplicit: false,
-    cluster: {server},
-    user: {},
-    impersonateGroups: [],
-    impersonateExtra: {},
-    requestTimeoutMs: 0,
-    requestTimeoutParam: '',
-    files: [],
-    source: 'flags',
-    ...extra,
-  };
-}
 
 async function failure(p: Promise<unknown>): Promise<InfgwError> {
   try {

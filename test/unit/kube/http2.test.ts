@@ -11,6 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {KubeClient} from '../../../src/kube/client.ts';
 import {ApiError} from '../../../src/kube/errors.ts';
 import type {ResolvedKubeconfig} from '../../../src/kube/kubeconfig.ts';
+import {resolved as baseResolved} from './resolved-fixture.ts';
 
 let dir: string;
 let cert: string;
@@ -31,23 +32,9 @@ afterAll(async () => {
   rmSync(dir, {recursive: true, force: true});
 });
 
+/** The shared test context with this server's CA and a bearer token. */
 function resolved(server: string, extra: Partial<ResolvedKubeconfig> = {}): ResolvedKubeconfig {
-  return {
-    contextName: 'test',
-    clusterName: 'test',
-    userName: 'test',
-    namespace: 'default',
-    namespaceExplicit: false,
-    cluster: {server, 'certificate-authority-data': Buffer.from(cert).toString('base64')},
-    user: {token: 'secret-token'},
-    impersonateGroups: [],
-    impersonateExtra: {},
-    requestTimeoutMs: 0,
-    requestTimeoutParam: '',
-    files: [],
-    source: 'flags',
-    ...extra,
-  };
+  return baseResolved(server, {cluster: {server, 'certificate-authority-data': Buffer.from(cert).toString('base64')}, user: {token: 'secret-token'}, ...extra});
 }
 
 interface H2StandIn {

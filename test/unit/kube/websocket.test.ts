@@ -6,7 +6,7 @@ import {connect, createServer, type AddressInfo, type Server, type Socket} from 
 import {afterEach, describe, expect, it} from 'vitest';
 import {KubeClient} from '../../../src/kube/client.ts';
 import {ApiError} from '../../../src/kube/errors.ts';
-import type {ResolvedKubeconfig} from '../../../src/kube/kubeconfig.ts';
+import {resolved} from './resolved-fixture.ts';
 import {explainPortForwardFailure, fetchPodMetrics, openPortForward, PortForwardChannels, PORT_FORWARD_PROTOCOLS, MetricsFetchError, scrapeThroughForward} from '../../../src/kube/portforward.ts';
 import {acceptFor, ClientWebSocket, encodeFrame, FrameDecoder, OPCODE, WebSocketProtocolError, type Frame} from '../../../src/kube/websocket.ts';
 
@@ -255,24 +255,6 @@ describe('port-forward channels (kubelet portforward/websocket.go)', () => {
 // KubeClient.upgrade and openPortForward against a stand-in API server that speaks the kubelet's
 // port-forward protocol to an in-process "pod" (an HTTP server on a local port).
 
-function resolved(server: string, extra: Partial<ResolvedKubeconfig> = {}): ResolvedKubeconfig {
-  return {
-    contextName: 'test',
-    clusterName: 'test',
-    userName: 'test',
-    namespace: 'default',
-    namespaceExplicit: false,
-    cluster: {server},
-    user: {},
-    impersonateGroups: [],
-    impersonateExtra: {},
-    requestTimeoutMs: 0,
-    requestTimeoutParam: '',
-    files: [],
-    source: 'flags',
-    ...extra,
-  };
-}
 
 async function listen(server: HttpServer | Server): Promise<number> {
   const open = new Set<Socket>();
