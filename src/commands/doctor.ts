@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {InfgwCommand} from '../cli/base-command.ts';
 import {kubeFlags} from '../cli/flags.ts';
-import {ExitCode} from '../errors.ts';
+import {ExitCode, UsageError} from '../errors.ts';
 
 export default class Doctor extends InfgwCommand {
   static override summary = 'Check every prerequisite and object of the inference gateway, root cause first, with the exact fix.';
@@ -28,6 +28,8 @@ Exit codes: 0 healthy (warnings allowed; with --failure-threshold warning, none)
     'kubectl infgw doctor -A --junit doctor.xml',
     'kubectl infgw doctor --from-bundle bundle.tar.gz',
     'kubectl infgw doctor -n inference --failure-threshold warning',
+    'kubectl infgw doctor -n inference --map',
+    'kubectl infgw doctor -n inference --report report.html',
   ];
   static override flags = {
     ...kubeFlags,
@@ -43,6 +45,8 @@ Exit codes: 0 healthy (warnings allowed; with --failure-threshold warning, none)
     overlay: Flags.boolean({description: 'With --from-file: lay the manifests over the live cluster instead of analysing them alone.', dependsOn: ['from-file']}),
     junit: Flags.string({description: 'Also write the results as JUnit XML to this file.'}),
     'from-bundle': Flags.string({description: 'Analyse a support bundle written by "kubectl infgw collect" (offline, as of the time it was collected).', exclusive: ['from-file', 'overlay', 'wait']}),
+    map: Flags.boolean({description: 'Also draw the traffic map of each pool (client → load balancer → gateways → LiteLLM → EPP → InferencePool → InferenceService → vLLM pods) with each hop\'s health and the finding that breaks it: after the findings in text, as "map" in JSON.', helpGroup: 'OUTPUT'}),
+    report: Flags.string({description: 'Also write a self-contained HTML report (traffic map as SVG, findings with fixes; no network needed to open it) to this file.', helpGroup: 'OUTPUT'}),
     'failure-threshold': Flags.string({description: 'The lowest severity that makes the exit code 1: error (default; warnings allowed) or warning. Suppressed findings never count.', options: ['error', 'warning'], default: 'error'}),
   };
 
@@ -117,6 +121,7 @@ Exit codes: 0 healthy (warnings allowed; with --failure-threshold warning, none)
           overlay: flags.overlay,
           fromBundle: bundle,
           failureThreshold: flags['failure-threshold'] === 'warning' ? 'warning' : 'error',
+          map: flags.map || flags.report !== undefined,
           waitMs,
           signal: this.interrupt.signal,
           progress,
@@ -136,9 +141,24 @@ Exit codes: 0 healthy (warnings allowed; with --failure-threshold warning, none)
       const {writeFileSync} = await import('node:fs');
       writeFileSync(flags.junit, render.renderJunit(report));
     }
-    if (flags.output === 'json') this.printJson(render.jsonDocument(report));
+    if (flags.output === 'json') this.printJson(render.jsonDocument(report, {map: flags.map}));
     else if (flags.output === 'short') process.stdout.write(render.renderShort(report));
     else this.print(render.renderText(report, {unicode: render.unicodeSupported()}));
+    // --map: after the findings, as the last thing on screen (kubectl describe puts the overview last too)
+    if (flags.map && flags.output !== 'json' && report.map) this.print((await import('../render/traffic-map.ts')).renderMapText(report.map, {unicode: render.unicodeSupported()}));
+    if (flags.report) {
+      // written next to the target and renamed: a browser never opens half a report
+      const {renderReportHtml} = await import('../render/report-html.ts');
+      const {renameSync, rmSync, writeFileSync} = await import('node:fs');
+      const tmp = `${flags.report}.${process.pid}.tmp`;
+      try {
+        writeFileSync(tmp, renderReportHtml(report, {version: this.config.version, generatedAt: new Date().toISOString()}));
+        renameSync(tmp, flags.report);
+      } catch (error) {
+        rmSync(tmp, {force: true});
+        throw new UsageError(`cannot write the report to ${flags.report}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+    }
     const {failing} = await import('../checks/runner.ts');
     process.exitCode = failing(report.findings, flags['failure-threshold'] === 'warning' ? 'warning' : 'error') ? ExitCode.problems : ExitCode.ok;
     phase(`render (${flags.output})`, renderT0);

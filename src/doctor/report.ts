@@ -5,6 +5,7 @@
  */
 import type {Summary} from '../checks/runner.ts';
 import type {Finding} from '../checks/types.ts';
+import type {TrafficMap} from './traffic-map.ts';
 
 /** The annotation that suppresses findings on the object it is set on (src/doctor/suppress.ts). */
 export const SUPPRESS_ANNOTATION = 'infgw.io/suppress';
@@ -39,4 +40,6 @@ export interface DoctorReport {
   findings: Finding[];
   /** for --symptom: the playbook's conclusion */
   conclusion?: string | undefined;
+  /** with --map / --report: each pool's traffic path, hop by hop (src/doctor/traffic-map.ts) */
+  map?: TrafficMap | undefined;
 }

@@ -10,6 +10,7 @@ import type {Check, Finding} from '../checks/types.ts';
 import type {DoctorReport, PoolGateway} from './report.ts';
 import {chainGateways, wiringOf} from '../model/wiring.ts';
 import {applySuppressions} from './suppress.ts';
+import {trafficMap} from './traffic-map.ts';
 
 export interface DoctorOptions extends TargetOptions {
   only?: string[] | undefined;
@@ -20,6 +21,8 @@ export interface DoctorOptions extends TargetOptions {
   now?: Date;
   onCheck?: RunOptions['onCheck'];
   catalog?: readonly Check[];
+  /** also draw the traffic map (doctor --map / --report) */
+  map?: boolean | undefined;
 }
 
 /** `IGW-3` selects the whole phase prefix, `IGW-303` one check; case-insensitive. */
@@ -61,6 +64,7 @@ export function runDoctor(snap: Snapshot, opts: DoctorOptions = {}): DoctorRepor
       ...(opts.symptom ? {symptom: opts.symptom} : {}),
     },
     findings,
+    ...(opts.map ? {map: trafficMap(snap, target, findings)} : {}),
   };
 }
 

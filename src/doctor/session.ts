@@ -39,6 +39,8 @@ export interface DoctorRunOptions {
   fromBundle?: string | undefined;
   /** the lowest severity that fails the run (and that --wait waits away); default error */
   failureThreshold?: FailureThreshold | undefined;
+  /** also draw the traffic map (--map, --report) */
+  map?: boolean | undefined;
   /** re-run until healthy or this many ms have passed */
   waitMs?: number | undefined;
   retryEveryMs?: number | undefined;
@@ -98,6 +100,7 @@ export async function doctorRun(opts: DoctorRunOptions, connect: () => Promise<K
       now: new Date(snap.takenAt),
       ...(playbook ? {codes: withDependencies(playbook, checks), symptom: symptom!.name} : {}),
       catalog: checks,
+      map: opts.map,
     });
     report.target.bundle = {file: opts.fromBundle, takenAt: snap.takenAt};
     if (symptom && playbook) {
@@ -130,6 +133,7 @@ export async function doctorRun(opts: DoctorRunOptions, connect: () => Promise<K
       skip: opts.skip,
       ...(playbook ? {codes: withDependencies(playbook, checks), symptom: symptom!.name} : {}),
       catalog: checks,
+      map: opts.map,
     });
     if (symptom && playbook) {
       report.findings = orderForPlaybook(report.findings, playbook);

@@ -8,6 +8,7 @@ import {PHASES, type Finding, type Phase, type Severity} from '../checks/types.t
 import {SUPPRESS_ANNOTATION, type DoctorReport} from '../doctor/report.ts';
 import type {ObjectRef} from '../k8s/objects.ts';
 import {docsFor} from '../checks/docs.ts';
+import {mapJson} from '../doctor/traffic-map.ts';
 
 const UNICODE: Record<Severity, string> = {ok: '✔', warning: '⚠', error: '✖', skipped: '○', blocked: '⏸', info: 'ℹ'};
 const ASCII: Record<Severity, string> = {ok: '[ok]', warning: '[warn]', error: '[FAIL]', skipped: '[skip]', blocked: '[blocked]', info: '[info]'};
@@ -142,8 +143,8 @@ export function renderShort(report: DoctorReport): string {
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
-/** The `-o json` document (printJson adds schemaVersion). */
-export function jsonDocument(report: DoctorReport): Record<string, unknown> {
+/** The `-o json` document (printJson adds schemaVersion); `map` only when asked for (--map). */
+export function jsonDocument(report: DoctorReport, opts: {map?: boolean | undefined} = {}): Record<string, unknown> {
   return {
     summary: report.summary,
     target: report.target,
@@ -162,6 +163,7 @@ export function jsonDocument(report: DoctorReport): Record<string, unknown> {
       suppressed: f.suppressed === true,
     })),
     ...(report.conclusion ? {conclusion: report.conclusion} : {}),
+    ...(opts.map && report.map ? {map: mapJson(report.map)} : {}),
   };
 }
 
