@@ -105,6 +105,27 @@ describe('healthy install', () => {
     expect(map).not.toMatch(/\u001b\[/);
   });
 
+  it('--map: ASCII when the terminal is not UTF-8; colour only when asked for (FORCE_COLOR; pipes get none) and never with NO_COLOR', async () => {
+    const ns = healthy.names.namespace;
+    const ascii = await cli(['doctor', '-n', ns, '--map', '-o', 'short'], {env: {LANG: 'C', LC_ALL: 'C'}});
+    expect(ascii.code, ascii.stderr).toBe(0);
+    const map = ascii.stdout.slice(ascii.stdout.indexOf('Traffic map'));
+    expect(map).toMatch(/^[\x00-\x7f]*$/);
+    expect(map.match(/\+-+v-+\+/g)).toHaveLength(8);
+    expect(map).toMatch(/\| Endpoint Picker \(EPP\)\s+\|\s+\[ok\] ok/);
+    const coloured = await cli(['doctor', '-n', ns, '--map'], {env: {NO_COLOR: '', FORCE_COLOR: '1'}});
+    expect(coloured.stdout.slice(coloured.stdout.indexOf('Traffic map'))).toMatch(/\u001b\[32m✔ ok/);
+    const noColor = await cli(['doctor', '-n', ns, '--map'], {env: {NO_COLOR: '1', FORCE_COLOR: '1'}});
+    expect(noColor.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('--report to a file that cannot be written: exit 2, one clear line, no stack trace', async () => {
+    const r = await cli(['doctor', '-n', healthy.names.namespace, '--report', '/nonexistent-dir/report.html', '-o', 'short']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot write the report to /nonexistent-dir/report.html: ENOENT');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('--map -o json: "map" with every hop', async () => {
     const r = await cli(['doctor', '-n', healthy.names.namespace, '--map', '-o', 'json']);
     const j = JSON.parse(r.stdout) as {map: {pools: {pool: string; hops: {id: string; health: string}[]}[]}};
