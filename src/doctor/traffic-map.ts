@@ -443,7 +443,8 @@ function concerns(f: Finding, c: ChainObjects, egNamespaces: Set<string>): boole
     // LiteLLM: its ConfigMap is this chain's, and (one ConfigMap, several pools) the message names one of this chain's models
     if (!o || !c.keys.has(refKey(o.kind, o.namespace, o.name))) return false;
     const own = c.litellm.filter((m) => m.configMap.metadata.namespace === o.namespace && m.configMap.metadata.name === o.name);
-    return own.length > 0 && (own.some((m) => f.message.includes(`model ${m.modelName}`)) || !/\bmodel \S+/.test(f.message));
+    const names = (m: LitellmModel): RegExp => new RegExp(`\\bmodel ${m.modelName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[:\\s,]|$)`);
+    return own.length > 0 && (own.some((m) => names(m).test(f.message)) || !/\bmodel \S+/.test(f.message));
   }
   if (n >= 200 && n < 300) {
     // the Envoy Gateway install's own objects: the chains it serves

@@ -131,6 +131,32 @@ describe('model → map', () => {
     expect(hop(p, 'litellm').counts.error).toBeUndefined();
   });
 
+  it('two pools behind one LiteLLM config: each pool gets its own model\'s findings', () => {
+    const base = loadObjects('healthy-ai-gateway.yaml');
+    // the same install again in namespace llm2, with its own Envoy proxy Service
+    const second = base
+      .filter((o) => o.metadata.namespace === 'llm')
+      .map((o) => ({...structuredClone(o), metadata: {...structuredClone(o.metadata), namespace: 'llm2'}}));
+    const proxy2 = structuredClone(obj<Any>(base, 'Service', PROXY));
+    proxy2.metadata.name = 'envoy-llm2-inference-gateway-6b7c8d9e';
+    proxy2.metadata.labels['gateway.envoyproxy.io/owning-gateway-namespace'] = 'llm2';
+    const cm = litellm()[0] as Any;
+    // qwen through the llm Gateway (right), qwen2 through the llm2 Gateway without /v1 (IGW-702 error)
+    cm.data['config.yaml'] =
+      `model_list:\n  - model_name: qwen\n    litellm_params:\n      model: hosted_vllm/qwen\n      api_base: http://${PROXY}.envoy-gateway-system.svc.cluster.local:80/v1\n` +
+      `  - model_name: qwen2\n    litellm_params:\n      model: hosted_vllm/qwen\n      api_base: http://${proxy2.metadata.name}.envoy-gateway-system.svc.cluster.local:80\n`;
+    const r = report([...base, ...second, proxy2 as KubeObject, cm as KubeObject, ...litellm().slice(1)]);
+    expect(r.map!.pools.map((p) => p.pool)).toEqual(['llm/qwen', 'llm2/qwen']);
+    expect(r.findings.some((f) => f.code === 'IGW-702' && f.severity === 'error' && f.message.startsWith('model qwen2:'))).toBe(true);
+    expect(hop(pool(r, 'llm/qwen'), 'litellm').health).toBe('ok');
+    expect(hop(pool(r, 'llm2/qwen'), 'litellm')).toMatchObject({health: 'error', finding: {code: 'IGW-702'}});
+    expect(hop(pool(r, 'llm2/qwen'), 'litellm').finding?.message).toMatch(/^model qwen2:/);
+    // each pool's own Gateway and load balancer
+    expect(hop(pool(r, 'llm2/qwen'), 'internal-gateway').objects[0]).toBe('Gateway llm2/inference-gateway');
+    expect(hop(pool(r, 'llm2/qwen'), 'litellm').detail).toContain(proxy2.metadata.name);
+    expect(hop(pool(r, 'llm/qwen'), 'litellm').detail).not.toContain(proxy2.metadata.name);
+  });
+
   it('a broken hop shows its finding: LiteLLM\'s api_base without /v1 (IGW-702)', () => {
     const p = pool(report([...loadObjects('healthy-ai-gateway.yaml'), ...litellm(`http://${PROXY}.envoy-gateway-system.svc.cluster.local:80`)]));
     expect(hop(p, 'litellm')).toMatchObject({health: 'error', finding: {code: 'IGW-702', severity: 'error'}});
