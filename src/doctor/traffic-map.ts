@@ -386,7 +386,8 @@ function presence(snap: Snapshot, chain: PoolChain, models: LitellmModel[]): Rec
   const isvc: HopPresence = {
     present: isvcs.length > 0,
     unknown: isvcs.length === 0 && (chain.inferenceServices.some((i) => 'unknown' in i.lookup && i.lookup.unknown.reason !== 'notServed') || !known(snap, 'Pod', chain.namespace)),
-    objects: chain.inferenceServices.map((i) => describe('InferenceService', chain.namespace, i.name))};
+    objects: chain.inferenceServices.map((i) => describe('InferenceService', chain.namespace, i.name)),
+  };
 
   const servers: HopPresence = {
     present: chain.modelPods.length > 0,
