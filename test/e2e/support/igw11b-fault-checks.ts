@@ -1,0 +1,21 @@
+// Read-back checks for the faults of test/scenarios/faults-igw11b.ts (scenarios.e2e.test.ts runs one
+// per fault): what each inject() claims to change, read from the cluster.
+import {expect} from 'vitest';
+import type {DeploymentJson, Installation} from '../../scenarios/index.ts';
+import {ROUTER_IMAGE} from '../../scenarios/faults-igw11-epp.ts';
+
+type EppDeployment = DeploymentJson & {spec: {template: {spec: {containers: {name: string; image?: string; args?: string[]; env?: {name: string}[]}[]}}}};
+
+export const igw11bFaultChecks = {
+  async 'epp-standalone-role-without-pods'(inst: Installation) {
+    const {names} = inst;
+    const d = await inst.kube.get<EppDeployment>({apiVersion: 'apps/v1', kind: 'Deployment', namespace: names.namespace, name: names.eppDeployment});
+    const c = d.spec.template.spec.containers.find((x) => x.name === 'epp')!;
+    expect(c.image).toBe(ROUTER_IMAGE);
+    expect(c.args).not.toContain('--pool-name');
+    expect(c.args).toContain(`--endpoint-selector=serving.kserve.io/inferenceservice=${names.inferenceService}`);
+    expect(c.env?.map((e) => e.name)).toContain('POD_NAME');
+    const role = await inst.kube.get<{rules: {resources: string[]}[]}>({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespace: names.namespace, name: names.eppRole});
+    expect(role.rules.flatMap((r) => r.resources)).not.toContain('pods');
+  },
+};

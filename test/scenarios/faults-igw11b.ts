@@ -1,0 +1,66 @@
+// Faults of issue 11's leftovers (branch igw11b), on top of a healthy install. Registered in faults.ts.
+//
+// Upstream behaviour reproduced here:
+// - standalone EPP: llm-d-router v0.10.0 cmd/epp/runner/runner.go (extractGKNN needs env POD_NAME;
+//   `startCrdReconcilers := opts.EndpointSelector == nil`: only pods are watched), pkg/epp/server/options.go
+//   (--endpoint-selector, --endpoint-target-ports).
+import type {Fault} from './faults.ts';
+import type {Installation} from './install.ts';
+import {managers, replaceAllPods, waitRolledOut, type DeploymentJson} from './kube.ts';
+import {ISVC_LABEL, MODEL_PORT} from './objects.ts';
+import {ROUTER_IMAGE} from './faults-igw11-epp.ts';
+
+function eppRef(inst: Installation) {
+  return {apiVersion: 'apps/v1', kind: 'Deployment', namespace: inst.names.namespace, name: inst.names.eppDeployment};
+}
+
+/** Index of the EPP container (named "epp") and its args, as the Deployment has them now. */
+async function eppContainer(inst: Installation): Promise<{index: number; args: string[]}> {
+  const d = await inst.kube.get<DeploymentJson & {spec: {template: {spec: {containers: {name: string; args?: string[]}[]}}}}>(eppRef(inst));
+  const index = d.spec.template.spec.containers.findIndex((c) => c.name === 'epp');
+  if (index < 0) throw new Error('scenarios: the EPP Deployment has no container "epp"');
+  return {index, args: d.spec.template.spec.containers[index]!.args ?? []};
+}
+
+export const igw11bFaults = {
+  'epp-standalone-role-without-pods': {
+    description:
+      'The EPP was switched to llm-d-router standalone mode (--endpoint-selector, no --pool-name) and its Role trimmed to what standalone mode reads — but the pods rule went instead of the InferencePool one',
+    changes:
+      'EPP Deployment (kubectl patch): image …/llm-d/llm-d-router-endpoint-picker:v0.10.0, --pool-name <pool> replaced by --endpoint-selector=<pool selector> --endpoint-target-ports=<model port>, env POD_NAME from metadata.name; ' +
+      'Role <epp> rules = inferencepools and inferenceobjectives only (pods rule removed, kubectl edit); EPP pods roll and turn Ready',
+    scope: 'namespace',
+    async inject(inst) {
+      const {kube, names} = inst;
+      const {index, args} = await eppContainer(inst);
+      const at = args.indexOf('--pool-name');
+      if (at < 0) throw new Error('scenarios: the EPP has no --pool-name to replace');
+      const path = `/spec/template/spec/containers/${index}`;
+      await replaceAllPods(kube, names.namespace, names.eppDeployment, () =>
+        kube.patch(
+          eppRef(inst),
+          [
+            {op: 'replace', path: `${path}/image`, value: ROUTER_IMAGE},
+            {op: 'replace', path: `${path}/args/${at}`, value: `--endpoint-selector=${ISVC_LABEL}=${names.inferenceService}`},
+            {op: 'replace', path: `${path}/args/${at + 1}`, value: `--endpoint-target-ports=${MODEL_PORT}`},
+            {op: 'add', path: `${path}/env/-`, value: {name: 'POD_NAME', valueFrom: {fieldRef: {fieldPath: 'metadata.name'}}}},
+          ],
+          'json',
+          managers.kubectlPatch,
+        ),
+      );
+      await kube.patch(
+        {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespace: names.namespace, name: names.eppRole},
+        {
+          rules: [
+            {apiGroups: ['inference.networking.k8s.io'], resources: ['inferencepools'], verbs: ['get', 'list', 'watch']},
+            {apiGroups: ['inference.networking.x-k8s.io'], resources: ['inferenceobjectives'], verbs: ['get', 'list', 'watch']},
+          ],
+        },
+        'merge',
+        managers.kubectlEdit,
+      );
+      await waitRolledOut(kube, names.namespace, names.eppDeployment);
+    },
+  },
+} satisfies Record<string, Fault>;
