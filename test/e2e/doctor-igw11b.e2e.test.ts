@@ -25,7 +25,7 @@ interface Case {
 const CASES: Case[] = [
   {
     fault: 'epp-standalone-role-without-pods',
-    source: 'standalone EPP: llm-d-router v0.10.0 runner.go startCrdReconcilers (pods only)',
+    source: 'standalone EPP: GIE v1.4.0–v1.5.0 / llm-d-router v0.10.0 runner.go startCrdReconcilers (pods only)',
     exit: 1,
     want: (n) => [
       {

@@ -1,14 +1,13 @@
 // Faults of issue 11's leftovers (branch igw11b), on top of a healthy install. Registered in faults.ts.
 //
 // Upstream behaviour reproduced here:
-// - standalone EPP: llm-d-router v0.10.0 cmd/epp/runner/runner.go (extractGKNN needs env POD_NAME;
-//   `startCrdReconcilers := opts.EndpointSelector == nil`: only pods are watched), pkg/epp/server/options.go
-//   (--endpoint-selector, --endpoint-target-ports).
+// - standalone EPP: GIE v1.4.0 (the chart's EPP) and llm-d-router v0.10.0 cmd/epp/runner/runner.go
+//   (extractGKNN needs env POD_NAME; `startCrdReconcilers := EndpointSelector unset`: only pods are
+//   watched), pkg/epp/server/options.go (--endpoint-selector, --endpoint-target-ports).
 import type {Fault} from './faults.ts';
 import type {Installation} from './install.ts';
 import {managers, replaceAllPods, waitRolledOut, type DeploymentJson} from './kube.ts';
 import {ISVC_LABEL, MODEL_PORT} from './objects.ts';
-import {ROUTER_IMAGE} from './faults-igw11-epp.ts';
 
 function eppRef(inst: Installation) {
   return {apiVersion: 'apps/v1', kind: 'Deployment', namespace: inst.names.namespace, name: inst.names.eppDeployment};
@@ -25,9 +24,9 @@ async function eppContainer(inst: Installation): Promise<{index: number; args: s
 export const igw11bFaults = {
   'epp-standalone-role-without-pods': {
     description:
-      'The EPP was switched to llm-d-router standalone mode (--endpoint-selector, no --pool-name) and its Role trimmed to what standalone mode reads — but the pods rule went instead of the InferencePool one',
+      'The EPP was switched to standalone mode (--endpoint-selector, no --pool-name) and its Role trimmed to what standalone mode reads — but the pods rule went instead of the InferencePool one',
     changes:
-      'EPP Deployment (kubectl patch): image …/llm-d/llm-d-router-endpoint-picker:v0.10.0, --pool-name <pool> replaced by --endpoint-selector=<pool selector> --endpoint-target-ports=<model port>, env POD_NAME from metadata.name; ' +
+      'EPP Deployment (kubectl patch; the chart\'s GIE v1.4.0 EPP, which has standalone mode): --pool-name <pool> replaced by --endpoint-selector=<pool selector> --endpoint-target-ports=<model port>, env POD_NAME from metadata.name; ' +
       'Role <epp> rules = inferencepools and inferenceobjectives only (pods rule removed, kubectl edit); EPP pods roll and turn Ready',
     scope: 'namespace',
     async inject(inst) {
@@ -40,7 +39,6 @@ export const igw11bFaults = {
         kube.patch(
           eppRef(inst),
           [
-            {op: 'replace', path: `${path}/image`, value: ROUTER_IMAGE},
             {op: 'replace', path: `${path}/args/${at}`, value: `--endpoint-selector=${ISVC_LABEL}=${names.inferenceService}`},
             {op: 'replace', path: `${path}/args/${at + 1}`, value: `--endpoint-target-ports=${MODEL_PORT}`},
             {op: 'add', path: `${path}/env/-`, value: {name: 'POD_NAME', valueFrom: {fieldRef: {fieldPath: 'metadata.name'}}}},
