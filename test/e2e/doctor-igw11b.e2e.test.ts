@@ -4,7 +4,7 @@
 // doctor-igw11-eg.e2e.test.ts (the healthy install is covered there and in doctor.e2e.test.ts).
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
 import {faults, installHealthy, type FaultName, type InstallOptions, type Names} from '../scenarios/index.ts';
-import {describeFinding, doctorCli, expectWanted, faultNamespace, limiter, ownNamespaces, problems, settle, value, type DoctorCli, type DoctorRun, type Settled, type Want} from './support/doctor-run.ts';
+import {describeFinding, doctorCli, expectWanted, faultNamespace, limiter, ownEnvoyGateway, ownNamespaces, problems, settle, value, type DoctorCli, type DoctorRun, type Settled, type Want} from './support/doctor-run.ts';
 
 const kubeconfig = inject('kubeconfig');
 const RUN = Date.now().toString(36).slice(-5);
@@ -20,6 +20,10 @@ interface Case {
   absent?: (n: Names) => [string, Want['severity']][];
   /** the error codes this install may show (root causes); default: the wanted errors */
   errors?: string[];
+  /** doctor's arguments besides -o json -n <namespace> */
+  args?: string[];
+  /** substrings of the playbook's conclusion (with args --symptom) */
+  conclusion?: (n: Names) => string[];
 }
 
 const CASES: Case[] = [
@@ -38,6 +42,42 @@ const CASES: Case[] = [
         fix: [`kubectl create role ${n.eppDeployment}-access -n ${n.namespace} --verb=get,list,watch --resource=pods`, `--serviceaccount=${n.namespace}:${n.eppServiceAccount}`],
       },
       {code: 'IGW-406', severity: 'info', kind: 'Deployment', namespace: n.namespace, name: n.eppDeployment, message: ['runs in standalone mode']},
+    ],
+  },
+  {
+    fault: 'epp-saturation-staleness-at-refresh',
+    source: 'requests shed: GIE v1.4.0 utilizationdetector (stale metrics score as saturated; 50ms refresh)',
+    args: ['--symptom', '429'],
+    exit: 0,
+    want: (n) => [
+      {
+        code: 'IGW-510',
+        severity: 'warning',
+        kind: 'ConfigMap',
+        namespace: n.namespace,
+        name: n.eppConfigMap,
+        message: [`saturationDetector.metricsStalenessThreshold 50ms is not longer than EPP ${n.eppDeployment}'s metrics refresh interval 50ms`, 'sheddable requests get 429'],
+        fix: ['metricsStalenessThreshold: 200ms'],
+      },
+    ],
+    conclusion: () => ['IGW-510 (ConfigMap', 'No error explains "requests fail with 429'],
+    errors: [],
+  },
+  {
+    fault: 'eg-ai-gateway-tcp-route',
+    source: 'ai-gateway#2600 with the TCPRoute read (gateway.networking.k8s.io/v1, Gateway API v1.6.1)',
+    install: ownEnvoyGateway,
+    exit: 1,
+    want: (n) => [
+      {
+        code: 'IGW-213',
+        severity: 'error',
+        kind: 'Gateway',
+        namespace: n.namespace,
+        name: `${n.gateway}-tcp`,
+        message: [`sync TCP:22000 (attached: TCPRoute ${n.namespace}/${n.gateway}-sync)`, 'envoyproxy/ai-gateway#2600', `now not Programmed: ${n.namespace}/${n.gateway}`],
+        fix: [`kubectl edit gateway ${n.gateway}-tcp -n ${n.namespace}`, '(its TCPRoutes stay attached)'],
+      },
     ],
   },
 ];
@@ -59,7 +99,7 @@ async function runCase(c: Case): Promise<CaseResult> {
   try {
     await inst.inject(c.fault);
     const n = structuredClone(inst.names);
-    return {names: n, own: ownNamespaces(n), doctor: await cli.doctorJson(['-n', n.namespace])};
+    return {names: n, own: ownNamespaces(n), doctor: await cli.doctorJson(['-n', n.namespace, ...(c.args ?? [])])};
   } finally {
     cleanups.push(inst.cleanup().catch((e: unknown) => console.error(`[doctor-igw11b e2e] clean-up of ${ns}: ${String(e)}`)));
   }
@@ -85,6 +125,7 @@ describe('doctor (issue 11 leftovers) on faults', () => {
       expect(j, r.doctor.stdout + r.doctor.stderr).toBeDefined();
       expect(faults[c.fault]).toBeDefined();
       for (const w of c.want(r.names)) expectWanted(j!, w);
+      for (const part of c.conclusion?.(r.names) ?? []) expect(j!.conclusion, problems(j!)).toContain(part);
       for (const [code, severity] of c.absent?.(r.names) ?? []) {
         expect(j!.findings.filter((f) => f.code === code && f.severity === severity).map(describeFinding)).toEqual([]);
       }

@@ -4,10 +4,15 @@
 // - standalone EPP: GIE v1.4.0 (the chart's EPP) and llm-d-router v0.10.0 cmd/epp/runner/runner.go
 //   (extractGKNN needs env POD_NAME; `startCrdReconcilers := EndpointSelector unset`: only pods are
 //   watched), pkg/epp/server/options.go (--endpoint-selector, --endpoint-target-ports).
+// - TCP listener + AI Gateway: envoyproxy/ai-gateway#2600 (the Gateway and statuses of faults-igw11-eg.ts'
+//   eg-ai-gateway-tcp-listener), with a TCPRoute (Gateway API v1.6.1 standard channel, v1) attached.
+// - saturation detector: GIE v1.4.0 pkg/epp/saturationdetector/framework/plugins/utilizationdetector
+//   (metrics older than metricsStalenessThreshold score as saturated; metrics refreshed every 50ms).
 import type {Fault} from './faults.ts';
 import type {Installation} from './install.ts';
 import {managers, replaceAllPods, waitRolledOut, type DeploymentJson} from './kube.ts';
 import {ISVC_LABEL, MODEL_PORT} from './objects.ts';
+import {igw11EgFaults} from './faults-igw11-eg.ts';
 
 function eppRef(inst: Installation) {
   return {apiVersion: 'apps/v1', kind: 'Deployment', namespace: inst.names.namespace, name: inst.names.eppDeployment};
@@ -59,6 +64,37 @@ export const igw11bFaults = {
         managers.kubectlEdit,
       );
       await waitRolledOut(kube, names.namespace, names.eppDeployment);
+    },
+  },
+  'epp-saturation-staleness-at-refresh': {
+    description:
+      "The EPP's saturation detector was given metricsStalenessThreshold 50ms — the metrics refresh interval: between two polls every model server counts as stale, i.e. saturated, and sheddable requests get 429",
+    changes: 'helm upgrade --reuse-values --set-string epp.schedulingConfig.saturationDetector.metricsStalenessThreshold=50ms; EPP restarted (kubectl rollout restart) and Ready',
+    scope: 'namespace',
+    async inject(inst) {
+      const {kube, names} = inst;
+      if (!inst.options.schedulingConfig) throw new Error('scenarios: this fault needs schedulingConfig: true');
+      await inst.helmUpgrade([], ['epp.schedulingConfig.saturationDetector.metricsStalenessThreshold=50ms']);
+      await replaceAllPods(kube, names.namespace, names.eppDeployment, () =>
+        kube.patch(eppRef(inst), {spec: {template: {metadata: {annotations: {'kubectl.kubernetes.io/restartedAt': new Date().toISOString().replace(/\.\d+Z$/, 'Z')}}}}}, 'strategic', 'kubectl-rollout'),
+      );
+      await waitRolledOut(kube, names.namespace, names.eppDeployment);
+    },
+  },
+  'eg-ai-gateway-tcp-route': {
+    description:
+      'A Gateway with a TCP listener and a TCPRoute on the Envoy Gateway that runs the AI Gateway extension: no Gateway of that controller is programmed (envoyproxy/ai-gateway#2600)',
+    changes: 'as eg-ai-gateway-tcp-listener (Gateway "<gateway>-tcp", listener sync TCP:22000, both Gateways Programmed=False), plus TCPRoute "<gateway>-sync" (gateway.networking.k8s.io/v1) attached to it, to a Service on port 873',
+    scope: 'envoy-gateway',
+    async inject(inst) {
+      const {kube, names} = inst;
+      await igw11EgFaults['eg-ai-gateway-tcp-listener'].inject(inst);
+      await kube.apply({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'TCPRoute',
+        metadata: {name: `${names.gateway}-sync`, namespace: names.namespace},
+        spec: {parentRefs: [{name: `${names.gateway}-tcp`, sectionName: 'sync'}], rules: [{backendRefs: [{name: 'rsync', port: 873}]}]},
+      });
     },
   },
 } satisfies Record<string, Fault>;

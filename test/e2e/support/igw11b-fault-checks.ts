@@ -16,4 +16,16 @@ export const igw11bFaultChecks = {
     const role = await inst.kube.get<{rules: {resources: string[]}[]}>({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespace: names.namespace, name: names.eppRole});
     expect(role.rules.flatMap((r) => r.resources)).not.toContain('pods');
   },
+  async 'epp-saturation-staleness-at-refresh'(inst: Installation) {
+    const {names} = inst;
+    const cm = await inst.kube.get<{data: Record<string, string>}>({apiVersion: 'v1', kind: 'ConfigMap', namespace: names.namespace, name: names.eppConfigMap});
+    expect(cm.data['epp-config.yaml']).toContain('metricsStalenessThreshold: 50ms');
+  },
+  async 'eg-ai-gateway-tcp-route'(inst: Installation) {
+    const {names} = inst;
+    const r = await inst.kube.get<{spec: {parentRefs: {name: string}[]}}>({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'TCPRoute', namespace: names.namespace, name: `${names.gateway}-sync`});
+    expect(r.spec.parentRefs[0]!.name).toBe(`${names.gateway}-tcp`);
+    const gw = await inst.kube.get<{spec: {listeners: {protocol: string}[]}}>({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', namespace: names.namespace, name: `${names.gateway}-tcp`});
+    expect(gw.spec.listeners.map((l) => l.protocol)).toEqual(['TCP']);
+  },
 };
