@@ -372,10 +372,13 @@ async function followUp(kube: KubeClient, snap: Snapshot, scope: SnapshotScope, 
   await Promise.all(jobs);
 }
 
-/** Some HTTPRoute rule sends to an InferencePool without timeouts.request (IGW-416 then looks for a BackendTrafficPolicy). */
+/**
+ * Some HTTPRoute rule sends to an InferencePool — or to a Service, which may be on an inference path
+ * (model servers, LiteLLM) — without timeouts.request (IGW-416 then looks for a BackendTrafficPolicy).
+ */
 function routeRuleWithoutTimeout(snap: Snapshot): boolean {
   return items<KubeObject & {spec?: {rules?: {backendRefs?: {kind?: string}[]; timeouts?: {request?: string}}[]}}>(snap, 'HTTPRoute').some((r) =>
-    (r.spec?.rules ?? []).some((rule) => rule.timeouts?.request === undefined && (rule.backendRefs ?? []).some((b) => b.kind === 'InferencePool')),
+    (r.spec?.rules ?? []).some((rule) => rule.timeouts?.request === undefined && (rule.backendRefs ?? []).some((b) => b.kind === 'InferencePool' || (b.kind ?? 'Service') === 'Service')),
   );
 }
 

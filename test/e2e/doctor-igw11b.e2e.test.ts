@@ -80,6 +80,23 @@ const CASES: Case[] = [
       },
     ],
   },
+  {
+    fault: 'litellm-route-no-timeout',
+    source: "Envoy's 15 s default route timeout on a route to LiteLLM (envoyproxy/gateway internal/xds/translator/route.go)",
+    exit: 0,
+    want: (n) => [
+      {
+        code: 'IGW-416',
+        severity: 'warning',
+        kind: 'HTTPRoute',
+        namespace: n.litellmNamespace,
+        name: `${n.release}-litellm`,
+        message: [`to Service ${n.litellmNamespace}/${n.litellmDeployment} (LiteLLM, which forwards to pool ${n.namespace}/${n.pool}`, 'sets no timeouts.request', "Envoy's default of 15 s"],
+        fix: [`kubectl patch httproute ${n.release}-litellm -n ${n.litellmNamespace} --type json -p '[{"op":"add","path":"/spec/rules/0/timeouts","value":{"request":"300s"}}]'`],
+      },
+    ],
+    errors: [],
+  },
 ];
 
 interface CaseResult {

@@ -6,6 +6,8 @@
 //   watched), pkg/epp/server/options.go (--endpoint-selector, --endpoint-target-ports).
 // - TCP listener + AI Gateway: envoyproxy/ai-gateway#2600 (the Gateway and statuses of faults-igw11-eg.ts'
 //   eg-ai-gateway-tcp-listener), with a TCPRoute (Gateway API v1.6.1 standard channel, v1) attached.
+// - route timeout: envoyproxy/gateway v1.9.1 internal/xds/translator/route.go (Envoy's 15 s default when the
+//   rule sets no timeouts.request), here on a route to LiteLLM, which forwards to the inference Gateway.
 // - saturation detector: GIE v1.4.0 pkg/epp/saturationdetector/framework/plugins/utilizationdetector
 //   (metrics older than metricsStalenessThreshold score as saturated; metrics refreshed every 50ms).
 import type {Fault} from './faults.ts';
@@ -94,6 +96,24 @@ export const igw11bFaults = {
         kind: 'TCPRoute',
         metadata: {name: `${names.gateway}-sync`, namespace: names.namespace},
         spec: {parentRefs: [{name: `${names.gateway}-tcp`, sectionName: 'sync'}], rules: [{backendRefs: [{name: 'rsync', port: 873}]}]},
+      });
+    },
+  },
+  'litellm-route-no-timeout': {
+    description: "LiteLLM is published through the inference Gateway by an HTTPRoute without timeouts.request: Envoy's 15 s default cuts long generations before LiteLLM answers (504)",
+    changes: 'HTTPRoute "<release>-litellm" in the LiteLLM namespace: parentRef the install\'s Gateway, path /litellm → Service <litellm>:4000, no timeouts (kubectl apply)',
+    scope: 'namespace',
+    async inject(inst) {
+      const {kube, names} = inst;
+      if (!inst.options.litellm) throw new Error('scenarios: this fault needs the LiteLLM install (litellm: true)');
+      await kube.apply({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: {name: `${names.release}-litellm`, namespace: names.litellmNamespace},
+        spec: {
+          parentRefs: [{name: names.gateway, namespace: names.namespace}],
+          rules: [{matches: [{path: {type: 'PathPrefix', value: '/litellm'}}], backendRefs: [{name: names.litellmDeployment, port: 4000}]}],
+        },
       });
     },
   },

@@ -28,4 +28,10 @@ export const igw11bFaultChecks = {
     const gw = await inst.kube.get<{spec: {listeners: {protocol: string}[]}}>({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', namespace: names.namespace, name: `${names.gateway}-tcp`});
     expect(gw.spec.listeners.map((l) => l.protocol)).toEqual(['TCP']);
   },
+  async 'litellm-route-no-timeout'(inst: Installation) {
+    const {names} = inst;
+    const r = await inst.kube.get<{spec: {rules: {timeouts?: unknown; backendRefs: {name: string}[]}[]}}>({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: names.litellmNamespace, name: `${names.release}-litellm`});
+    expect(r.spec.rules[0]!.timeouts).toBeUndefined();
+    expect(r.spec.rules[0]!.backendRefs[0]!.name).toBe(names.litellmDeployment);
+  },
 };
