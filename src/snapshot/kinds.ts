@@ -37,7 +37,8 @@ export type KindKey =
   | 'BackendTrafficPolicy'
   | 'Namespace'
   | 'TCPRoute'
-  | 'UDPRoute';
+  | 'UDPRoute'
+  | 'Backend';
 
 export interface KindDef {
   key: KindKey;
@@ -96,6 +97,9 @@ export const KINDS: readonly KindDef[] = [
   // older experimental bundles only at v1alpha2, read when v1 is not served (take.ts).
   {key: 'TCPRoute', group: GROUP.gatewayApi, version: 'v1', resource: 'tcproutes', kind: 'TCPRoute', namespaced: true, followUp: true},
   {key: 'UDPRoute', group: GROUP.gatewayApi, version: 'v1', resource: 'udproutes', kind: 'UDPRoute', namespaced: true, followUp: true},
+  // Envoy Gateway's Backend (api/v1alpha1/backend_types.go: endpoints fqdn/ip/unix, tls): read only when an
+  // EnvoyExtensionPolicy ext-proc or an HTTPRoute rule names one as its backendRef (the chain follows it).
+  {key: 'Backend', group: GROUP.envoy, version: 'v1alpha1', resource: 'backends', kind: 'Backend', namespaced: true, followUp: true},
 ];
 
 export const KIND_BY_KEY: ReadonlyMap<KindKey, KindDef> = new Map(KINDS.map((k) => [k.key, k]));

@@ -278,6 +278,17 @@ async function followUp(kube: KubeClient, snap: Snapshot, scope: SnapshotScope, 
     );
   }
 
+  if (wanted.has('Backend') && backendReferenced(snap)) {
+    const d = KINDS.find((k) => k.key === 'Backend')!;
+    const path = apiPath({group: d.group, version: d.version, resource: d.resource, namespace: scope.namespace});
+    jobs.push(
+      timed(`${d.kind}.${d.group}/${d.version}`, path, () => kube.list(path, signal ? {signal} : {})).then((r) => {
+        const part: ListPart = 'reason' in r ? {...(scope.namespace ? {namespace: scope.namespace} : {}), error: r} : {...(scope.namespace ? {namespace: scope.namespace} : {}), items: r.items.map((o) => withKind(o, d))};
+        snap.lists.Backend = {kind: 'Backend', parts: [part]};
+      }),
+    );
+  }
+
   // TCPRoutes/UDPRoutes, when some Gateway has a TCP or UDP listener (IGW-213 names the routes attached to
   // it): v1 (Gateway API v1.6 standard channel), else v1alpha2 (older experimental bundles). Neither
   // served: the CRD is not installed — recorded as notServed, which checks read as "none", not an error.
@@ -387,6 +398,15 @@ function egImageTag(d: Deployment): string | undefined {
   const cs = d.spec?.template?.spec?.containers ?? [];
   const c = cs.find((x) => /envoyproxy\/gateway/.test(x.image ?? '')) ?? cs[0];
   return c?.image ? imageTag(c.image) : undefined;
+}
+
+/** Some EnvoyExtensionPolicy ext-proc or HTTPRoute rule names an Envoy Gateway Backend as its backendRef. */
+function backendReferenced(snap: Snapshot): boolean {
+  const isBackend = (b: {group?: string; kind?: string}) => b.kind === 'Backend' && b.group === 'gateway.envoyproxy.io';
+  const byPolicy = items<KubeObject & {spec?: {extProc?: {backendRefs?: {group?: string; kind?: string}[]; backendRef?: {group?: string; kind?: string}}[]}}>(snap, 'EnvoyExtensionPolicy').some((p) =>
+    (p.spec?.extProc ?? []).some((e) => [...(e.backendRefs ?? []), ...(e.backendRef ? [e.backendRef] : [])].some(isBackend)),
+  );
+  return byPolicy || items<KubeObject & {spec?: {rules?: {backendRefs?: {group?: string; kind?: string}[]}[]}}>(snap, 'HTTPRoute').some((r) => (r.spec?.rules ?? []).some((rule) => (rule.backendRefs ?? []).some(isBackend)));
 }
 
 /** Some Gateway has a TCP or UDP listener. */

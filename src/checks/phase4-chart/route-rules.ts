@@ -8,7 +8,7 @@ import type {Condition, LabelSelector, ObjectRef} from '../../k8s/objects.ts';
 import {selectorMatches, selectorString} from '../../k8s/selectors.ts';
 import type {KubeObject} from '../../kube/client.ts';
 import {aiGatewayOf, gatewayControllerName, installForGateway, type GatewayObj} from '../../model/ai-gateway.ts';
-import {gatewayRef, type HTTPRoute, type PoolChain, type Target} from '../../model/target.ts';
+import {backendService, gatewayRef, type EnvoyBackend, type HTTPRoute, type PoolChain, type Target} from '../../model/target.ts';
 import type {Pod, Service} from '../../k8s/objects.ts';
 import {litellmModels, serviceOfHost} from '../phase7-litellm/api-base.ts';
 import {EG_CONTROLLER_NAME, egControllerName} from '../../model/wiring.ts';
@@ -116,7 +116,17 @@ function serviceRules(snap: Snapshot, chain: PoolChain, target: Target): {route:
   for (const r of items<HTTPRoute>(snap, 'HTTPRoute')) {
     const rns = r.metadata.namespace ?? '';
     (r.spec?.rules ?? []).forEach((rule, ruleIndex) => {
-      const hit = (rule.backendRefs ?? []).map((b) => ((b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '' ? onPath.get(`${b.namespace ?? rns}/${b.name}`) : undefined)).find((x) => x !== undefined);
+      const hit = (rule.backendRefs ?? [])
+        .map((b) => {
+          if ((b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '') return onPath.get(`${b.namespace ?? rns}/${b.name}`);
+          // an Envoy Gateway Backend whose endpoint is such a Service (api/v1alpha1/backend_types.go)
+          if (b.kind !== 'Backend' || b.group !== GROUP.envoy) return undefined;
+          const backend = get<EnvoyBackend>(snap, 'Backend', b.namespace ?? rns, b.name);
+          const svc = backend ? backendService(snap, backend) : undefined;
+          const to = svc ? onPath.get(`${svc.namespace}/${svc.name}`) : undefined;
+          return to ? `Backend ${backend!.metadata.namespace}/${backend!.metadata.name} → ${to}` : undefined;
+        })
+        .find((x) => x !== undefined);
       if (hit) out.push({route: r, ruleIndex, rule: rule as RouteRule, to: hit});
     });
   }
@@ -132,8 +142,8 @@ export const routeRequestTimeout: Check = {
   whenAbsent: 'no HTTPRoute rule to this pool on an Envoy Gateway Gateway (other implementations have their own route timeouts)',
   dependsOn: ['IGW-408'],
   symptoms: {'high-latency': 20, 'no-streaming': 20},
-  reads: ['HTTPRoute', 'Deployment', 'Pod', 'ConfigMap', 'Gateway', 'GatewayClass', 'BackendTrafficPolicy', 'Service'],
-  judgesUnreadable: ['Deployment', 'Pod', 'ConfigMap', 'Gateway', 'GatewayClass', 'BackendTrafficPolicy', 'Service'],
+  reads: ['HTTPRoute', 'Deployment', 'Pod', 'ConfigMap', 'Gateway', 'GatewayClass', 'BackendTrafficPolicy', 'Service', 'Backend'],
+  judgesUnreadable: ['Deployment', 'Pod', 'ConfigMap', 'Gateway', 'GatewayClass', 'BackendTrafficPolicy', 'Service', 'Backend'],
   run({chain, snap, target}) {
     const out: Draft[] = [];
     const eg = envoyGatewayControllers(snap);

@@ -48,3 +48,11 @@ describe('IGW-416: routes to Services on the inference path', () => {
     expect(byCode(f, 'IGW-416').filter((x) => x.message.includes('llm/docs'))).toEqual([]);
   });
 });
+
+describe('IGW-416: a route to an Envoy Gateway Backend in front of the model servers', () => {
+  it('Backend fqdn → the predictor Service, no timeouts.request → warning naming the Backend and the Service', () => {
+    const backend = {apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'Backend', metadata: {name: 'qwen-direct', namespace: 'llm'}, spec: {endpoints: [{fqdn: {hostname: 'qwen-predictor.llm.svc.cluster.local', port: 80}}]}} as KubeObject;
+    const w = one(doctor([...healthy, predictor, backend, route('direct', 'llm', {group: 'gateway.envoyproxy.io', kind: 'Backend', name: 'qwen-direct'})]), 'IGW-416', 'warning');
+    expect(w.message).toContain('HTTPRoute llm/direct rule 0 to Backend llm/qwen-direct → Service llm/qwen-predictor (the model servers of pool llm/qwen) sets no timeouts.request');
+  });
+});

@@ -249,3 +249,18 @@ describe('takeSnapshot: the CRDs Envoy Gateway v1.8 cannot start without (IGW-11
     }
   });
 });
+
+describe('takeSnapshot: Envoy Gateway Backends (issue 11: the chain follows them)', () => {
+  PLURAL.Backend = 'backends';
+  it('read only when an EnvoyExtensionPolicy ext-proc or an HTTPRoute names a Backend', async () => {
+    const plain = fakeClient(loadObjects('healthy-ai-gateway.yaml'));
+    await takeSnapshot(plain, {runtime: false});
+    expect(plain.paths.filter((p) => p.endsWith('/backends'))).toEqual([]);
+    const policy = {apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'EnvoyExtensionPolicy', metadata: {name: 'p', namespace: 'llm'}, spec: {targetRefs: [{kind: 'Gateway', name: 'inference-gateway'}], extProc: [{backendRefs: [{group: 'gateway.envoyproxy.io', kind: 'Backend', name: 'epp'}]}]}} as KubeObject;
+    const backend = {apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'Backend', metadata: {name: 'epp', namespace: 'llm'}, spec: {endpoints: [{fqdn: {hostname: 'qwen-epp.llm.svc', port: 9002}}]}} as KubeObject;
+    const c = fakeClient([...loadObjects('healthy-ai-gateway.yaml'), policy, backend]);
+    const s = await takeSnapshot(c, {runtime: false});
+    expect(c.paths.filter((p) => p.endsWith('/backends'))).toEqual(['/apis/gateway.envoyproxy.io/v1alpha1/backends']);
+    expect(items(s, 'Backend').map((b) => `${b.apiVersion}/${b.kind} ${b.metadata.name}`)).toEqual(['gateway.envoyproxy.io/v1alpha1/Backend epp']);
+  });
+});
