@@ -17,6 +17,7 @@ import {controllerAvailable, envoyGatewayVersionCheck} from './phase2-envoy-gate
 import {gatewayClassCheck} from './phase2-envoy-gateway/gateway-class.ts';
 import {envoyGatewayConfigParses, envoyGatewayConfigValid, extensionManagerForPools} from './phase2-envoy-gateway/config.ts';
 import {configLoaded, controllerRejectedConfig} from './phase2-envoy-gateway/reload.ts';
+import {controllerWatchErrors} from './phase2-envoy-gateway/controller-log.ts';
 import {aiGatewayHooks, aiGatewayPoolVersions, aiGatewayTcpListeners, envoyGatewayHelmValues, envoyGatewayReadsPools} from './phase2-envoy-gateway/ai-gateway.ts';
 import {gatewayImplementation, istioInferenceEnabled, istioPoolStatus, istioShadowService, kgatewayInferenceEnabled, kgatewayOneTargetPort, kgatewayPoolStatus} from './phase2-envoy-gateway/implementations.ts';
 // Phase 3 — Model serving
@@ -89,6 +90,7 @@ export const CATALOG: readonly Check[] = [
   aiGatewayHooks,
   aiGatewayPoolVersions,
   envoyGatewayReadsPools,
+  controllerWatchErrors,
   aiGatewayTcpListeners,
   istioInferenceEnabled,
   istioPoolStatus,
