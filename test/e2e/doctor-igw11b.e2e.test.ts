@@ -97,6 +97,26 @@ const CASES: Case[] = [
     ],
     errors: [],
   },
+  {
+    fault: 'eg-watch-forbidden-listenersets',
+    source: 'kserve/kserve#5153: Envoy Gateway v1.8 without listenersets RBAC (controller log scan)',
+    install: ownEnvoyGateway,
+    exit: 1,
+    want: (n) => [
+      {
+        code: 'IGW-214',
+        severity: 'error',
+        kind: 'Deployment',
+        namespace: n.egNamespace,
+        name: n.egDeployment,
+        message: [`ServiceAccount ${n.egNamespace}/envoy-gateway may not list listenersets.gateway.networking.k8s.io`],
+        fix: ['kubectl create clusterrole envoy-gateway-listenersets-reader --verb=get,list,watch --resource=listenersets.gateway.networking.k8s.io', `--serviceaccount=${n.egNamespace}:envoy-gateway`],
+      },
+      {code: 'IGW-114', severity: 'ok', kind: 'Deployment', namespace: n.egNamespace, name: n.egDeployment, message: ['ListenerSet, GRPCRoute, TLSRoute, BackendTLSPolicy v1']},
+    ],
+    // IGW-201 sees the crash loop itself (new controller pods fail)
+    errors: ['IGW-214', 'IGW-201'],
+  },
 ];
 
 interface CaseResult {

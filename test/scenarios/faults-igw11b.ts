@@ -8,11 +8,17 @@
 //   eg-ai-gateway-tcp-listener), with a TCPRoute (Gateway API v1.6.1 standard channel, v1) attached.
 // - route timeout: envoyproxy/gateway v1.9.1 internal/xds/translator/route.go (Envoy's 15 s default when the
 //   rule sets no timeouts.request), here on a route to LiteLLM, which forwards to the inference Gateway.
+// - Envoy Gateway watch refused: kserve/kserve#5153 ("listenersets.gateway.networking.k8s.io is forbidden …
+//   envoy-gateway cannot list resource "listenersets"" after an Envoy Gateway v1.8 upgrade with older RBAC);
+//   the API server's denial text is k8s.io/apiserver responsewriters forbiddenMessage; the reflector and
+//   cache-sync lines around it are modelled on client-go/controller-runtime (their exact text UNVERIFIED).
 // - saturation detector: GIE v1.4.0 pkg/epp/saturationdetector/framework/plugins/utilizationdetector
 //   (metrics older than metricsStalenessThreshold score as saturated; metrics refreshed every 50ms).
 import type {Fault} from './faults.ts';
 import type {Installation} from './install.ts';
-import {managers, replaceAllPods, waitRolledOut, type DeploymentJson} from './kube.ts';
+import {managers, podReady, podsOf, replaceAllPods, until, waitingReason, waitRolledOut, type DeploymentJson} from './kube.ts';
+import {envoyGatewayHealthyLog} from './logs.ts';
+import {backendResourceNames, extensionServiceOf, aiGatewayEnvoyGatewayConfig, writeEnvoyGatewayLogs} from './envoy-gateway.ts';
 import {ISVC_LABEL, MODEL_PORT} from './objects.ts';
 import {igw11EgFaults} from './faults-igw11-eg.ts';
 
@@ -114,6 +120,36 @@ export const igw11bFaults = {
           parentRefs: [{name: names.gateway, namespace: names.namespace}],
           rules: [{matches: [{path: {type: 'PathPrefix', value: '/litellm'}}], backendRefs: [{name: names.litellmDeployment, port: 4000}]}],
         },
+      });
+    },
+  },
+  'eg-watch-forbidden-listenersets': {
+    description:
+      "Envoy Gateway was moved to v1.8.1 by image only: its ServiceAccount's ClusterRole (from the older chart) has no listenersets, v1.8 watches ListenerSet unconditionally, the watch is forbidden and the new controller pods crash-loop (kserve/kserve#5153)",
+    changes:
+      'envoy-gateway Deployment image -> docker.io/envoyproxy/gateway:v1.8.1 (kubectl set image) with crash-looping, never-ready pods next to the old Ready one (KWOK labels); ' +
+      'previous log: start lines, reflector "listenersets.gateway.networking.k8s.io is forbidden: User \\"system:serviceaccount:<egNamespace>:envoy-gateway\\" cannot list resource \\"listenersets\\" …", cache-sync timeout',
+    scope: 'envoy-gateway',
+    async inject(inst) {
+      const {kube, names} = inst;
+      const denied = `listenersets.gateway.networking.k8s.io is forbidden: User "system:serviceaccount:${names.egNamespace}:envoy-gateway" cannot list resource "listenersets" in API group "gateway.networking.k8s.io" at the cluster scope`;
+      const klog = (level: string, file: string, text: string) => `${level}${new Date().toISOString().slice(5, 10).replace('-', '')} ${new Date().toISOString().slice(11, 23)}000       1 ${file}] ${text}`;
+      const cfg = aiGatewayEnvoyGatewayConfig();
+      writeEnvoyGatewayLogs(names.egNamespace, [], [
+        ...envoyGatewayHealthyLog({backendResources: backendResourceNames(cfg), extensionService: extensionServiceOf(cfg)}),
+        klog('W', 'reflector.go:569', `k8s.io/client-go/tools/cache/reflector.go:251: failed to list *v1.ListenerSet: ${denied}`),
+        klog('E', 'reflector.go:166', `"Unhandled Error" err="k8s.io/client-go/tools/cache/reflector.go:251: Failed to watch *v1.ListenerSet: failed to list *v1.ListenerSet: ${denied.replaceAll('"', '\\"')}"`),
+        klog('E', 'controller.go:211', '"Could not wait for Cache to sync" err="failed to wait for gatewayapi caches to sync kind source: *v1.ListenerSet: timed out waiting for cache to be synced for Kind *v1.ListenerSet"'),
+      ]);
+      await kube.patch(
+        {apiVersion: 'apps/v1', kind: 'Deployment', namespace: names.egNamespace, name: names.egDeployment},
+        {spec: {template: {metadata: {labels: {'infgw.test/crashloop': 'true', 'infgw.test/never-ready': 'true'}}, spec: {containers: [{name: 'envoy-gateway', image: 'docker.io/envoyproxy/gateway:v1.8.1'}]}}}},
+        'strategic',
+        managers.kubectlPatch,
+      );
+      await until('a crash-looping Envoy Gateway pod next to a Ready one', async () => {
+        const pods = await podsOf(kube, names.egNamespace, {'control-plane': 'envoy-gateway'});
+        return pods.some((p) => waitingReason(p) === 'CrashLoopBackOff') && pods.some(podReady);
       });
     },
   },

@@ -34,4 +34,9 @@ export const igw11bFaultChecks = {
     expect(r.spec.rules[0]!.timeouts).toBeUndefined();
     expect(r.spec.rules[0]!.backendRefs[0]!.name).toBe(names.litellmDeployment);
   },
+  async 'eg-watch-forbidden-listenersets'(inst: Installation) {
+    const {names} = inst;
+    const d = await inst.kube.get<{spec: {template: {spec: {containers: {name: string; image: string}[]}}}}>({apiVersion: 'apps/v1', kind: 'Deployment', namespace: names.egNamespace, name: names.egDeployment});
+    expect(d.spec.template.spec.containers.find((c) => c.name === 'envoy-gateway')!.image).toBe('docker.io/envoyproxy/gateway:v1.8.1');
+  },
 };
