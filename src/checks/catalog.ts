@@ -9,6 +9,7 @@ import {orNotApplicable, type Check, type CheckContext, type ClusterCheckContext
 import {apiServer, readAccess} from './phase1-cluster/access.ts';
 import {gatewayApiCrds} from './phase1-cluster/gateway-api.ts';
 import {gatewayApiBundleForEnvoyGateway} from './phase1-cluster/gateway-api-bundle.ts';
+import {gatewayApiWatchedCrds} from './phase1-cluster/gateway-api-watched.ts';
 import {inferencePoolApi, poolGroupAgreement} from './phase1-cluster/inference-pool.ts';
 import {envoyExtensionPolicyApi, inferenceObjectiveApi, kserveApi} from './phase1-cluster/optional-apis.ts';
 // Phase 2 — Envoy Gateway
@@ -16,6 +17,7 @@ import {controllerAvailable, envoyGatewayVersionCheck} from './phase2-envoy-gate
 import {gatewayClassCheck} from './phase2-envoy-gateway/gateway-class.ts';
 import {envoyGatewayConfigParses, envoyGatewayConfigValid, extensionManagerForPools} from './phase2-envoy-gateway/config.ts';
 import {configLoaded, controllerRejectedConfig} from './phase2-envoy-gateway/reload.ts';
+import {controllerWatchErrors} from './phase2-envoy-gateway/controller-log.ts';
 import {aiGatewayHooks, aiGatewayPoolVersions, aiGatewayTcpListeners, envoyGatewayHelmValues, envoyGatewayReadsPools} from './phase2-envoy-gateway/ai-gateway.ts';
 import {gatewayImplementation, istioInferenceEnabled, istioPoolStatus, istioShadowService, kgatewayInferenceEnabled, kgatewayOneTargetPort, kgatewayPoolStatus} from './phase2-envoy-gateway/implementations.ts';
 // Phase 3 — Model serving
@@ -41,6 +43,7 @@ import {eppStreamingBug} from './phase5-epp-runtime/streaming-bug.ts';
 import {eppKvCache, eppMetricsLive, eppSeesEndpoints} from './phase5-epp-runtime/metrics.ts';
 import {eppLogErrors} from './phase5-epp-runtime/logs.ts';
 import {eppShedding} from './phase5-epp-runtime/shedding.ts';
+import {eppSaturationDetector} from './phase5-epp-runtime/saturation-detector.ts';
 import {modelRewriteRbac} from './phase5-epp-runtime/model-rewrite-rbac.ts';
 // Phase 6 — Scheduling config
 import {configAppliedAfterRestart} from './phase6-scheduling/config-applied.ts';
@@ -67,6 +70,7 @@ export const CATALOG: readonly Check[] = [
   readAccess,
   gatewayApiCrds,
   gatewayApiBundleForEnvoyGateway,
+  gatewayApiWatchedCrds,
   inferencePoolApi,
   poolGroupAgreement,
   inferenceObjectiveApi,
@@ -86,6 +90,7 @@ export const CATALOG: readonly Check[] = [
   aiGatewayHooks,
   aiGatewayPoolVersions,
   envoyGatewayReadsPools,
+  controllerWatchErrors,
   aiGatewayTcpListeners,
   istioInferenceEnabled,
   istioPoolStatus,
@@ -148,6 +153,7 @@ export const CATALOG: readonly Check[] = [
   eppSeesEndpoints,
   eppKvCache,
   eppShedding,
+  eppSaturationDetector,
   eppLogErrors,
   // 6 Scheduling config
   configAppliedAfterRestart,

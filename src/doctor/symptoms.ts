@@ -60,6 +60,13 @@ const PLAYBOOKS: readonly Omit<Symptom, 'codes'>[] = [
     otherwise: 'kubectl logs -n envoy-gateway-system -l gateway.envoyproxy.io/owning-gateway-name=<gateway> | grep -i ext_proc',
   },
   {
+    name: '429',
+    seen: '"429 Too Many Requests" / x-llm-d-request-dropped-reason',
+    summary: 'requests fail with 429 (shed by the EPP; response header x-llm-d-request-dropped-reason)',
+    causes: 'pool saturated (queue or KV-cache above the saturation detector thresholds, or metrics older than its staleness threshold), sheddable InferenceObjectives (negative priority) dropped first, flow control queue capacity or TTL, saturation detector config in the wrong place or form',
+    otherwise: 'kubectl logs deployment/<epp> -n <namespace> | grep -i -e saturat -e reject -e evict   # and curl -i the gateway: the x-llm-d-request-dropped-reason header names the cause',
+  },
+  {
     name: 'no-streaming',
     seen: '`stream: true` arrives in one piece or cut off',
     summary: 'stream: true responses arrive in one piece or are cut off',

@@ -155,7 +155,38 @@ export interface GatewayLink {
 export interface PolicyLink {
   policy: EnvoyExtensionPolicy;
   extProcIndex: number;
+  /** the EPP Service the ext-proc reaches (for a Backend: the Service its endpoint names, with that port) */
   backendRef: BackendRefLike;
+  /** when the ext-proc goes through an Envoy Gateway Backend: that Backend (its tls decides TLS) */
+  backend?: EnvoyBackend | undefined;
+}
+
+/** Envoy Gateway's Backend (envoyproxy/gateway v1.9.1 api/v1alpha1/backend_types.go). */
+export interface EnvoyBackend extends KubeObject {
+  spec?: {
+    endpoints?: {fqdn?: {hostname: string; port: number}; ip?: {address: string; port: number}; unix?: {path: string}}[];
+    tls?: {insecureSkipVerify?: boolean; caCertificateRefs?: unknown[]; wellKnownCACertificates?: string};
+  };
+}
+
+/**
+ * The in-cluster Service an Envoy Gateway Backend points at: an fqdn endpoint `svc`, `svc.ns`,
+ * `svc.ns.svc[.cluster.local]`, or an ip endpoint equal to a Service's clusterIP — with the endpoint's port.
+ */
+export function backendService(snap: Snapshot, b: EnvoyBackend): {namespace: string; name: string; port: number} | undefined {
+  const ns = b.metadata.namespace ?? '';
+  for (const e of b.spec?.endpoints ?? []) {
+    if (e.fqdn) {
+      const parts = e.fqdn.hostname.toLowerCase().replace(/\.$/, '').split('.');
+      if (parts.length === 1) return {namespace: ns, name: parts[0]!, port: e.fqdn.port};
+      if (parts.length === 2 || parts[2] === 'svc') return {namespace: parts[1]!, name: parts[0]!, port: e.fqdn.port};
+    }
+    if (e.ip) {
+      const svc = items<Service>(snap, 'Service').find((x) => x.spec?.clusterIP === e.ip!.address);
+      if (svc) return {namespace: svc.metadata.namespace ?? '', name: svc.metadata.name, port: e.ip.port};
+    }
+  }
+  return undefined;
 }
 
 /** What a release of the inference-gateway chart rendered and asked for. */
@@ -385,6 +416,14 @@ function buildChain(snap: Snapshot, key: {namespace: string; name: string; group
         if ((b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '' && eppSvcs.has(b.name) && (b.namespace ?? p.metadata.namespace) === eppSvcNs) {
           eppPolicies.push({policy: p, extProcIndex, backendRef: b});
           toEpp = true;
+        } else if (b.kind === 'Backend' && b.group === GROUP.envoy) {
+          // an Envoy Gateway Backend whose endpoint is the EPP Service (issue 11): the chain follows it
+          const backend = get<EnvoyBackend>(snap, 'Backend', b.namespace ?? p.metadata.namespace, b.name);
+          const to = backend ? backendService(snap, backend) : undefined;
+          if (to && eppSvcs.has(to.name) && to.namespace === eppSvcNs) {
+            eppPolicies.push({policy: p, extProcIndex, backendRef: {name: to.name, namespace: to.namespace, port: to.port}, backend});
+            toEpp = true;
+          }
         }
       }
     });

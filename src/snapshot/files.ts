@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs';
 import type {KubeObject} from '../kube/client.ts';
 import {parseManifests, releasesFromSecrets} from '../helm/release.ts';
-import {CRD_NAMES, KINDS, kindDef, kindKeyOf, type KindKey} from './kinds.ts';
+import {CRD_NAMES, EG_1_8_REQUIRED_CRDS, KINDS, kindDef, kindKeyOf, type KindKey} from './kinds.ts';
 import type {HelmRelease, KindList, ListError, ServerVersion, Snapshot} from './types.ts';
 import {items} from './query.ts';
 
@@ -97,7 +97,7 @@ export function snapshotFromObjects(objs: KubeObject[], opts: ObjectsSnapshotOpt
   for (const name of Object.values(CRD_NAMES)) crds[name] = opts.source === 'files' ? {reason: 'offline', message: 'CRDs are only known on a live cluster'} : null;
   const fromFiles = new WeakSet<object>();
   for (const o of normalised) {
-    if (o.kind === 'CustomResourceDefinition' && (Object.values(CRD_NAMES) as string[]).includes(o.metadata.name)) {
+    if (o.kind === 'CustomResourceDefinition' && ([...Object.values(CRD_NAMES), ...Object.values(EG_1_8_REQUIRED_CRDS)] as string[]).includes(o.metadata.name)) {
       crds[o.metadata.name] = o;
       continue;
     }

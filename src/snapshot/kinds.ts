@@ -35,7 +35,10 @@ export type KindKey =
   | 'ClusterRoleBinding'
   | 'BackendTLSPolicy'
   | 'BackendTrafficPolicy'
-  | 'Namespace';
+  | 'Namespace'
+  | 'TCPRoute'
+  | 'UDPRoute'
+  | 'Backend';
 
 export interface KindDef {
   key: KindKey;
@@ -89,6 +92,14 @@ export const KINDS: readonly KindDef[] = [
   {key: 'BackendTrafficPolicy', group: GROUP.envoy, version: 'v1alpha1', resource: 'backendtrafficpolicies', kind: 'BackendTrafficPolicy', namespaced: true, followUp: true},
   // Read only when a Gateway listener admits routes by namespace label (allowedRoutes.namespaces.from: Selector, IGW-419).
   {key: 'Namespace', group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, followUp: true},
+  // Read only when an Envoy Gateway config calls the Envoy AI Gateway extension (IGW-213: its hook fails on
+  // TCP/UDP filter chains, ai-gateway#2600). Gateway API v1.6 serves them at v1 (standard channel);
+  // older experimental bundles only at v1alpha2, read when v1 is not served (take.ts).
+  {key: 'TCPRoute', group: GROUP.gatewayApi, version: 'v1', resource: 'tcproutes', kind: 'TCPRoute', namespaced: true, followUp: true},
+  {key: 'UDPRoute', group: GROUP.gatewayApi, version: 'v1', resource: 'udproutes', kind: 'UDPRoute', namespaced: true, followUp: true},
+  // Envoy Gateway's Backend (api/v1alpha1/backend_types.go: endpoints fqdn/ip/unix, tls): read only when an
+  // EnvoyExtensionPolicy ext-proc or an HTTPRoute rule names one as its backendRef (the chain follows it).
+  {key: 'Backend', group: GROUP.envoy, version: 'v1alpha1', resource: 'backends', kind: 'Backend', namespaced: true, followUp: true},
 ];
 
 export const KIND_BY_KEY: ReadonlyMap<KindKey, KindDef> = new Map(KINDS.map((k) => [k.key, k]));
@@ -120,6 +131,18 @@ export function kindKeyOf(apiVersion: string | undefined, kind: string | undefin
 export const ENVOY_GATEWAY_NAMESPACE = 'envoy-gateway-system';
 export const ENVOY_GATEWAY_CONFIGMAP = 'envoy-gateway-config';
 export const ENVOY_GATEWAY_CONFIG_KEY = 'envoy-gateway.yaml';
+
+/**
+ * Gateway API CRDs that Envoy Gateway v1.8.x watches unconditionally at gateway.networking.k8s.io/v1
+ * (envoyproxy/gateway v1.8.0 internal/provider/kubernetes/controller.go watchResources), read by name in
+ * the follow-up wave only when an Envoy Gateway v1.8 runs (IGW-114): v1.9 watches them only when found.
+ */
+export const EG_1_8_REQUIRED_CRDS = {
+  ListenerSet: 'listenersets.gateway.networking.k8s.io',
+  GRPCRoute: 'grpcroutes.gateway.networking.k8s.io',
+  TLSRoute: 'tlsroutes.gateway.networking.k8s.io',
+  BackendTLSPolicy: 'backendtlspolicies.gateway.networking.k8s.io',
+} as const;
 
 /** CRDs read by name: for bundle versions (the annotation lives on the CRD). */
 export const CRD_NAMES = {

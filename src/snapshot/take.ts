@@ -6,10 +6,11 @@ import {releasesFromSecrets} from '../helm/release.ts';
 import {argValue, eppContainer} from '../k8s/args.ts';
 import {podReady} from '../k8s/pods.ts';
 import type {Deployment} from '../k8s/objects.ts';
-import {CRD_NAMES, ENVOY_GATEWAY_NAMESPACE, KINDS, type KindDef, type KindKey} from './kinds.ts';
+import {CRD_NAMES, EG_1_8_REQUIRED_CRDS, ENVOY_GATEWAY_NAMESPACE, KINDS, type KindDef, type KindKey} from './kinds.ts';
 import {EG_CONTROLLER_LABEL, envoyGatewayConfigMap, envoyGatewayInstalls, lastChanged} from './envoy-gateway.ts';
 import {items} from './query.ts';
 import {readEppRuntime} from './runtime.ts';
+import {imageTag} from './versions.ts';
 import {implementationOf, type Implementation} from '../k8s/implementation.ts';
 import type {KindList, ListError, ListPart, RequestRecord, ServerVersion, Snapshot} from './types.ts';
 
@@ -277,6 +278,56 @@ async function followUp(kube: KubeClient, snap: Snapshot, scope: SnapshotScope, 
     );
   }
 
+  if (wanted.has('Backend') && backendReferenced(snap)) {
+    const d = KINDS.find((k) => k.key === 'Backend')!;
+    const path = apiPath({group: d.group, version: d.version, resource: d.resource, namespace: scope.namespace});
+    jobs.push(
+      timed(`${d.kind}.${d.group}/${d.version}`, path, () => kube.list(path, signal ? {signal} : {})).then((r) => {
+        const part: ListPart = 'reason' in r ? {...(scope.namespace ? {namespace: scope.namespace} : {}), error: r} : {...(scope.namespace ? {namespace: scope.namespace} : {}), items: r.items.map((o) => withKind(o, d))};
+        snap.lists.Backend = {kind: 'Backend', parts: [part]};
+      }),
+    );
+  }
+
+  // TCPRoutes/UDPRoutes, when some Gateway has a TCP or UDP listener (IGW-213 names the routes attached to
+  // it): v1 (Gateway API v1.6 standard channel), else v1alpha2 (older experimental bundles). Neither
+  // served: the CRD is not installed — recorded as notServed, which checks read as "none", not an error.
+  if (gatewayHasL4Listener(snap)) {
+    for (const key of ['TCPRoute', 'UDPRoute'] as const) {
+      if (!wanted.has(key)) continue;
+      const d = KINDS.find((k) => k.key === key)!;
+      const listOnce = (version: string) => {
+        const path = apiPath({group: d.group, version, resource: d.resource, namespace: scope.namespace});
+        return timed(`${d.kind}.${d.group}/${version}`, path, () => kube.list(path, signal ? {signal} : {}));
+      };
+      jobs.push(
+        (async () => {
+          let version = d.version;
+          let r = await listOnce(version);
+          if ('reason' in r && r.reason === 'notServed') {
+            version = 'v1alpha2';
+            r = await listOnce(version);
+          }
+          const at = scope.namespace ? {namespace: scope.namespace} : {};
+          const part: ListPart = 'reason' in r ? {...at, error: r} : {...at, items: r.items.map((o) => withKind(o, {...d, version}))};
+          snap.lists[key] = {kind: key, parts: [part]};
+        })(),
+      );
+    }
+  }
+
+  // An Envoy Gateway v1.8.x runs: the Gateway API CRDs it cannot start without (IGW-114), by name.
+  if (envoyGatewayInstalls(snap).some((eg) => /^v?1\.8\./.test(egImageTag(eg.deployment) ?? ''))) {
+    for (const name of Object.values(EG_1_8_REQUIRED_CRDS)) {
+      const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`;
+      jobs.push(
+        timed(`CRD ${name}`, path, () => kube.get(path, signal ? {signal} : {})).then((r) => {
+          snap.crds[name] = 'reason' in r && !('metadata' in r) ? (r.reason === 'notServed' ? null : (r as ListError)) : (r as KubeObject);
+        }),
+      );
+    }
+  }
+
   // Scoped to a namespace, with a GatewayClass of Istio or kgateway (issue 13): their controller runs
   // in its own namespace (istio-system, kgateway-system, …). Find it by its label cluster-wide, then
   // read Deployments in its namespace (as for Envoy Gateway) so IGW-220/225 can judge its flag.
@@ -332,11 +383,35 @@ async function followUp(kube: KubeClient, snap: Snapshot, scope: SnapshotScope, 
   await Promise.all(jobs);
 }
 
-/** Some HTTPRoute rule sends to an InferencePool without timeouts.request (IGW-416 then looks for a BackendTrafficPolicy). */
+/**
+ * Some HTTPRoute rule sends to an InferencePool — or to a Service, which may be on an inference path
+ * (model servers, LiteLLM) — without timeouts.request (IGW-416 then looks for a BackendTrafficPolicy).
+ */
 function routeRuleWithoutTimeout(snap: Snapshot): boolean {
   return items<KubeObject & {spec?: {rules?: {backendRefs?: {kind?: string}[]; timeouts?: {request?: string}}[]}}>(snap, 'HTTPRoute').some((r) =>
-    (r.spec?.rules ?? []).some((rule) => rule.timeouts?.request === undefined && (rule.backendRefs ?? []).some((b) => b.kind === 'InferencePool')),
+    (r.spec?.rules ?? []).some((rule) => rule.timeouts?.request === undefined && (rule.backendRefs ?? []).some((b) => b.kind === 'InferencePool' || (b.kind ?? 'Service') === 'Service')),
   );
+}
+
+/** The tag of an Envoy Gateway controller's image (its container running envoyproxy/gateway). */
+function egImageTag(d: Deployment): string | undefined {
+  const cs = d.spec?.template?.spec?.containers ?? [];
+  const c = cs.find((x) => /envoyproxy\/gateway/.test(x.image ?? '')) ?? cs[0];
+  return c?.image ? imageTag(c.image) : undefined;
+}
+
+/** Some EnvoyExtensionPolicy ext-proc or HTTPRoute rule names an Envoy Gateway Backend as its backendRef. */
+function backendReferenced(snap: Snapshot): boolean {
+  const isBackend = (b: {group?: string; kind?: string}) => b.kind === 'Backend' && b.group === 'gateway.envoyproxy.io';
+  const byPolicy = items<KubeObject & {spec?: {extProc?: {backendRefs?: {group?: string; kind?: string}[]; backendRef?: {group?: string; kind?: string}}[]}}>(snap, 'EnvoyExtensionPolicy').some((p) =>
+    (p.spec?.extProc ?? []).some((e) => [...(e.backendRefs ?? []), ...(e.backendRef ? [e.backendRef] : [])].some(isBackend)),
+  );
+  return byPolicy || items<KubeObject & {spec?: {rules?: {backendRefs?: {group?: string; kind?: string}[]}[]}}>(snap, 'HTTPRoute').some((r) => (r.spec?.rules ?? []).some((rule) => (rule.backendRefs ?? []).some(isBackend)));
+}
+
+/** Some Gateway has a TCP or UDP listener. */
+function gatewayHasL4Listener(snap: Snapshot): boolean {
+  return items<KubeObject & {spec?: {listeners?: {protocol?: string}[]}}>(snap, 'Gateway').some((g) => (g.spec?.listeners ?? []).some((l) => l.protocol === 'TCP' || l.protocol === 'UDP'));
 }
 
 /** Some Gateway listener admits routes by namespace labels (allowedRoutes.namespaces.from: Selector). */

@@ -7,6 +7,7 @@ import {parse} from 'yaml';
 import {loadKubeconfig} from '../../src/kube/kubeconfig.ts';
 import {kubectl, kubectlPortForward} from '../harness/cluster.ts';
 import {igw11EppFaultChecks} from './support/igw11-epp-fault-checks.ts';
+import {igw11bFaultChecks} from './support/igw11b-fault-checks.ts';
 import {
   CONFIG_KEY,
   DEFAULT_EG_NAMESPACE,
@@ -761,6 +762,7 @@ const checks: Record<FaultName, (inst: Installation) => Promise<void>> = {
     for (const p of pods.filter((x) => !x.metadata.deletionTimestamp)) expect(p.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('CrashLoopBackOff');
   },
   ...igw11EppFaultChecks,
+  ...igw11bFaultChecks,
   // issue 11 (faults-igw11-eg.ts)
   async 'eg-ai-gateway-hooks-incomplete'(inst) {
     const {cfg} = await egConfig(inst);

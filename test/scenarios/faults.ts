@@ -37,6 +37,7 @@ import {extensionPolicyStatus, gatewayClassStatus} from './status.ts';
 import {bbrFaults} from './faults-bbr.ts';
 import {igw11EppFaults} from './faults-igw11-epp.ts';
 import {implementationFaults} from './faults-implementations.ts';
+import {igw11bFaults} from './faults-igw11b.ts';
 
 export interface Fault {
   /** One line: the mistake or failure, in the user's words. */
@@ -973,6 +974,7 @@ export const faults = {
   ...bbrFaults,
   ...igw11EppFaults,
   ...igw11EgFaults,
+  ...igw11bFaults,
   // --- other Gateway implementations (issue 13): faults-implementations.ts -------------------------
   ...implementationFaults,
 } satisfies Record<string, Fault>;

@@ -42,6 +42,7 @@ const RESOURCES: Record<string, ResourceInfo> = {
   'gateway.networking.k8s.io/v1/HTTPRoute': {resource: 'httproutes', namespaced: true},
   'gateway.networking.k8s.io/v1beta1/ReferenceGrant': {resource: 'referencegrants', namespaced: true},
   'gateway.networking.k8s.io/v1/ReferenceGrant': {resource: 'referencegrants', namespaced: true},
+  'gateway.networking.k8s.io/v1/TCPRoute': {resource: 'tcproutes', namespaced: true},
   'inference.networking.k8s.io/v1/InferencePool': {resource: 'inferencepools', namespaced: true},
   'inference.networking.x-k8s.io/v1alpha2/InferencePool': {resource: 'inferencepools', namespaced: true},
   'inference.networking.x-k8s.io/v1alpha2/InferenceObjective': {resource: 'inferenceobjectives', namespaced: true},

@@ -18,7 +18,7 @@ import type {HTTPRoute, Target} from '../../model/target.ts';
 import {envoyGatewayConfig, installsInScope} from '../../model/wiring.ts';
 import {envoyGatewayInstalls, type EnvoyGatewayInstall} from '../../snapshot/envoy-gateway.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
-import {get, isLive, items} from '../../snapshot/query.ts';
+import {access, get, isLive, items} from '../../snapshot/query.ts';
 import type {Snapshot} from '../../snapshot/types.ts';
 import {restartDeployment, yamlBlock} from '../fix.ts';
 import {anyEnvoyGatewayChain, cmRefOf, egDeploymentRef, nsArg} from '../helpers.ts';
@@ -356,6 +356,31 @@ export const envoyGatewayReadsPools: Check = {
   },
 };
 
+interface L4Route extends KubeObject {
+  spec?: {parentRefs?: {group?: string; kind?: string; name: string; namespace?: string}[]};
+}
+
+/**
+ * The TCPRoutes and UDPRoutes whose parentRefs name this Gateway, and the words for the finding:
+ * " (attached: TCPRoute ns/a)", plus why a list could not be read. A CRD that is not installed
+ * (notServed) simply means no such route: nothing is said, and it is never an error.
+ */
+function l4RoutesOf(snap: Snapshot, g: GatewayObj): {list: {kind: string; namespace: string; name: string}[]; text: string} {
+  const list: {kind: string; namespace: string; name: string}[] = [];
+  const unread: string[] = [];
+  for (const key of ['TCPRoute', 'UDPRoute'] as const) {
+    const why = access(snap, key, g.metadata.namespace);
+    if (why && why.reason !== 'notServed') unread.push(`${key}s could not be read: ${why.message}`);
+    for (const r of items<L4Route>(snap, key)) {
+      const rns = r.metadata.namespace ?? '';
+      const attached = (r.spec?.parentRefs ?? []).some((p) => (p.kind ?? 'Gateway') === 'Gateway' && (p.group ?? GROUP.gatewayApi) === GROUP.gatewayApi && p.name === g.metadata.name && (p.namespace ?? rns) === g.metadata.namespace);
+      if (attached) list.push({kind: key, namespace: rns, name: r.metadata.name});
+    }
+  }
+  const parts = [...(list.length ? [`attached: ${list.map((r) => `${r.kind} ${r.namespace}/${r.name}`).join(', ')}`] : []), ...unread];
+  return {list, text: parts.length ? ` (${parts.join('; ')})` : ''};
+}
+
 export const aiGatewayTcpListeners: Check = {
   code: 'IGW-213',
   phase: 2,
@@ -365,8 +390,8 @@ export const aiGatewayTcpListeners: Check = {
   whenAbsent: 'no Envoy AI Gateway extension, or no TCP/UDP listener',
   dependsOn: ['IGW-205'],
   symptoms: {'gateway-not-programmed': 20},
-  reads: ['ConfigMap', 'Gateway', 'GatewayClass', 'Deployment', 'Pod', 'Service'],
-  judgesUnreadable: ['Deployment', 'Pod', 'Service'],
+  reads: ['ConfigMap', 'Gateway', 'GatewayClass', 'Deployment', 'Pod', 'Service', 'TCPRoute', 'UDPRoute'],
+  judgesUnreadable: ['Deployment', 'Pod', 'Service', 'TCPRoute', 'UDPRoute'],
   run({snap, target}) {
     const out: Draft[] = [];
     for (const eg of installsInScope(snap, target)) {
@@ -390,11 +415,26 @@ export const aiGatewayTcpListeners: Check = {
         .map((g) => `${g.metadata.namespace}/${g.metadata.name}`);
       for (const g of l4) {
         const ls = (g.spec?.listeners ?? []).filter((l) => l.protocol === 'TCP' || l.protocol === 'UDP').map((l) => `${l.name} ${l.protocol}:${l.port}`);
+        // A TCP/UDP listener alone is enough: with no route Envoy Gateway still adds an empty tcp_proxy
+        // filter chain (v1.9.1 internal/xds/translator/translator.go processTCPListenerXdsTranslation,
+        // "Envoy requires a filter chain"). The routes attached are named because they move with the listener.
+        const routes = l4RoutesOf(snap, g);
+        const l7 = (g.spec?.listeners ?? []).filter((l) => l.protocol !== 'TCP' && l.protocol !== 'UDP');
+        const newName = `${g.metadata.name}-l4`;
+        const fix = l7.length
+          ? [
+              `# Gateway ${g.metadata.name} also carries ${l7.map((l) => `${l.name} ${l.protocol}:${l.port}`).join(', ')}: move only its TCP/UDP listeners to a Gateway of a separate Envoy Gateway install (its own controllerName and GatewayClass, no AI Gateway extensionManager):`,
+              `kubectl apply -f - <<'EOF'\n${yamlBlock({apiVersion: `${GROUP.gatewayApi}/v1`, kind: 'Gateway', metadata: {name: newName, namespace: g.metadata.namespace}, spec: {gatewayClassName: '<the TCP/UDP class>', listeners: (g.spec?.listeners ?? []).filter((l) => l.protocol === 'TCP' || l.protocol === 'UDP')}})}\nEOF`,
+              `kubectl edit gateway ${g.metadata.name} -n ${g.metadata.namespace}   # delete the listeners ${ls.map((x) => x.split(' ')[0]).join(', ')}`,
+              ...routes.list.map((r) => `kubectl edit ${r.kind.toLowerCase()} ${r.name} -n ${r.namespace}   # parentRefs: name ${g.metadata.name} → ${newName}`),
+              '# track envoyproxy/ai-gateway#2600',
+            ].join('\n')
+          : `# serve TCP/UDP from a separate Envoy Gateway install (its own controllerName and GatewayClass) whose config has no AI Gateway extensionManager, then give this Gateway that class${routes.list.length ? ` (its ${routes.list.map((r) => r.kind).join('/')}s stay attached)` : ''}:\nkubectl edit gateway ${g.metadata.name} -n ${g.metadata.namespace}   # spec.gatewayClassName: <the TCP/UDP class>\n# track envoyproxy/ai-gateway#2600`;
         out.push(
           error(
-            `Gateway ${g.metadata.namespace}/${g.metadata.name} has ${ls.join(', ')} on Envoy Gateway ${eg.namespace}/${eg.deployment.metadata.name}, whose config calls Envoy AI Gateway (${ems[0]!.field}): the extension's PostTranslateModify fails on a filter chain without an HTTP connection manager ("unable to find HTTPConnectionManager in FilterChain", envoyproxy/ai-gateway#2600) and Envoy Gateway rejects the translation, so every Gateway of this controller stays unprogrammed${notProgrammed.length ? ` (now not Programmed: ${notProgrammed.join(', ')})` : ''}`,
+            `Gateway ${g.metadata.namespace}/${g.metadata.name} has ${ls.join(', ')}${routes.text} on Envoy Gateway ${eg.namespace}/${eg.deployment.metadata.name}, whose config calls Envoy AI Gateway (${ems[0]!.field}): the extension's PostTranslateModify fails on a filter chain without an HTTP connection manager ("unable to find HTTPConnectionManager in FilterChain", envoyproxy/ai-gateway#2600) and Envoy Gateway rejects the translation, so every Gateway of this controller stays unprogrammed${notProgrammed.length ? ` (now not Programmed: ${notProgrammed.join(', ')})` : ''}`,
             {apiVersion: `${GROUP.gatewayApi}/v1`, kind: 'Gateway', namespace: g.metadata.namespace, name: g.metadata.name},
-            `# serve TCP/UDP from a separate Envoy Gateway install (its own controllerName and GatewayClass) whose config has no AI Gateway extensionManager, then give this Gateway that class:\nkubectl edit gateway ${g.metadata.name} -n ${g.metadata.namespace}   # spec.gatewayClassName: <the TCP/UDP class>\n# track envoyproxy/ai-gateway#2600`,
+            fix,
           ),
         );
       }

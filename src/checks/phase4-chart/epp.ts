@@ -211,10 +211,13 @@ function standaloneDrafts(chain: PoolChain, e: EppInfo): Draft[] {
     );
   }
   const hasPodName = (c.env ?? []).some((x) => x.name === 'POD_NAME');
-  if (eppFlavour(c.image) === 'llm-d' && !hasPodName) {
+  // GIE's EPP needs it too: v1.4.0 and v1.5.0 cmd/epp/runner/runner.go extractGKNN() return the same
+  // "failed to get environment variable POD_NAME" in selector mode.
+  const flavour = eppFlavour(c.image);
+  if (flavour !== 'unknown' && !hasPodName) {
     out.push(
       error(
-        `EPP ${ns}/${d.metadata.name} (llm-d-router) runs in standalone mode without env POD_NAME: it exits at start ("failed to get environment variable POD_NAME")`,
+        `EPP ${ns}/${d.metadata.name} (${flavour === 'gie' ? 'GIE EPP' : 'llm-d-router'}) runs in standalone mode without env POD_NAME: it exits at start ("failed to get environment variable POD_NAME")`,
         dref,
         jsonPatch('deployment', ns, d.metadata.name, [{op: 'add', path: `/spec/template/spec/containers/${ci}/env/-`, value: {name: 'POD_NAME', valueFrom: {fieldRef: {fieldPath: 'metadata.name'}}}}]),
       ),

@@ -84,6 +84,22 @@ function eppTlsDrafts(chain: PoolChain, snap: Snapshot): Draft[] {
     seen.add(p);
     const name = `EnvoyExtensionPolicy ${p.metadata.namespace}/${p.metadata.name}`;
     const svcName = l.backendRef.name;
+    if (l.backend?.spec?.tls) {
+      // through an Envoy Gateway Backend with tls (EG v1.9.1 api/v1alpha1/backend_types.go BackendTLSSettings):
+      // Envoy dials TLS — right for the EPP's default TLS, a failed handshake against a plaintext EPP.
+      const bname = `Backend ${l.backend.metadata.namespace}/${l.backend.metadata.name}`;
+      for (const e of behindService(chain, snap, l.backendRef.namespace ?? p.metadata.namespace, svcName).filter((x) => !x.secureServing)) {
+        const d = e.deployment;
+        out.push(
+          error(
+            `${name} sends ext-proc through ${bname}, which dials TLS (spec.tls), but EPP ${d.metadata.namespace}/${d.metadata.name} serves plaintext gRPC (--secure-serving=false): the handshake fails and ext-proc fails (gRPC status 14 / "upstream connect error")`,
+            deployRef(d),
+            chain.release ? helmSet(chain.release, 'epp.secureServing=true') : jsonPatch('deployment', d.metadata.namespace, d.metadata.name, plaintextArgOps(e)),
+          ),
+        );
+      }
+      continue;
+    }
     const tlsEpps = behindService(chain, snap, l.backendRef.namespace ?? p.metadata.namespace, svcName).filter((e) => e.secureServing);
     if (!tlsEpps.length) continue;
     const tlsPolicy = items<KubeObject & {spec?: {targetRefs?: {kind?: string; name: string}[]}}>(snap, 'BackendTLSPolicy').some(

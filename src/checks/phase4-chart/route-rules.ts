@@ -8,7 +8,9 @@ import type {Condition, LabelSelector, ObjectRef} from '../../k8s/objects.ts';
 import {selectorMatches, selectorString} from '../../k8s/selectors.ts';
 import type {KubeObject} from '../../kube/client.ts';
 import {aiGatewayOf, gatewayControllerName, installForGateway, type GatewayObj} from '../../model/ai-gateway.ts';
-import {gatewayRef, type HTTPRoute, type PoolChain} from '../../model/target.ts';
+import {backendService, gatewayRef, type EnvoyBackend, type HTTPRoute, type PoolChain, type Target} from '../../model/target.ts';
+import type {Pod, Service} from '../../k8s/objects.ts';
+import {litellmModels, serviceOfHost} from '../phase7-litellm/api-base.ts';
 import {EG_CONTROLLER_NAME, egControllerName} from '../../model/wiring.ts';
 import {envoyGatewayInstalls} from '../../snapshot/envoy-gateway.ts';
 import {GROUP} from '../../snapshot/kinds.ts';
@@ -77,21 +79,75 @@ function chainRules(chain: PoolChain): {route: HTTPRoute; ruleIndex: number; rul
   return out;
 }
 
+/**
+ * Rules that send to a plain Service on this pool's inference path (issue 11): a Service that selects
+ * the pool's model server pods (KServe's `<isvc>-predictor`, or a direct route past the picker), and
+ * the Service of a LiteLLM proxy whose api_base is this chain's Gateway. Envoy Gateway gives them the
+ * same 15 s default route timeout. A LiteLLM route is judged once, in the first chain LiteLLM reaches.
+ */
+function serviceRules(snap: Snapshot, chain: PoolChain, target: Target): {route: HTTPRoute; ruleIndex: number; rule: RouteRule; to: string}[] {
+  const services = items<Service>(snap, 'Service');
+  const onPath = new Map<string, string>();
+  for (const svc of services) {
+    if (svc.metadata.namespace !== chain.namespace || !svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) continue;
+    if (chain.modelPods.some((p) => selectorMatches(svc.spec!.selector!, p.metadata.labels))) onPath.set(`${chain.namespace}/${svc.metadata.name}`, `Service ${chain.namespace}/${svc.metadata.name} (the model servers of pool ${chain.key})`);
+  }
+  const pods = items<Pod>(snap, 'Pod');
+  for (const m of litellmModels(snap)) {
+    const cmNs = m.configMap.metadata.namespace ?? '';
+    let host: string;
+    try {
+      host = new URL(m.apiBase).hostname;
+    } catch {
+      continue;
+    }
+    const svc = serviceOfHost(host, cmNs);
+    const reaches = (c: PoolChain) =>
+      svc !== undefined && c.gateways.some((g) => services.some((s) => s.metadata.namespace === svc.namespace && s.metadata.name === svc.name && ((s.metadata.labels?.['gateway.envoyproxy.io/owning-gateway-name'] === g.name && s.metadata.labels?.['gateway.envoyproxy.io/owning-gateway-namespace'] === g.namespace) || (s.metadata.namespace === g.namespace && s.metadata.name === g.name))));
+    if (!reaches(chain) || target.chains.find(reaches) !== chain) continue;
+    const litellmPods = pods.filter((p) => p.metadata.namespace === cmNs && (p.spec?.volumes ?? []).some((v) => v.configMap?.name === m.configMap.metadata.name));
+    for (const s of services) {
+      if (s.metadata.namespace !== cmNs || !s.spec?.selector || Object.keys(s.spec.selector).length === 0) continue;
+      if (litellmPods.some((p) => selectorMatches(s.spec!.selector!, p.metadata.labels))) onPath.set(`${cmNs}/${s.metadata.name}`, `Service ${cmNs}/${s.metadata.name} (LiteLLM, which forwards to pool ${chain.key} through ${host})`);
+    }
+  }
+  const out: {route: HTTPRoute; ruleIndex: number; rule: RouteRule; to: string}[] = [];
+  if (onPath.size === 0) return out;
+  for (const r of items<HTTPRoute>(snap, 'HTTPRoute')) {
+    const rns = r.metadata.namespace ?? '';
+    (r.spec?.rules ?? []).forEach((rule, ruleIndex) => {
+      const hit = (rule.backendRefs ?? [])
+        .map((b) => {
+          if ((b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '') return onPath.get(`${b.namespace ?? rns}/${b.name}`);
+          // an Envoy Gateway Backend whose endpoint is such a Service (api/v1alpha1/backend_types.go)
+          if (b.kind !== 'Backend' || b.group !== GROUP.envoy) return undefined;
+          const backend = get<EnvoyBackend>(snap, 'Backend', b.namespace ?? rns, b.name);
+          const svc = backend ? backendService(snap, backend) : undefined;
+          const to = svc ? onPath.get(`${svc.namespace}/${svc.name}`) : undefined;
+          return to ? `Backend ${backend!.metadata.namespace}/${backend!.metadata.name} → ${to}` : undefined;
+        })
+        .find((x) => x !== undefined);
+      if (hit) out.push({route: r, ruleIndex, rule: rule as RouteRule, to: hit});
+    });
+  }
+  return out;
+}
+
 export const routeRequestTimeout: Check = {
   code: 'IGW-416',
   phase: 4,
   scope: 'chain',
   title: 'HTTPRoute rule to the InferencePool sets a request timeout longer than a generation',
-  readme: {checks: 'HTTPRoute rule to the InferencePool sets a request timeout longer than a generation', failure: "Envoy's 15 s route timeout cuts generations (504)"},
+  readme: {checks: 'HTTPRoute rule to the InferencePool — or to a Service on its inference path (model servers, LiteLLM) — sets a request timeout longer than a generation', failure: "Envoy's 15 s route timeout cuts generations (504)"},
   whenAbsent: 'no HTTPRoute rule to this pool on an Envoy Gateway Gateway (other implementations have their own route timeouts)',
   dependsOn: ['IGW-408'],
   symptoms: {'high-latency': 20, 'no-streaming': 20},
-  reads: ['HTTPRoute', 'Deployment', 'Pod', 'ConfigMap', 'Gateway', 'GatewayClass', 'BackendTrafficPolicy'],
-  judgesUnreadable: ['Deployment', 'Pod', 'ConfigMap', 'Gateway', 'GatewayClass', 'BackendTrafficPolicy'],
-  run({chain, snap}) {
+  reads: ['HTTPRoute', 'Deployment', 'Pod', 'ConfigMap', 'Gateway', 'GatewayClass', 'BackendTrafficPolicy', 'Service', 'Backend'],
+  judgesUnreadable: ['Deployment', 'Pod', 'ConfigMap', 'Gateway', 'GatewayClass', 'BackendTrafficPolicy', 'Service', 'Backend'],
+  run({chain, snap, target}) {
     const out: Draft[] = [];
     const eg = envoyGatewayControllers(snap);
-    for (const {route: r, ruleIndex, rule} of chainRules(chain)) {
+    for (const {route: r, ruleIndex, rule, to} of [...chainRules(chain).map((x) => ({...x, to: `InferencePool ${chain.key}`})), ...serviceRules(snap, chain, target)]) {
       const rns = r.metadata.namespace ?? '';
       const gateways = parentGateways(snap, r);
       // Envoy's 15 s default is Envoy Gateway's behaviour; other implementations have their own.
@@ -121,10 +177,10 @@ export const routeRequestTimeout: Check = {
       const consequence = `Envoy Gateway leaves the route timeout unset and Envoy's default of 15 s applies${per}: a generation that takes longer gets 504 "upstream request timeout", a streamed one is cut off mid-stream`;
       const why = access(snap, 'BackendTrafficPolicy', rns);
       if (why && why.reason !== 'notServed') {
-        out.push(info(`${where} to InferencePool ${chain.key} sets no timeouts.request; BackendTrafficPolicies could not be read (${why.message}) — unless one sets timeout.http.requestTimeout, ${consequence}`, routeRef(r), `${fix}   # 300s, or "0s" for no limit`));
+        out.push(info(`${where} to ${to} sets no timeouts.request; BackendTrafficPolicies could not be read (${why.message}) — unless one sets timeout.http.requestTimeout, ${consequence}`, routeRef(r), `${fix}   # 300s, or "0s" for no limit`));
         continue;
       }
-      out.push(warning(`${where} to InferencePool ${chain.key} sets no timeouts.request and no BackendTrafficPolicy sets timeout.http.requestTimeout: ${consequence}`, routeRef(r), `${fix}   # 300s, or "0s" for no limit`));
+      out.push(warning(`${where} to ${to} sets no timeouts.request and no BackendTrafficPolicy sets timeout.http.requestTimeout: ${consequence}`, routeRef(r), `${fix}   # 300s, or "0s" for no limit`));
     }
     return out;
   },

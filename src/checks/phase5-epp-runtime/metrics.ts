@@ -97,7 +97,7 @@ export const eppKvCache: Check = {
   title: 'Average KV-cache utilization of the pool is not saturated',
   readme: {checks: 'average KV-cache utilization the EPP reports is below 0.9', failure: 'saturated model servers, high latency'},
   dependsOn: ['IGW-504'],
-  symptoms: {'high-latency': 7},
+  symptoms: {'high-latency': 7, '429': 4},
   reads: [],
   run(ctx) {
     return perEpp(ctx, (r) => {

@@ -9,14 +9,26 @@ import {eppBuild} from '../epp-build.ts';
 import {eppDeployRef, eppFlavour, serviceAccount} from '../helpers.ts';
 import {error, ok, skipped, warning, type Check, type Draft} from '../types.ts';
 
+/**
+ * Standalone mode (--endpoint-selector, no --pool-name): the EPP starts no InferencePool /
+ * InferenceObjective / InferenceModelRewrite reconciler (`startCrdReconcilers := EndpointSelector
+ * unset`, GIE v1.5.0 and llm-d-router v0.10.0 cmd/epp/runner/runner.go) and caches only pods, in the
+ * namespace of --pool-namespace → env NAMESPACE → "default" (llm-d-router v0.10.0 runner.go
+ * extractGKNN/resolvePoolNamespace, pkg/epp/server/controller_manager.go defaultManagerOptions).
+ */
+function standalone(e: EppInfo): boolean {
+  return e.endpointSelector !== undefined && e.poolName === undefined;
+}
+
 /** What the EPP watches in the pool's namespace (GIE cmd/epp runner; llm-d-router the same plus its own objective group). */
 function watched(e: EppInfo): {perm: Permission[]; objectiveGroups: string[]} {
   const ns = e.poolNamespace;
   const perm: Permission[] = [];
   for (const verb of ['get', 'list', 'watch']) {
     perm.push({group: '', resource: 'pods', verb, namespace: ns});
-    perm.push({group: e.poolGroup, resource: 'inferencepools', verb, namespace: ns});
+    if (!standalone(e)) perm.push({group: e.poolGroup, resource: 'inferencepools', verb, namespace: ns});
   }
+  if (standalone(e)) return {perm, objectiveGroups: []};
   const flavour = eppFlavour(e.container?.image);
   const objectiveGroups = flavour === 'gie' ? [GROUP.xPool] : flavour === 'llm-d' ? [GROUP.llmd, GROUP.xPool] : [GROUP.xPool, GROUP.llmd];
   return {perm, objectiveGroups};
@@ -35,7 +47,7 @@ export const eppRbac: Check = {
   phase: 5,
   scope: 'chain',
   title: "EPP's ServiceAccount may watch pods, InferencePools and InferenceObjectives",
-  readme: {checks: 'EPP ServiceAccount may get/list/watch pods, InferencePools (its `--pool-group`), InferenceObjectives (RBAC evaluated from the Roles/Bindings, no extra requests)', failure: 'EPP forbidden, never ready'},
+  readme: {checks: 'EPP ServiceAccount may get/list/watch pods, InferencePools (its `--pool-group`), InferenceObjectives (RBAC evaluated from the Roles/Bindings, no extra requests); a standalone EPP (`--endpoint-selector`) only pods', failure: 'EPP forbidden, never ready'},
   // with the wrong --pool-group the missing permission is for the wrong group: IGW-105 is the cause
   dependsOn: ['IGW-105'],
   symptoms: {'503': 9, 'epp-not-starting': 8, 'ext-proc-not-routing': 17},
@@ -44,7 +56,7 @@ export const eppRbac: Check = {
   run({chain, snap}) {
     const out: Draft[] = [];
     for (const e of chain.epps) {
-      if (!e.poolName) continue;
+      if (!e.poolName && !standalone(e)) continue;
       const sa = serviceAccount(e);
       const {perm, objectiveGroups} = watched(e);
       const missing: Permission[] = [];
@@ -60,7 +72,7 @@ export const eppRbac: Check = {
         if (!v.allowed) missing.push(p);
       }
       if (unknown) {
-        out.push(skipped(`unknown: cannot read the RBAC objects to judge ServiceAccount ${sa.namespace}/${sa.name} (${unknown}); it needs a Role in ${e.poolNamespace} with get, list, watch on pods and ${qualified({group: e.poolGroup, resource: 'inferencepools'})}`, eppDeployRef(e), rule));
+        out.push(skipped(`unknown: cannot read the RBAC objects to judge ServiceAccount ${sa.namespace}/${sa.name} (${unknown}); it needs a Role in ${e.poolNamespace} with get, list, watch on pods${standalone(e) ? '' : ` and ${qualified({group: e.poolGroup, resource: 'inferencepools'})}`}`, eppDeployRef(e), rule));
         continue;
       }
       // InferenceObjectives: any one of the groups the EPP may watch, for list+watch
@@ -68,6 +80,18 @@ export const eppRbac: Check = {
         const v = can(snap, sa, {group: g, resource: 'inferenceobjectives', verb, namespace: e.poolNamespace});
         return 'allowed' in v && v.allowed;
       }));
+      if (standalone(e)) {
+        out.push(
+          missing.length
+            ? error(
+                `ServiceAccount ${sa.namespace}/${sa.name} of standalone EPP ${e.deployment.metadata.name} (--endpoint-selector) may not ${missing.map((m) => `${m.verb} ${qualified(m)}`).join(', ')} in ${e.poolNamespace}: the EPP logs "forbidden" and never sees the model server pods (never ready)${e.poolNamespace !== e.deployment.metadata.namespace ? ` — it watches ${e.poolNamespace}, not its own namespace ${e.deployment.metadata.namespace} (--pool-namespace, else env NAMESPACE, else "default"); if the model servers run in ${e.deployment.metadata.namespace}, add --pool-namespace=${e.deployment.metadata.namespace} instead` : ''}`,
+                eppDeployRef(e),
+                roleFix(e, missing),
+              )
+            : ok(`ServiceAccount ${sa.namespace}/${sa.name} may get/list/watch pods in ${e.poolNamespace} (standalone EPP: it reads no InferencePool or InferenceObjective)`, eppDeployRef(e)),
+        );
+        continue;
+      }
       if (missing.length) {
         out.push(
           error(

@@ -19,7 +19,7 @@ export const eppShedding: Check = {
   title: 'EPP flow control is not rejecting or evicting requests (429/503 with x-llm-d-request-dropped-reason)',
   readme: {checks: 'EPP flow control is not rejecting or evicting requests (429/503 with x-llm-d-request-dropped-reason)', failure: '429/503 with x-llm-d-request-dropped-reason'},
   dependsOn: ['IGW-504'],
-  symptoms: {'high-latency': 20, '503': 20},
+  symptoms: {'high-latency': 20, '503': 20, '429': 1},
   reads: ['Pod', 'Deployment'],
   run(ctx) {
     return perEpp(ctx, (r) => {

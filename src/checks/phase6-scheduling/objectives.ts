@@ -49,7 +49,7 @@ export const objectivesWatched: Check = {
   title: "InferenceObjectives are in the API group the EPP watches",
   readme: {checks: "InferenceObjectives are in the API group the EPP watches", failure: 'objectives ignored: no priorities'},
   whenAbsent: 'no InferenceObjective',
-  symptoms: {'config-not-applied': 20, 'high-latency': 20},
+  symptoms: {'config-not-applied': 20, 'high-latency': 20, '429': 7},
   reads: ['InferenceObjective', 'LlmdInferenceObjective', 'Deployment'],
   run({chain, snap}) {
     const out: Draft[] = [];
@@ -89,7 +89,7 @@ export const sheddableObjectives: Check = {
   title: 'InferenceObjectives with a negative priority (sheddable: 429 under saturation)',
   readme: {checks: 'InferenceObjectives with a negative priority (sheddable: 429 under saturation)', failure: 'those requests are shed first (429)'},
   whenAbsent: 'no InferenceObjective with a negative priority',
-  symptoms: {'high-latency': 20},
+  symptoms: {'high-latency': 20, '429': 3},
   reads: ['InferenceObjective', 'LlmdInferenceObjective'],
   run({chain, snap}) {
     const out: Draft[] = [];

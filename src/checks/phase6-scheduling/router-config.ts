@@ -66,7 +66,7 @@ export const configFieldsKnown: Check = {
   readme: {checks: "EndpointPickerConfig has only fields this EPP build accepts (strict decoding, moved fields)", failure: 'EPP exits at start-up (strict config decoding)'},
   whenAbsent: 'no EndpointPickerConfig to decode',
   dependsOn: ['IGW-601'],
-  symptoms: {'epp-not-starting': 20, 'config-not-applied': 20},
+  symptoms: {'epp-not-starting': 20, 'config-not-applied': 20, '429': 5},
   reads: ['ConfigMap', 'Deployment'],
   run({chain, snap}) {
     const out: Draft[] = [];

@@ -101,7 +101,7 @@ export const schedulingConfigValid: Check = {
   title: 'EndpointPickerConfig is valid for the EPP version',
   readme: {checks: "EndpointPickerConfig parses; pluginRefs defined; saturationDetector form for the EPP version; the chart's weights sum to 100", failure: 'EPP exits / ignored thresholds'},
   dependsOn: ['IGW-601'],
-  symptoms: {'epp-not-starting': 10, 'high-latency': 6, 'config-not-applied': 9},
+  symptoms: {'epp-not-starting': 10, 'high-latency': 6, 'config-not-applied': 9, '429': 6},
   reads: ['ConfigMap', 'Deployment'],
   judgesUnreadable: ['ConfigMap'],
   run({chain, snap}) {

@@ -8,8 +8,8 @@ import {loadObjects, NOW, obj, snap} from '../checks/fixture.ts';
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('symptom playbooks', () => {
-  it('the nine symptoms of issue 4, each with checks that exist', () => {
-    expect(SYMPTOMS.map((s) => s.name)).toEqual(['epp-not-starting', 'gateway-not-programmed', 'ext-proc-not-routing', '503', '500', 'no-streaming', 'high-latency', 'config-not-applied', 'metrics-unauthorized']);
+  it('the nine symptoms of issue 4 and 429 (issue 11), each with checks that exist', () => {
+    expect(SYMPTOMS.map((s) => s.name)).toEqual(['epp-not-starting', 'gateway-not-programmed', 'ext-proc-not-routing', '503', '500', '429', 'no-streaming', 'high-latency', 'config-not-applied', 'metrics-unauthorized']);
     const codes = new Set(catalog().map((c) => c.code));
     for (const s of SYMPTOMS) for (const c of s.codes) expect(codes.has(c), `${s.name}: ${c}`).toBe(true);
     expect(renderSymptomList()).toContain('no-streaming');

@@ -196,3 +196,71 @@ describe('takeSnapshot', () => {
     ]);
   });
 });
+
+describe('takeSnapshot: TCPRoutes/UDPRoutes for IGW-213 (issue 11, ai-gateway#2600)', () => {
+  PLURAL.TCPRoute = 'tcproutes';
+  PLURAL.UDPRoute = 'udproutes';
+  const tcpGateway = {apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: {name: 'tcp-gw', namespace: 'sync'}, spec: {gatewayClassName: 'eg', listeners: [{name: 'sync', port: 22000, protocol: 'TCP'}]}} as KubeObject;
+  const route = {apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: {name: 'rsync', namespace: 'sync'}, spec: {parentRefs: [{name: 'tcp-gw'}], rules: [{backendRefs: [{name: 'rsync', port: 873}]}]}} as KubeObject;
+
+  it('not read at all when no Gateway has a TCP/UDP listener (the healthy install pays nothing)', async () => {
+    const c = fakeClient(loadObjects('healthy-ai-gateway.yaml'));
+    const s = await takeSnapshot(c, {runtime: false});
+    expect(c.paths.filter((p) => /tcproutes|udproutes/.test(p))).toEqual([]);
+    expect(access(s, 'TCPRoute')?.reason).toBe('outOfScope');
+  });
+
+  it('a TCP listener: v1 first; v1 not served → v1alpha2 (older experimental bundle), objects keep that apiVersion', async () => {
+    const c = fakeClient([tcpGateway, route], {missing: /\/v1\/(tcp|udp)routes$/});
+    const s = await takeSnapshot(c, {runtime: false});
+    expect(c.paths.filter((p) => /tcproutes/.test(p))).toEqual(['/apis/gateway.networking.k8s.io/v1/tcproutes', '/apis/gateway.networking.k8s.io/v1alpha2/tcproutes']);
+    expect(items(s, 'TCPRoute').map((r) => `${r.apiVersion} ${r.metadata.name}`)).toEqual(['gateway.networking.k8s.io/v1alpha2 rsync']);
+  });
+
+  it('neither version served (CRD not installed) → notServed, which no check reads as an error', async () => {
+    const c = fakeClient([tcpGateway], {missing: /(tcp|udp)routes$/});
+    const s = await takeSnapshot(c, {runtime: false});
+    expect(access(s, 'TCPRoute')?.reason).toBe('notServed');
+    expect(access(s, 'UDPRoute')?.reason).toBe('notServed');
+  });
+});
+
+describe('takeSnapshot: the CRDs Envoy Gateway v1.8 cannot start without (IGW-114)', () => {
+  const withEg = (tag: string): KubeObject[] => {
+    const objs = loadObjects('healthy-ai-gateway.yaml');
+    const d = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'envoy-gateway') as KubeObject & {spec: {template: {spec: {containers: {image: string}[]}}}};
+    d.spec.template.spec.containers[0]!.image = `docker.io/envoyproxy/gateway:${tag}`;
+    return objs;
+  };
+  const crdPaths = (c: {paths: string[]}) => c.paths.filter((p) => /customresourcedefinitions\/(listenersets|grpcroutes|tlsroutes|backendtlspolicies)\./.test(p));
+
+  it('Envoy Gateway v1.8.1 → the four CRDs are read by name, once each', async () => {
+    const c = fakeClient(withEg('v1.8.1'));
+    const s = await takeSnapshot(c, {runtime: false});
+    expect(crdPaths(c)).toHaveLength(4);
+    expect(Object.keys(s.crds)).toContain('listenersets.gateway.networking.k8s.io');
+  });
+
+  it('Envoy Gateway v1.6.0 or v1.9.1 → not read (no extra request)', async () => {
+    for (const tag of ['v1.6.0', 'v1.9.1']) {
+      const c = fakeClient(withEg(tag));
+      await takeSnapshot(c, {runtime: false});
+      expect(crdPaths(c), tag).toEqual([]);
+    }
+  });
+});
+
+describe('takeSnapshot: Envoy Gateway Backends (issue 11: the chain follows them)', () => {
+  PLURAL.Backend = 'backends';
+  it('read only when an EnvoyExtensionPolicy ext-proc or an HTTPRoute names a Backend', async () => {
+    const plain = fakeClient(loadObjects('healthy-ai-gateway.yaml'));
+    await takeSnapshot(plain, {runtime: false});
+    expect(plain.paths.filter((p) => p.endsWith('/backends'))).toEqual([]);
+    const policy = {apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'EnvoyExtensionPolicy', metadata: {name: 'p', namespace: 'llm'}, spec: {targetRefs: [{kind: 'Gateway', name: 'inference-gateway'}], extProc: [{backendRefs: [{group: 'gateway.envoyproxy.io', kind: 'Backend', name: 'epp'}]}]}} as KubeObject;
+    const backend = {apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'Backend', metadata: {name: 'epp', namespace: 'llm'}, spec: {endpoints: [{fqdn: {hostname: 'qwen-epp.llm.svc', port: 9002}}]}} as KubeObject;
+    const c = fakeClient([...loadObjects('healthy-ai-gateway.yaml'), policy, backend]);
+    const s = await takeSnapshot(c, {runtime: false});
+    expect(c.paths.filter((p) => p.endsWith('/backends'))).toEqual(['/apis/gateway.envoyproxy.io/v1alpha1/backends']);
+    expect(items(s, 'Backend').map((b) => `${b.apiVersion}/${b.kind} ${b.metadata.name}`)).toEqual(['gateway.envoyproxy.io/v1alpha1/Backend epp']);
+  });
+});

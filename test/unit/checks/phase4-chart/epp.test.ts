@@ -113,7 +113,7 @@ describe('phase 4 — the inference-gateway chart', () => {
 });
 
 describe('IGW-406: --endpoint-selector is the standalone alternative to --pool-name (issue 11 item 6)', () => {
-  const standalone = (args: string[], env: unknown[] = [{name: 'POD_NAME', valueFrom: {fieldRef: {fieldPath: 'metadata.name'}}}]): KubeObject[] => {
+  const standalone = (args: string[], env: unknown[] = [{name: 'POD_NAME', valueFrom: {fieldRef: {fieldPath: 'metadata.name'}}}, {name: 'NAMESPACE', valueFrom: {fieldRef: {fieldPath: 'metadata.namespace'}}}]): KubeObject[] => {
     const objs = structuredClone(healthy);
     for (const kind of ['Deployment', 'Pod']) {
       const o = objs.find((x) => x.kind === kind && x.metadata.name.startsWith('qwen-epp')) as Any;
