@@ -28,6 +28,9 @@ Exit codes: 0 healthy (warnings allowed; with --failure-threshold warning, none)
     'kubectl infgw doctor -A --junit doctor.xml',
     'kubectl infgw doctor --from-bundle bundle.tar.gz',
     'kubectl infgw doctor -n inference --failure-threshold warning',
+    'kubectl infgw doctor -n inference --request',
+    'kubectl infgw doctor -n inference --symptom 503 --request --request-max-time 60s',
+    'kubectl infgw doctor -n inference --envoy-admin',
   ];
   static override flags = {
     ...kubeFlags,
@@ -43,6 +46,10 @@ Exit codes: 0 healthy (warnings allowed; with --failure-threshold warning, none)
     overlay: Flags.boolean({description: 'With --from-file: lay the manifests over the live cluster instead of analysing them alone.', dependsOn: ['from-file']}),
     junit: Flags.string({description: 'Also write the results as JUnit XML to this file.'}),
     'from-bundle': Flags.string({description: 'Analyse a support bundle written by "kubectl infgw collect" (offline, as of the time it was collected).', exclusive: ['from-file', 'overlay', 'wait']}),
+    request: Flags.boolean({description: "Also send ONE OpenAI-style request through the pool's Gateway (its status address, else a port-forward to the Envoy proxy pod) with the model the pool serves, and judge the answer: status, time to first token, the pod that served it, the cause of a 404/429/500/503/504 (IGW-801…810). Reads the Envoy proxy's admin view too (--envoy-admin).", exclusive: ['from-bundle', 'wait']}),
+    'request-max-time': Flags.string({description: 'With --request: the time limit of the request (default 30s; 90s, 2m).', dependsOn: ['request']}),
+    'request-model': Flags.string({description: "With --request: the model name to send (default: the pool's, from a model server's /v1/models or the InferenceService).", dependsOn: ['request']}),
+    'envoy-admin': Flags.boolean({description: "Also read the Envoy proxy's own config and stats from its admin endpoint (port-forward to 127.0.0.1:19000 in the proxy pod): the pool's ext_proc filter, the EPP and ORIGINAL_DST clusters, ext_proc errors, connect failures (IGW-821…826).", exclusive: ['from-bundle']}),
     'failure-threshold': Flags.string({description: 'The lowest severity that makes the exit code 1: error (default; warnings allowed) or warning. Suppressed findings never count.', options: ['error', 'warning'], default: 'error'}),
   };
 
@@ -120,6 +127,8 @@ Exit codes: 0 healthy (warnings allowed; with --failure-threshold warning, none)
           waitMs,
           signal: this.interrupt.signal,
           progress,
+          ...(flags.request ? {request: {timeLimitMs: (await import('../doctor/session.ts')).parseWait(flags['request-max-time'] ?? '30s', '--request-max-time'), model: flags['request-model']}} : {}),
+          envoyAdmin: flags['envoy-admin'],
         },
         async () => kube!,
       );
