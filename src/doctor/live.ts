@@ -24,7 +24,7 @@ export interface LiveReadOptions {
   defaultNamespace: string;
   release?: string | undefined;
   pool?: string | undefined;
-  request?: {timeLimitMs: number; model?: string | undefined; path?: string | undefined} | undefined;
+  request?: {timeLimitMs: number; model?: string | undefined; path?: string | undefined; via?: 'auto' | 'address' | 'port-forward' | undefined} | undefined;
   envoyAdmin: boolean;
   signal?: AbortSignal | undefined;
   progress?: ((line: string) => void) | undefined;
@@ -45,6 +45,7 @@ export async function readLive(kube: KubeClient, snap: Snapshot, o: LiveReadOpti
       path: o.request.path ?? DEFAULT_REQUEST_PATH,
       timeLimitMs: o.request.timeLimitMs,
       model: o.request.model,
+      via: o.request.via,
       signal,
       ...(o.progress ? {progress: o.progress} : {}),
     });

@@ -45,7 +45,7 @@ export interface DoctorRunOptions {
   signal?: AbortSignal | undefined;
   progress?: DoctorProgress | undefined;
   /** --request: send one request through the Gateway (src/doctor/live.ts) */
-  request?: {timeLimitMs: number; model?: string | undefined} | undefined;
+  request?: {timeLimitMs: number; model?: string | undefined; via?: 'auto' | 'address' | 'port-forward' | undefined} | undefined;
   /** --envoy-admin: read the Envoy proxy's admin view (also with --request) */
   envoyAdmin?: boolean | undefined;
 }

@@ -60,20 +60,28 @@ export interface WayIn {
 /**
  * How to reach the pool's Gateway from here, never an address the cluster does not name: the
  * first address in the Gateway's status that accepts a TCP connection, else a port-forward to the
- * Envoy proxy pod behind the Gateway's listener (`open` opens it; the caller closes it).
+ * Envoy proxy pod behind the Gateway's listener (`open` opens it; the caller closes it). `via`
+ * narrows it to one of the two (an address that answers may still be a proxy between you and the
+ * Gateway; the port-forward reaches the Envoy pod itself).
  */
 export async function wayIn(
   kube: KubeClient,
   pool: PoolInfo,
-  opts: {gateway?: string | undefined; release?: string | undefined; namespace: string},
+  opts: {gateway?: string | undefined; release?: string | undefined; namespace: string; via?: 'auto' | 'address' | 'port-forward' | undefined},
   open: (target: {namespace: string; pod: string; port: number}) => Promise<PodPortForward>,
   progress: (line: string) => void = () => {},
 ): Promise<WayIn> {
   const gateway = await resolveGateway(kube, pool, opts);
   const port = gateway.listener?.port ?? 80;
   const protocol = gateway.listener?.protocol ?? 'HTTP';
-  for (const address of gateway.addresses) {
-    if (await tcpReachable(address, port)) return {url: urlFor(address, port, protocol), via: 'gateway-address', gateway};
+  const via = opts.via ?? 'auto';
+  if (via !== 'port-forward') {
+    for (const address of gateway.addresses) {
+      if (await tcpReachable(address, port)) return {url: urlFor(address, port, protocol), via: 'gateway-address', gateway};
+    }
+    if (via === 'address') {
+      throw new Error(`Gateway ${gateway.namespace}/${gateway.name}: ${gateway.addresses.length ? `no address of its status (${gateway.addresses.join(', ')}) accepts a connection on port ${port}` : 'its status names no address'}`);
+    }
   }
   const envoyProxy = await findEnvoyProxy(kube, gateway);
   const f = await open({namespace: envoyProxy.namespace, pod: envoyProxy.pod, port: envoyProxy.containerPort});

@@ -39,6 +39,8 @@ export interface GatewayRequestOptions {
   /** --request-model; else the model the pool serves */
   model?: string | undefined;
   path: string;
+  /** how to reach the Gateway (entry.ts wayIn): auto = a status address that answers, else a port-forward */
+  via?: 'auto' | 'address' | 'port-forward' | undefined;
   timeLimitMs: number;
   maxTokens?: number;
   signal: AbortSignal;
@@ -101,7 +103,7 @@ export async function requestThroughGateway(kube: KubeClient, pool: PoolInfo, o:
     }
     let way: Awaited<ReturnType<typeof wayIn>>;
     try {
-      way = await wayIn(kube, pool, {gateway: o.gateway, release: o.release, namespace: o.namespace}, open, o.progress);
+      way = await wayIn(kube, pool, {gateway: o.gateway, release: o.release, namespace: o.namespace, via: o.via}, open, o.progress);
     } catch (error) {
       return {pool: key, sent: false, stage: 'way-in', reason: (error as Error).message};
     }
