@@ -32,6 +32,13 @@ describe('the Envoy proxy view (IGW-821…826)', () => {
     one(fs, 'IGW-824', 'ok');
   });
 
+  it('a listener Envoy refused (error_state): IGW-821 error, the proxy serves the config from before', () => {
+    const a = adminRead('config-dump.ai-gateway.json');
+    if (!a.ok) throw new Error('fixture');
+    a.config.listeners.push({name: 'llm/inference-gateway/http', state: 'error', error: 'duplicate filter name', connectionManagers: []});
+    expect(one(run({admin: [a]}), 'IGW-821', 'error').message).toContain('refused listener llm/inference-gateway/http (duplicate filter name)');
+  });
+
   it('a route to the pool that disables the filter is an error', () => {
     const a = adminRead('config-dump.ai-gateway.json');
     if (!a.ok) throw new Error('fixture');
