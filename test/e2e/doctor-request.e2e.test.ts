@@ -119,6 +119,18 @@ describe('doctor --request', () => {
     expect(gw.adminRequests.some((p) => p.startsWith('/config_dump'))).toBe(true);
     expect(gw.adminRequests.some((p) => p.startsWith('/stats?filter='))).toBe(true);
     expect(json.summary.apiRequests).toBeGreaterThan(0);
+    // the request itself, in the JSON target
+    const t = json.target as unknown as {request: Record<string, unknown>; envoyProxies: {read: boolean}[]};
+    expect(t.request).toMatchObject({sent: true, status: 200, via: 'port-forward', model: inst.names.servedModel, servedBy: [servedBy], streamed: true});
+    expect(t.request.ttftMs).toEqual(expect.any(Number));
+    expect(t.envoyProxies).toEqual([expect.objectContaining({gateway: `${ns}/${inst.names.gateway}`, read: true})]);
+  });
+
+  it('text output: phase 8 under its own heading', async () => {
+    const r = await cli.doctor(['-n', ns, '--request', '--request-via', 'port-forward']);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain('Request & Envoy proxy');
+    expect(r.stdout).toMatch(/IGW-801 One request through the Gateway is answered[^\n]*\n\s+HTTP 200 in \d+ ms/);
   });
 
   it('an unknown model (--request-model): the model server answers 404 → IGW-802, exit 1', async () => {
