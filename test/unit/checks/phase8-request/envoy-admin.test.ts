@@ -1,6 +1,7 @@
 // IGW-821…826: the Envoy proxy's own view, judged from config-dump fixtures shaped from Envoy's admin API
 // (test/fixtures/envoy-admin) laid over the healthy AI Gateway install.
 import {describe, expect, it} from 'vitest';
+import {chartInstall} from '../chart-fixture.ts';
 import {byCode, obj, one} from '../fixture.ts';
 import {adminRead, healthy, phase8, run} from './phase8-fixture.ts';
 
@@ -84,5 +85,37 @@ describe('the Envoy proxy view (IGW-821…826)', () => {
     expect(f.blockedBy).toEqual(['IGW-409']);
     expect(f.message).toContain('runs no envoy.filters.http.ext_proc/endpointpicker/qwen_llm_ext_proc filter');
     expect(f.message).toContain('explained by IGW-409');
+  });
+});
+
+describe('the EnvoyExtensionPolicy wiring (the chart install: its policy and an HTTPRoute → InferencePool)', () => {
+  const POLICY_FILTER = 'envoy.filters.http.ext_proc/envoyextensionpolicy/llm/igw-inference-gateway-ext-proc/extproc/0';
+  const POLICY_CLUSTER = 'envoyextensionpolicy/llm/igw-inference-gateway-ext-proc/extproc/0';
+  /** Envoy Gateway's shape: the policy's filter on the listener disabled, enabled per route by a FilterConfig. */
+  function chartProxy(enabledOnRoute: boolean) {
+    const a = adminRead('config-dump.ai-gateway.json');
+    if (!a.ok) throw new Error('fixture');
+    a.gateway = {namespace: 'llm', name: 'igw-inference-gateway'};
+    a.config.listeners[0]!.connectionManagers[0]!.httpFilters.unshift({name: POLICY_FILTER, disabled: true, grpcCluster: POLICY_CLUSTER, failureModeAllow: false});
+    a.config.clusters.push({name: POLICY_CLUSTER, type: 'STRICT_DNS', lbPolicy: 'LEAST_REQUEST'});
+    if (enabledOnRoute) a.config.routes[0]!.perFilter[POLICY_FILTER] = 'enabled';
+    return a;
+  }
+
+  it('both filters present, the policy\'s enabled on the route to the pool: ok for each, its cluster exists', () => {
+    const fs = run({objs: chartInstall(), admin: [chartProxy(true)]});
+    const oks = byCode(fs, 'IGW-822').filter((f) => f.severity === 'ok').map((f) => f.message);
+    expect(oks).toEqual([expect.stringContaining('endpointpicker/qwen_llm_ext_proc'), expect.stringContaining(`${POLICY_FILTER} on listener`)]);
+    expect(byCode(fs, 'IGW-823').map((f) => [f.severity, f.message.split(' (')[0]])).toEqual([
+      ['ok', 'cluster envoy.clusters.endpointpicker_qwen_llm_ext_proc'],
+      ['ok', `cluster ${POLICY_CLUSTER}`],
+    ]);
+  });
+
+  it('the policy\'s filter disabled on the listener and enabled on no route to the pool: IGW-822 error', () => {
+    const fs = run({objs: chartInstall(), admin: [chartProxy(false)]});
+    const errs = byCode(fs, 'IGW-822').filter((f) => f.severity === 'error' || f.severity === 'blocked');
+    expect(errs).toHaveLength(1);
+    expect(errs[0]!.message).toContain(`${POLICY_FILTER} is disabled on listener llm/inference-gateway/http and no route to llm/qwen enables it`);
   });
 });
