@@ -213,6 +213,34 @@ describe('doctor --request', () => {
   });
 });
 
+describe('doctor --request: 500s', () => {
+  it('500 "fault filter abort" (the route\'s backendRef did not resolve) → IGW-803', async () => {
+    gw.setFault({kind: 'reply', status: 500, body: 'fault filter abort'});
+    try {
+      const {code, json} = await doctor(['--request']);
+      expect(code).toBe(1);
+      expect(one(json, 'IGW-803', 'error').message).toContain('body: "fault filter abort"');
+    } finally {
+      gw.setFault(undefined);
+    }
+  });
+
+  it('a bare 500 while the proxy counts ext_proc streams_failed → IGW-804 (the EPP call failed), next to IGW-825', async () => {
+    gw.setFault({kind: 'reply', status: 500, body: ''});
+    stats = 'stats.ext-proc-errors.txt';
+    try {
+      const {code, json} = await doctor(['--request']);
+      expect(code).toBe(1);
+      expect(one(json, 'IGW-804', 'error').message).toContain('the ext_proc call to the EPP failed');
+      one(json, 'IGW-825', 'warning');
+      expect(json.findings.filter((f) => f.code === 'IGW-801')).toEqual([]);
+    } finally {
+      gw.setFault(undefined);
+      stats = 'stats.healthy.txt';
+    }
+  });
+});
+
 describe('doctor --envoy-admin (the proxy\'s own view)', () => {
   it('every object Accepted, but the pool\'s ext_proc filter missing from the listener → IGW-822 error, without sending a request', async () => {
     dump = 'config-dump.filter-missing.json';
@@ -243,4 +271,23 @@ describe('doctor --envoy-admin (the proxy\'s own view)', () => {
       stats = 'stats.healthy.txt';
     }
   });
+});
+
+// Last: it breaks the install for good (the EPP crash-loops).
+describe('root cause first: a failed request the snapshot already explains', () => {
+  it('503 while the EPP Deployment is unavailable (IGW-405): IGW-805 is blocked by the root cause, its observation kept', async () => {
+    await inst.inject('epp-crashloop');
+    gw.setFault({kind: 'no-backend'});
+    try {
+      const {code, json} = await doctor(['--request']);
+      expect(code).toBe(1);
+      expect(json.findings.some((f) => f.code === 'IGW-405' && f.severity === 'error')).toBe(true);
+      const f = one(json, 'IGW-805', 'blocked');
+      expect(f.blockedBy).toContain('IGW-405');
+      expect(f.message).toContain('HTTP 503');
+      expect(f.message).toContain('explained by IGW-405 (EPP Deployment is available)');
+    } finally {
+      gw.setFault(undefined);
+    }
+  }, 180_000);
 });

@@ -41,9 +41,10 @@ export interface AffinityGatewayOptions {
 /**
  * What Envoy (or the EPP in front of it) answers instead of forwarding, like Envoy's local replies:
  * 'no-backend' = 503 "no healthy upstream" (no endpoints), 'shed' = 429 with the EPP flow control's
- * x-llm-d-request-dropped-reason header.
+ * x-llm-d-request-dropped-reason header, 'reply' = any other local reply (500 "fault filter abort", a
+ * bare 500 as an ext_proc failure leaves it).
  */
-export type GatewayFault = { kind: 'no-backend' } | { kind: 'shed'; reason: string };
+export type GatewayFault = { kind: 'no-backend' } | { kind: 'shed'; reason: string } | { kind: 'reply'; status: number; body: string };
 
 export interface Decision {
   backend: string;
@@ -133,6 +134,10 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
       }
       if (fault?.kind === 'shed') {
         res.writeHead(429, { 'content-type': 'text/plain', server: 'envoy', 'x-llm-d-request-dropped-reason': fault.reason }).end('Too Many Requests');
+        return;
+      }
+      if (fault?.kind === 'reply') {
+        res.writeHead(fault.status, { 'content-type': 'text/plain', server: 'envoy' }).end(fault.body);
         return;
       }
       const { backend, prefixHit } = pick(promptOf(body));
