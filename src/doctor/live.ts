@@ -19,6 +19,11 @@ export const MAX_PROXIES = 3;
 export const BODY_SNIPPET = 300;
 export const DEFAULT_REQUEST_PATH = '/v1/chat/completions';
 
+/** What of a response body goes into the report: tokens and credentials removed (src/bundle/redact.ts), at most BODY_SNIPPET characters. */
+export function bodySnippet(body: string): string {
+  return redactString(body).slice(0, BODY_SNIPPET);
+}
+
 export interface LiveReadOptions {
   namespace?: string | undefined;
   defaultNamespace: string;
@@ -49,7 +54,7 @@ export async function readLive(kube: KubeClient, snap: Snapshot, o: LiveReadOpti
       signal,
       ...(o.progress ? {progress: o.progress} : {}),
     });
-    if (r.sent) r.body = redactString(r.body).slice(0, BODY_SNIPPET);
+    if (r.sent) r.body = bodySnippet(r.body);
     snap.request = r;
     snap.requests.push({what: `one request through the Gateway (doctor --request)`, path: r.sent ? `${r.url}${r.path}` : r.reason, durationMs: Math.round(performance.now() - t0), status: r.sent && r.status !== null ? 'ok' : 'failed'});
   }
