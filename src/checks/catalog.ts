@@ -55,6 +55,9 @@ import {roleFiltersKeepPods} from './phase6-scheduling/role-filters.ts';
 // Phase 7 — LiteLLM
 import {litellmApiBase} from './phase7-litellm/api-base.ts';
 import {litellmApiBasePath, litellmServedModel} from './phase7-litellm/model-route.ts';
+// Phase 8 — Request & Envoy proxy (only with --request / --envoy-admin)
+import {envoyAdminRead, envoyConnectFailures, envoyEppCluster, envoyExtProcErrors, envoyExtProcFilter, envoyOriginalDstCluster} from './phase8-request/envoy-admin.ts';
+import {requestAnswered, requestExtProc, requestFaultAbort, requestNoUpstream, requestNotFound, requestNotSent, requestServedBy, requestShed, requestStreamed, requestTimeout} from './phase8-request/request.ts';
 
 /** A check that declares `whenAbsent` answers "not applicable" with that reason when it finds nothing to judge. */
 function withReason(c: Check): Check {
@@ -169,6 +172,23 @@ export const CATALOG: readonly Check[] = [
   litellmApiBase,
   litellmApiBasePath,
   litellmServedModel,
+  // 8 Request & Envoy proxy: the proxy's own config first (it explains what the request meets)
+  envoyAdminRead,
+  envoyExtProcFilter,
+  envoyEppCluster,
+  envoyOriginalDstCluster,
+  envoyExtProcErrors,
+  envoyConnectFailures,
+  requestNotSent,
+  requestAnswered,
+  requestNotFound,
+  requestFaultAbort,
+  requestExtProc,
+  requestNoUpstream,
+  requestTimeout,
+  requestShed,
+  requestServedBy,
+  requestStreamed,
 ].map(withReason);
 
 export function catalog(): Check[] {

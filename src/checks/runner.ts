@@ -98,6 +98,15 @@ export function runChecks(catalog: readonly Check[], snap: Snapshot, target: Tar
     }));
   };
 
+  /** an observation a failed check already explains: "blocked" by that root cause, the observation kept */
+  const explained = (check: Check, drafts: Draft[], chainKey: string | undefined): Draft[] => {
+    if (!check.explainedBy?.length) return drafts;
+    const roots = blockers({...check, dependsOn: check.explainedBy}, chainKey);
+    if (!roots.length) return drafts;
+    const why = roots.map((r) => `${r} (${codes.get(r)?.title ?? r})`).join('; ');
+    return drafts.map((d) => (d.severity === 'error' || d.severity === 'warning' ? {...d, severity: 'blocked', message: `${d.message} — explained by ${why}`, blockedBy: roots} : d));
+  };
+
   const blockedDraft = (check: Check, roots: string[]): Draft => ({
     severity: 'blocked',
     message: `blocked by ${roots.join(', ')}: ${roots.map((r) => codes.get(r)?.title ?? r).join('; ')}`,
@@ -114,7 +123,7 @@ export function runChecks(catalog: readonly Check[], snap: Snapshot, target: Tar
       if (roots.length) drafts = [blockedDraft(check, roots)];
       else if (skippedDep) drafts = [{severity: 'skipped', message: `skipped: ${skippedDep} (${codes.get(skippedDep)?.title ?? ''}) could not run`}];
       else drafts = [unreadable(check, snap.namespace) ?? undefined].filter((d): d is Draft => d !== undefined);
-      if (!drafts.length) drafts = safeRun(() => check.run({snap: snapshotView(snap, check.code, check.reads), target, now}));
+      if (!drafts.length) drafts = explained(check, safeRun(() => check.run({snap: snapshotView(snap, check.code, check.reads), target, now})), undefined);
       const f = finish(check, drafts, performance.now() - t0);
       record('', f);
       opts.onCheck?.(check, f);
@@ -129,7 +138,7 @@ export function runChecks(catalog: readonly Check[], snap: Snapshot, target: Tar
       else if (skippedDep) drafts = [{severity: 'skipped', message: `skipped: ${skippedDep} (${codes.get(skippedDep)?.title ?? ''}) could not run`}];
       else {
         const u = unreadable(check, chain.namespace);
-        drafts = u ? [u] : safeRun(() => check.run({snap: snapshotView(snap, check.code, check.reads), target, chain, now}));
+        drafts = u ? [u] : explained(check, safeRun(() => check.run({snap: snapshotView(snap, check.code, check.reads), target, chain, now})), chain.key);
       }
       const f = finish(check, drafts, performance.now() - t0, chain);
       record(chain.key, f);

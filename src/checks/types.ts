@@ -14,6 +14,7 @@ export const PHASES = {
   5: 'EPP runtime',
   6: 'Scheduling config',
   7: 'LiteLLM',
+  8: 'Request & Envoy proxy',
 } as const;
 export type Phase = keyof typeof PHASES;
 
@@ -65,6 +66,13 @@ interface CheckBase {
   title: string;
   /** codes this check needs to have passed; when one failed, this one is "blocked by" it */
   dependsOn?: string[];
+  /**
+   * For checks that judge an observation (the request of doctor --request, the Envoy proxy's own
+   * view): codes whose failure already explains what was observed. The check still runs; when one
+   * of these failed in the same scope, its errors and warnings become "blocked" by that root cause,
+   * the observation kept in the message (a 503 while IGW-405 says the EPP is down is IGW-405's).
+   */
+  explainedBy?: string[];
   /**
    * The symptom playbooks this check belongs to (src/doctor/symptoms.ts) and its place in each:
    * 1 = the most likely root cause, checked and named first. The playbooks are built from this.

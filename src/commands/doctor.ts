@@ -7,7 +7,7 @@ export default class Doctor extends InfgwCommand {
   static override summary = 'Check every prerequisite and object of the inference gateway, root cause first, with the exact fix.';
   static override description = `Reads the cluster once (one list call per kind, in parallel) and checks, pool by pool, the chain Gateway → HTTPRoute → InferencePool → EPP → model server pods → InferenceService, plus Envoy Gateway and its config, and the releases of the inference-gateway chart (read from their Helm release Secrets). Each result has a stable code (IGW-nnn), the object it is about and, for a problem, the fix with the real names filled in. A broken link is reported once; the checks below it show "blocked by IGW-nnn".
 
-Phases: 1xx cluster & CRDs, 2xx Envoy Gateway, 3xx model serving, 4xx this chart (5xx EPP runtime, 6xx scheduling config, 7xx LiteLLM when present).
+Phases: 1xx cluster & CRDs, 2xx Envoy Gateway, 3xx model serving, 4xx this chart (5xx EPP runtime, 6xx scheduling config, 7xx LiteLLM when present), 8xx one real request and the Envoy proxy's own view (only with --request / --envoy-admin).
 
 Without -n or -A the namespace of the current context is checked. --from-file analyses manifests (e.g. "helm template" output) offline; with --overlay they are laid over the live cluster. --from-bundle analyses a support bundle written by "kubectl infgw collect" offline, as of the time it was collected.
 
@@ -30,6 +30,9 @@ Exit codes: 0 healthy (warnings allowed; with --failure-threshold warning, none)
     'kubectl infgw doctor -n inference --failure-threshold warning',
     'kubectl infgw doctor -n inference --map',
     'kubectl infgw doctor -n inference --report report.html',
+    'kubectl infgw doctor -n inference --request',
+    'kubectl infgw doctor -n inference --symptom 503 --request --request-max-time 60s',
+    'kubectl infgw doctor -n inference --envoy-admin',
   ];
   static override flags = {
     ...kubeFlags,
@@ -47,6 +50,11 @@ Exit codes: 0 healthy (warnings allowed; with --failure-threshold warning, none)
     'from-bundle': Flags.string({description: 'Analyse a support bundle written by "kubectl infgw collect" (offline, as of the time it was collected).', exclusive: ['from-file', 'overlay', 'wait']}),
     map: Flags.boolean({description: 'Also draw the traffic map of each pool (client → load balancer → gateways → LiteLLM → EPP → InferencePool → InferenceService → vLLM pods) with each hop\'s health and the finding that breaks it: after the findings in text, as "map" in JSON.', helpGroup: 'OUTPUT'}),
     report: Flags.string({description: 'Also write a self-contained HTML report (traffic map as SVG, findings with fixes; no network needed to open it) to this file.', helpGroup: 'OUTPUT'}),
+    request: Flags.boolean({description: "Also send ONE OpenAI-style request through the pool's Gateway (its status address, else a port-forward to the Envoy proxy pod) with the model the pool serves, and judge the answer: status, time to first token, the pod that served it, the cause of a 404/429/500/503/504 (IGW-801…810). Reads the Envoy proxy's admin view too (--envoy-admin).", exclusive: ['from-bundle', 'wait']}),
+    'request-max-time': Flags.string({description: 'With --request: the time limit of the request (default 30s; 90s, 2m).', dependsOn: ['request']}),
+    'request-model': Flags.string({description: "With --request: the model name to send (default: the pool's, from a model server's /v1/models or the InferenceService).", dependsOn: ['request']}),
+    'request-via': Flags.string({description: "With --request: how to reach the Gateway — auto (default: the first address in the Gateway's status that accepts a connection, else a port-forward to the Envoy proxy pod), address, or port-forward (the proxy pod itself, skipping whatever sits in front of it).", options: ['auto', 'address', 'port-forward'], dependsOn: ['request']}),
+    'envoy-admin': Flags.boolean({description: "Also read the Envoy proxy's own config and stats from its admin endpoint (port-forward to 127.0.0.1:19000 in the proxy pod): the pool's ext_proc filter, the EPP and ORIGINAL_DST clusters, ext_proc errors, connect failures (IGW-821…826).", exclusive: ['from-bundle']}),
     'failure-threshold': Flags.string({description: 'The lowest severity that makes the exit code 1: error (default; warnings allowed) or warning. Suppressed findings never count.', options: ['error', 'warning'], default: 'error'}),
   };
 
@@ -125,6 +133,8 @@ Exit codes: 0 healthy (warnings allowed; with --failure-threshold warning, none)
           waitMs,
           signal: this.interrupt.signal,
           progress,
+          ...(flags.request ? {request: {timeLimitMs: (await import('../doctor/session.ts')).parseWait(flags['request-max-time'] ?? '30s', '--request-max-time'), model: flags['request-model'], via: flags['request-via'] as 'auto' | 'address' | 'port-forward' | undefined}} : {}),
+          envoyAdmin: flags['envoy-admin'],
         },
         async () => kube!,
       );

@@ -6,6 +6,7 @@
 import type {Summary} from '../checks/runner.ts';
 import type {Finding} from '../checks/types.ts';
 import type {TrafficMap} from './traffic-map.ts';
+import type {GatewayRequestRead} from '../snapshot/types.ts';
 
 /** The annotation that suppresses findings on the object it is set on (src/doctor/suppress.ts). */
 export const SUPPRESS_ANNOTATION = 'infgw.io/suppress';
@@ -36,6 +37,10 @@ export interface DoctorReport {
     symptom?: string | undefined;
     /** set when the snapshot came from a support bundle (`doctor --from-bundle`) */
     bundle?: {file: string; takenAt: string} | undefined;
+    /** doctor --request: the request as sent and answered (status, ttftMs, servedBy, headers, body start) */
+    request?: GatewayRequestRead | undefined;
+    /** doctor --envoy-admin / --request: the Envoy proxies read, and why one could not be */
+    envoyProxies?: {gateway: string; proxy?: string | undefined; read: boolean; reason?: string | undefined}[] | undefined;
   };
   findings: Finding[];
   /** for --symptom: the playbook's conclusion */

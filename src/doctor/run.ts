@@ -62,6 +62,8 @@ export function runDoctor(snap: Snapshot, opts: DoctorOptions = {}): DoctorRepor
       releases: target.releases.map((r) => ({namespace: r.release.namespace, name: r.release.name, revision: r.release.revision, chart: `${r.release.chart.name}-${r.release.chart.version}`, status: r.release.status})),
       pools: target.chains.map((c) => ({namespace: c.namespace, name: c.name, group: c.group, release: c.release?.release.name, wiring: wiringOf(snap, c).kind, ...poolGateway(snap, c)})),
       ...(opts.symptom ? {symptom: opts.symptom} : {}),
+      ...(snap.request ? {request: snap.request} : {}),
+      ...(snap.envoyAdmin ? {envoyProxies: snap.envoyAdmin.map((r) => ({gateway: `${r.gateway.namespace}/${r.gateway.name}`, ...(r.proxy ? {proxy: `${r.proxy.namespace}/${r.proxy.pod}`} : {}), read: r.ok, ...(r.ok ? {} : {reason: r.reason})}))} : {}),
     },
     findings,
     ...(opts.map ? {map: trafficMap(snap, target, findings)} : {}),

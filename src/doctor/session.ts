@@ -46,6 +46,10 @@ export interface DoctorRunOptions {
   retryEveryMs?: number | undefined;
   signal?: AbortSignal | undefined;
   progress?: DoctorProgress | undefined;
+  /** --request: send one request through the Gateway (src/doctor/live.ts) */
+  request?: {timeLimitMs: number; model?: string | undefined; via?: 'auto' | 'address' | 'port-forward' | undefined} | undefined;
+  /** --envoy-admin: read the Envoy proxy's admin view (also with --request) */
+  envoyAdmin?: boolean | undefined;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -111,6 +115,7 @@ export async function doctorRun(opts: DoctorRunOptions, connect: () => Promise<K
     return report;
   }
   const live = files.length === 0 || opts.overlay === true;
+  if ((opts.request || opts.envoyAdmin) && !live) throw new UsageError(`${opts.request ? '--request' : '--envoy-admin'} talks to the live cluster: leave out --from-file (or add --overlay)`);
   const kube = live ? await connect() : undefined;
 
   const deadline = opts.waitMs ? Date.now() + opts.waitMs : 0;
@@ -120,6 +125,10 @@ export async function doctorRun(opts: DoctorRunOptions, connect: () => Promise<K
       opts.progress?.gathering?.(kube.server);
       snap = await takeSnapshot(kube, {namespace: opts.namespace, ...(opts.signal ? {signal: opts.signal} : {}), ...(opts.progress?.request ? {onRequest: (r) => opts.progress!.request!(r)} : {})});
       if (fileObjects) snap = overlaySnapshot(snap, fileObjects, opts.defaultNamespace ?? opts.namespace ?? kube.namespace);
+      if (opts.request || opts.envoyAdmin) {
+        const {readLive} = await import('./live.ts');
+        await readLive(kube, snap, {namespace: opts.namespace, defaultNamespace: opts.defaultNamespace ?? kube.namespace, release: opts.release, pool: opts.pool, request: opts.request, envoyAdmin: opts.envoyAdmin === true, signal: opts.signal});
+      }
     } else {
       opts.progress?.gathering?.(`${files.join(', ')} (offline)`);
       snap = snapshotFromObjects(fileObjects ?? [], {source: 'files', namespace: opts.namespace, defaultNamespace: opts.defaultNamespace ?? opts.namespace ?? 'default'});
@@ -148,11 +157,11 @@ export async function doctorRun(opts: DoctorRunOptions, connect: () => Promise<K
   }
 }
 
-/** Go-style durations for --wait: 90s, 2m, 1m30s, 500ms (src/k8s/duration.ts); a bare number is seconds. */
-export function parseWait(s: string): number {
+/** Go-style durations for --wait (and --request-max-time): 90s, 2m, 1m30s, 500ms (src/k8s/duration.ts); a bare number is seconds. */
+export function parseWait(s: string, flag = '--wait'): number {
   if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
-  if (!s) throw new UsageError('--wait needs a duration such as 90s or 2m');
+  if (!s) throw new UsageError(`${flag} needs a duration such as 90s or 2m`);
   const ms = durationMs(s);
-  if (ms === undefined) throw new UsageError(`--wait: "${s}" is not a duration (e.g. 90s, 2m, 1m30s)`);
+  if (ms === undefined) throw new UsageError(`${flag}: "${s}" is not a duration (e.g. 90s, 2m, 1m30s)`);
   return ms;
 }

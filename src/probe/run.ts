@@ -9,26 +9,12 @@ import {randomBytes} from 'node:crypto';
 import {Agent} from 'undici';
 import {ExitCode, InfgwError, UsageError} from '../errors.ts';
 import type {KubeClient} from '../kube/client.ts';
-import {type MetricsToken, type PodPortForward, getThroughForward, metricsBearerToken, openPortForward, scrapeThroughForward} from '../kube/portforward.ts';
+import {type MetricsToken, type PodPortForward, metricsBearerToken, openPortForward, scrapeThroughForward} from '../kube/portforward.ts';
 import {parseExposition} from '../metrics/exposition.ts';
-import {readEpp, readVllm} from '../metrics/read.ts';
-import {type Analysis, type EndpointRef, type EppScrape, type PodScrape, type Snapshot, analyzeProbe, eppFigures, vllmFigures} from './analyze.ts';
-import {
-  type EnvoyProxyTarget,
-  type EppInfo,
-  type GatewayInfo,
-  type ModelsResponse,
-  type PoolInfo,
-  baseModel,
-  findEnvoyProxy,
-  findEpp,
-  modelFromObjects,
-  poolEndpoints,
-  resolveGateway,
-  resolvePool,
-  tcpReachable,
-  urlFor,
-} from './discover.ts';
+import {readEpp} from '../metrics/read.ts';
+import {type Analysis, type EndpointRef, type EppScrape, type Snapshot, analyzeProbe, eppFigures} from './analyze.ts';
+import {type EnvoyProxyTarget, type EppInfo, type GatewayInfo, type PoolInfo, findEpp, poolEndpoints, resolvePool} from './discover.ts';
+import {modelOfPool, readCounters, wayIn} from './entry.ts';
 import {type OfflineReason, analyzeOffline, offlineDecision, offlineWarning} from './offline.ts';
 import {type PromptPlan, planPrompts} from './prompts.ts';
 import {type PhaseRun, type StopReason, type Target, RequestBudget, runPhase, stopReasonOf} from './send.ts';
@@ -326,25 +312,8 @@ async function runProbe(access: KubeAccess, o: ProbeOptions, t0: number, resourc
     let model = o.model;
     let modelSource = '--model';
     if (!model) {
-      for (const e of endpoints) {
-        try {
-          const res = await getThroughForward(podForwards.get(e.id) as PodPortForward, '/v1/models', {timeoutMs: 10_000});
-          if (res.status === 200) {
-            const m = baseModel(JSON.parse(res.body) as ModelsResponse);
-            if (m) {
-              model = m;
-              modelSource = `/v1/models of ${e.id}`;
-              break;
-            }
-          }
-        } catch {
-          /* try the next endpoint, then the objects */
-        }
-      }
-    }
-    if (!model) {
-      const fromObjects = await modelFromObjects(kube, pool, pods);
-      if (fromObjects) ({model, source: modelSource} = fromObjects);
+      const found = await modelOfPool(kube, pool, endpoints, pods, (e) => podForwards.get(e.id));
+      if (found) ({model, source: modelSource} = found);
     }
     if (!model) {
       throw new UsageError(
@@ -364,28 +333,7 @@ async function runProbe(access: KubeAccess, o: ProbeOptions, t0: number, resourc
       url = o.url.replace(/\/+$/, '');
       via = 'flag';
     } else {
-      gateway = await resolveGateway(kube, pool, {gateway: o.gateway, release: o.release, namespace});
-      const port = gateway.listener?.port ?? 80;
-      const protocol = gateway.listener?.protocol ?? 'HTTP';
-      let reachable: string | undefined;
-      for (const address of gateway.addresses) {
-        if (await tcpReachable(address, port)) {
-          reachable = address;
-          break;
-        }
-      }
-      if (reachable) {
-        url = urlFor(reachable, port, protocol);
-        via = 'gateway-address';
-      } else {
-        envoyProxy = await findEnvoyProxy(kube, gateway);
-        const f = await opened({namespace: envoyProxy.namespace, pod: envoyProxy.pod, port: envoyProxy.containerPort});
-        url = urlFor('127.0.0.1', f.localPort, protocol);
-        via = 'port-forward';
-        progress(
-          `Gateway ${gateway.namespace}/${gateway.name}: ${gateway.addresses.length ? `addresses ${gateway.addresses.join(', ')} not reachable from here` : 'no address'}; port-forwarding to Envoy proxy ${envoyProxy.namespace}/${envoyProxy.pod}:${envoyProxy.containerPort}`,
-        );
-      }
+      ({url, via, gateway, envoyProxy} = await wayIn(kube, pool, {gateway: o.gateway, release: o.release, namespace}, opened, progress));
     }
     const headers = {...o.headers};
     const hasHost = Object.keys(headers).some((h) => h.toLowerCase() === 'host');
@@ -398,17 +346,7 @@ async function runProbe(access: KubeAccess, o: ProbeOptions, t0: number, resourc
     // Snapshots.
     const scrapeTimeoutMs = 8_000;
     const takeSnapshot = async (label: Snapshot['label']): Promise<Snapshot> => {
-      const pods: Record<string, PodScrape> = {};
-      await Promise.all(
-        endpoints.map(async (e) => {
-          try {
-            const text = await scrapeThroughForward(podForwards.get(e.id) as PodPortForward, {timeoutMs: scrapeTimeoutMs});
-            pods[e.id] = {ok: true, figures: vllmFigures(readVllm(parseExposition(text)))};
-          } catch (error) {
-            pods[e.id] = {ok: false, error: (error as Error).message};
-          }
-        }),
-      );
+      const pods = await readCounters(endpoints, podForwards, scrapeTimeoutMs);
       let eppScrape: EppScrape | undefined;
       if (eppForward) {
         try {

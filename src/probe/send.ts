@@ -27,6 +27,16 @@ export interface RequestResult {
   /** from the response's usage block, when the server reports it */
   promptTokens?: number;
   cachedTokens?: number;
+  /** with `capture`: the response headers asked for (lower-case names), when present */
+  headers?: Record<string, string>;
+  /** with `capture`: the start of the response body as received (SSE lines included) */
+  bodyHead?: string;
+}
+
+/** What of the response to keep besides the timing (doctor --request): these headers, and this many body characters. */
+export interface Capture {
+  headers: readonly string[];
+  bodyChars: number;
 }
 
 export interface Target {
@@ -103,7 +113,7 @@ export function feedSse(state: SseState, text: string, now: number): void {
 export async function sendOne(
   target: Target,
   prompt: string,
-  opts: {phase: Phase; index: number; t0: number; httpTimeoutMs: number; stop: AbortSignal; dispatcher?: Agent},
+  opts: {phase: Phase; index: number; t0: number; httpTimeoutMs: number; stop: AbortSignal; dispatcher?: Agent; capture?: Capture},
 ): Promise<RequestResult> {
   const started = performance.now();
   const base: Omit<RequestResult, 'status' | 'ok' | 'ttftMs' | 'totalMs' | 'streamed'> = {
@@ -140,25 +150,29 @@ export async function sendOne(
   }
   const status = res.statusCode;
   const contentType = String(res.headers['content-type'] ?? '');
+  const captured = opts.capture ? capturedHeaders(res.headers, opts.capture.headers) : undefined;
+  let head = '';
+  const withCapture = (r: RequestResult): RequestResult => (opts.capture ? {...r, ...(captured ? {headers: captured} : {}), bodyHead: head} : r);
   const state: SseState = {buffer: '', firstTokenAt: undefined};
   let bodyText = '';
   const sse = contentType.includes('text/event-stream');
   try {
     for await (const chunk of res.body) {
       const text = (chunk as Buffer).toString('utf8');
+      if (opts.capture && head.length < opts.capture.bodyChars) head += text.slice(0, opts.capture.bodyChars - head.length);
       if (sse && status < 400) feedSse(state, text, performance.now());
       else if (bodyText.length < 4096) bodyText += text;
     }
   } catch (error) {
-    if (timeout.aborted) return failed('timeout', `response not finished within ${opts.httpTimeoutMs} ms`, status);
-    if (opts.stop.aborted) return failed('aborted', 'stopped while streaming', status);
-    return failed('network', (error as Error).message, status);
+    if (timeout.aborted) return withCapture(failed('timeout', `response not finished within ${opts.httpTimeoutMs} ms`, status));
+    if (opts.stop.aborted) return withCapture(failed('aborted', 'stopped while streaming', status));
+    return withCapture(failed('network', (error as Error).message, status));
   }
   const totalMs = Math.round(performance.now() - started);
   if (status >= 400) {
-    return {...failed('http', errorText(bodyText) || `HTTP ${status}`, status), totalMs};
+    return withCapture({...failed('http', errorText(bodyText) || `HTTP ${status}`, status), totalMs});
   }
-  if (sse && state.streamError) return {...failed('stream', state.streamError, status), totalMs};
+  if (sse && state.streamError) return withCapture({...failed('stream', state.streamError, status), totalMs});
   let usage = state.usage;
   if (!sse) {
     try {
@@ -167,7 +181,7 @@ export async function sendOne(
       /* not JSON */
     }
   }
-  return {
+  return withCapture({
     ...base,
     status,
     ok: true,
@@ -176,7 +190,16 @@ export async function sendOne(
     streamed: sse,
     ...(usage?.prompt_tokens !== undefined ? {promptTokens: usage.prompt_tokens} : {}),
     ...(usage?.prompt_tokens_details?.cached_tokens !== undefined ? {cachedTokens: usage.prompt_tokens_details.cached_tokens} : {}),
-  };
+  });
+}
+
+function capturedHeaders(all: Record<string, string | string[] | undefined>, names: readonly string[]): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = all[n.toLowerCase()];
+    if (v !== undefined) out[n.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** The message of an OpenAI-style error body, or the start of the text. */

@@ -2,6 +2,7 @@ import type {KubeObject} from '../kube/client.ts';
 import type {KindKey} from './kinds.ts';
 import type {MetricsFailureKind} from '../kube/portforward.ts';
 import type {EppReading} from '../metrics/read.ts';
+import type {ProxyConfigView} from '../envoy/admin.ts';
 
 /** Why a list could not be read. Checks that need it become "skipped" with this reason. */
 export interface ListError {
@@ -76,6 +77,10 @@ export interface Snapshot {
   requests: RequestRecord[];
   /** EPP log tails and /metrics read live (src/snapshot/runtime.ts); absent = not read (files, --no-runtime) */
   runtime?: EppRuntime[] | undefined;
+  /** doctor --request: the one request sent through the Gateway (src/probe/gateway-request.ts); absent = not asked */
+  request?: GatewayRequestRead | undefined;
+  /** doctor --envoy-admin (or --request): the Envoy proxies' admin view (src/probe/envoy-admin.ts); absent = not asked */
+  envoyAdmin?: EnvoyAdminRead[] | undefined;
   /** wall time of the whole gathering */
   durationMs: number;
   apiRequests: number;
@@ -102,3 +107,44 @@ export interface EppRuntime {
   log: EppLogRead;
   metrics: EppMetricsRead;
 }
+
+/**
+ * One OpenAI-style request sent through a pool's Gateway (doctor --request). `sent: false` says
+ * why it could not be sent (no way in, no model); the checks of phase 8 judge it.
+ */
+export type GatewayRequestRead =
+  | {pool: string; sent: false; reason: string; stage: 'model' | 'way-in' | 'pool'; gateway?: {namespace: string; name: string} | undefined}
+  | {
+      /** the chain's key, namespace/name */
+      pool: string;
+      sent: true;
+      url: string;
+      via: 'gateway-address' | 'port-forward';
+      gateway: {namespace: string; name: string};
+      envoyProxy?: {namespace: string; pod: string} | undefined;
+      host?: string | undefined;
+      path: string;
+      model: string;
+      modelSource: string;
+      timeLimitMs: number;
+      /** null: no response (network error, time limit) */
+      status: number | null;
+      errorKind?: 'timeout' | 'aborted' | 'network' | 'http' | 'stream' | undefined;
+      error?: string | undefined;
+      ttftMs: number | null;
+      totalMs: number;
+      streamed: boolean;
+      contentType?: string | undefined;
+      /** response headers that tell who answered and why (server, x-envoy-*, x-llm-d-request-dropped-reason, …) */
+      headers: Record<string, string>;
+      /** the start of the body (doctor keeps at most 300 characters, tokens removed) */
+      body: string;
+      /** model server pods whose request counter rose (vLLM request_success), or null when the counters could not be read */
+      servedBy: string[] | null;
+      countersError?: string | undefined;
+    };
+
+/** What the admin endpoint of one Envoy proxy pod showed (doctor --envoy-admin). */
+export type EnvoyAdminRead =
+  | {gateway: {namespace: string; name: string}; proxy?: {namespace: string; pod: string} | undefined; ok: false; reason: string}
+  | {gateway: {namespace: string; name: string}; proxy: {namespace: string; pod: string}; ok: true; config: ProxyConfigView; stats: Record<string, number> | null; statsError?: string | undefined};

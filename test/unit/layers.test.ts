@@ -33,7 +33,7 @@ const ALLOWED: Record<string, string[]> = {
   snapshot: ['k8s', 'kube', 'helm', 'metrics', 'envoy', 'errors'],
   model: ['k8s', 'kube', 'snapshot', 'helm', 'envoy'],
   checks: ['k8s', 'kube', 'snapshot', 'model', 'helm', 'envoy', 'metrics'],
-  doctor: ['checks', 'model', 'snapshot', 'bundle', 'k8s', 'kube', 'errors'],
+  doctor: ['checks', 'model', 'snapshot', 'bundle', 'k8s', 'kube', 'errors', 'probe'],
 };
 
 describe('layers', () => {

@@ -31,7 +31,20 @@ export interface AffinityGatewayOptions {
   namespace?: string;
   /** validates a /metrics bearer token; returns the user name, or undefined to answer 401 */
   authenticate?: (token: string) => Promise<string | undefined>;
+  /**
+   * Also play the Envoy proxy's admin endpoint (doctor --envoy-admin) on a third port: GET
+   * /config_dump and /stats answer what these return (test/fixtures/envoy-admin).
+   */
+  admin?: { configDump: () => string; stats: () => string };
 }
+
+/**
+ * What Envoy (or the EPP in front of it) answers instead of forwarding, like Envoy's local replies:
+ * 'no-backend' = 503 "no healthy upstream" (no endpoints), 'shed' = 429 with the EPP flow control's
+ * x-llm-d-request-dropped-reason header, 'reply' = any other local reply (500 "fault filter abort", a
+ * bare 500 as an ext_proc failure leaves it).
+ */
+export type GatewayFault = { kind: 'no-backend' } | { kind: 'shed'; reason: string } | { kind: 'reply'; status: number; body: string };
 
 export interface Decision {
   backend: string;
@@ -55,6 +68,14 @@ export interface AffinityGateway {
   setAffinity(on: boolean): void;
   /** extra delay before forwarding each request (to test time limits) */
   setDelay(ms: number): void;
+  /** like Envoy's route timeout: no upstream answer within ms → 504 "upstream request timeout" (0 = none) */
+  setRouteTimeout(ms: number): void;
+  /** answer without forwarding (undefined = forward again) */
+  setFault(f: GatewayFault | undefined): void;
+  /** where the Envoy-admin stand-in listens (127.0.0.1), when `admin` was given */
+  adminPort?: number;
+  /** admin requests seen (paths) */
+  adminRequests: string[];
   /** forget the prefix table and the records (not the counters: they are counters) */
   reset(): void;
   close(): Promise<void>;
@@ -69,6 +90,9 @@ function promptOf(body: unknown): string {
 export async function startAffinityGateway(opts: AffinityGatewayOptions): Promise<AffinityGateway> {
   let affinity = opts.affinity;
   let delayMs = 0;
+  let routeTimeoutMs = 0;
+  let fault: GatewayFault | undefined;
+  const adminRequests: string[] = [];
   const prefixChars = opts.prefixChars ?? 256;
   const table = new Map<string, string>();
   let rr = 0;
@@ -104,6 +128,18 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
         return;
       }
       const model = (body as { model?: string }).model ?? '';
+      if (fault?.kind === 'no-backend') {
+        res.writeHead(503, { 'content-type': 'text/plain', server: 'envoy' }).end('no healthy upstream');
+        return;
+      }
+      if (fault?.kind === 'shed') {
+        res.writeHead(429, { 'content-type': 'text/plain', server: 'envoy', 'x-llm-d-request-dropped-reason': fault.reason }).end('Too Many Requests');
+        return;
+      }
+      if (fault?.kind === 'reply') {
+        res.writeHead(fault.status, { 'content-type': 'text/plain', server: 'envoy' }).end(fault.body);
+        return;
+      }
       const { backend, prefixHit } = pick(promptOf(body));
       const decision: Decision = { backend: backend.name, prefixHit, ...(req.headers.host ? { host: req.headers.host } : {}) };
       decisions.push(decision);
@@ -111,10 +147,15 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
       requestsByModel.set(model, (requestsByModel.get(model) ?? 0) + 1);
       hitRatioObservations.push(prefixHit ? 1 : 0);
       const forward = (): void => {
+        if (res.writableEnded) return; // answered already (route timeout)
         const up = httpRequest(
           `${backend.url}${req.url ?? '/'}`,
           { method: req.method, headers: { 'content-type': 'application/json', 'content-length': String(raw.length) } },
           (upRes) => {
+            if (res.headersSent) {
+              upRes.resume();
+              return;
+            }
             decision.status = upRes.statusCode;
             res.writeHead(upRes.statusCode ?? 502, { 'content-type': upRes.headers['content-type'] ?? 'application/octet-stream' });
             upRes.pipe(res);
@@ -128,6 +169,14 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
         res.on('close', () => up.destroy());
         up.end(raw);
       };
+      if (routeTimeoutMs > 0) {
+        const t = setTimeout(() => {
+          if (res.headersSent) return;
+          decision.status = 504;
+          res.writeHead(504, { 'content-type': 'text/plain', server: 'envoy' }).end('upstream request timeout');
+        }, routeTimeoutMs);
+        res.on('close', () => clearTimeout(t));
+      }
       if (delayMs > 0) setTimeout(forward, delayMs);
       else forward();
     });
@@ -180,6 +229,17 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
     new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
   const port = await listen(server);
   const metricsPort = await listen(metrics);
+  const admin = opts.admin;
+  const adminServer: Server | undefined = admin
+    ? createServer((req: IncomingMessage, res: ServerResponse) => {
+        adminRequests.push(req.url ?? '/');
+        const path = (req.url ?? '/').split('?')[0];
+        if (path === '/config_dump') res.writeHead(200, { 'content-type': 'application/json' }).end(admin.configDump());
+        else if (path === '/stats') res.writeHead(200, { 'content-type': 'text/plain' }).end(admin.stats());
+        else res.writeHead(404, { 'content-type': 'text/plain' }).end('invalid path');
+      })
+    : undefined;
+  const adminPort = adminServer ? await listen(adminServer) : undefined;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -193,6 +253,14 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
     setDelay: (ms) => {
       delayMs = ms;
     },
+    setRouteTimeout: (ms) => {
+      routeTimeoutMs = ms;
+    },
+    setFault: (f) => {
+      fault = f;
+    },
+    ...(adminPort ? { adminPort } : {}),
+    adminRequests,
     reset: () => {
       table.clear();
       decisions.length = 0;
@@ -200,7 +268,7 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
       rr = 0;
     },
     close: async () => {
-      for (const s of [server, metrics]) {
+      for (const s of [server, metrics, ...(adminServer ? [adminServer] : [])]) {
         s.closeAllConnections();
         await new Promise<void>((r) => s.close(() => r()));
       }

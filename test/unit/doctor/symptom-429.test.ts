@@ -11,9 +11,9 @@ import {NOW, obj, snap} from '../checks/fixture.ts';
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('doctor --symptom 429', () => {
-  it('ranks shedding first: flow control outcomes, saturation detector, sheddable objectives, KV-cache, then the config forms', () => {
+  it('ranks shedding first: flow control outcomes, saturation detector, sheddable objectives, KV-cache, the config forms, then what one request showed (--request)', () => {
     const s = symptomByName('429')!;
-    expect(s.codes).toEqual(['IGW-508', 'IGW-510', 'IGW-608', 'IGW-506', 'IGW-604', 'IGW-602', 'IGW-607']);
+    expect(s.codes).toEqual(['IGW-508', 'IGW-510', 'IGW-608', 'IGW-506', 'IGW-604', 'IGW-602', 'IGW-607', 'IGW-807']);
     expect(s.summary).toContain('x-llm-d-request-dropped-reason');
   });
 
