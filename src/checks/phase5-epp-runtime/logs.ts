@@ -29,11 +29,22 @@ export function onlyLoraMissing(line: string): boolean {
 
 /** Log lines an EPP prints for known failure modes; the first match per pattern is cited. */
 export const EPP_LOG_PATTERNS: readonly {id: string; re: RegExp; accept?: (line: string) => boolean; severity: 'error' | 'warning' | 'info'; what: string; see: string}[] = [
+  // The real GIE v1.5.0 EPP logs with --zap-encoder json, so the quotes of the API error are escaped,
+  // and a forbidden list of a named object reads `inferencepools.<group> \"<pool>\" is forbidden`
+  // (client-go's reflector through controller-runtime's cache: "Failed to watch", "failed to list").
   {
     id: 'rbac',
-    re: /forbidden.*cannot (?:list|watch|get) resource "(?:pods|inferencepools|inferenceobjectives)"|(?:pods|inferencepools|inferenceobjectives)[\w.-]* is forbidden/,
+    re: /forbidden.*cannot (?:list|watch|get) resource \\?"(?:pods|inferencepools)\\?"|(?:pods|inferencepools)[\w.-]*(?: \\?"[^"\\]*\\?")? is forbidden/,
     severity: 'error',
     what: "the EPP may not read pods/InferencePools (RBAC): it cannot see endpoints",
+    see: 'IGW-501',
+  },
+  {
+    // Objectives only carry priorities: without them the EPP still routes (IGW-501 says so too).
+    id: 'rbac-objectives',
+    re: /forbidden.*cannot (?:list|watch|get) resource \\?"inferenceobjectives\\?"|inferenceobjectives[\w.-]*(?: \\?"[^"\\]*\\?")? is forbidden/,
+    severity: 'warning',
+    what: 'the EPP may not read InferenceObjectives (RBAC): it ignores objectives (priorities)',
     see: 'IGW-501',
   },
   {
