@@ -50,4 +50,88 @@ describe('doctor with the real GIE v1.5.0 EPP', () => {
     expect(rt.log.ok && rt.log.text).toContain('"starting collection"');
     expect(findings.find((f) => f.code === 'IGW-505')?.message).toContain('reports 2 ready endpoint(s)');
   }, 300_000);
+
+  // Every fault below comes from changing an input; the findings are what doctor reads from the
+  // cluster and from the real EPP (its log through KWOK, its /metrics through port-forward).
+  const only = (f: Finding[], code: string): Finding[] => f.filter((x) => x.code === code && x.severity !== 'ok' && x.severity !== 'skipped');
+
+  it('real-epp-wrong-pool-name: the EPP watches a pool that does not exist → IGW-406 error on the EPP Deployment', async () => {
+    const inst = await install('pool', 'real-epp-wrong-pool-name');
+    expect(inst.epp.args).toContain(`${inst.names.pool}-typo`);
+    // The real EPP serves, with no endpoint for the pool the route sends to.
+    expect((await inst.scrapeEpp()).text).not.toMatch(new RegExp(`inference_pool_ready_pods\\{[^}]*name="${inst.names.pool}"`));
+    const {findings} = await doctorIn(inst.names.namespace);
+    const e = only(findings, 'IGW-406');
+    expect(e.map((f) => f.severity), show(problems(findings))).toEqual(['error']);
+    expect(e[0]!.object).toMatchObject({kind: 'Deployment', name: inst.names.eppDeployment});
+    expect(e[0]!.message).toContain(`serves InferencePool ${inst.names.namespace}/${inst.names.pool}-typo`);
+  }, 300_000);
+
+  it('real-epp-rbac-no-pods: the EPP logs "pods is forbidden" → IGW-501 error and IGW-507 error quoting the real line', async () => {
+    const inst = await install('pods', 'real-epp-rbac-no-pods');
+    const {findings} = await doctorIn(inst.names.namespace);
+    expect(only(findings, 'IGW-501').map((f) => f.severity), show(problems(findings))).toEqual(['error']);
+    expect(only(findings, 'IGW-501')[0]!.object).toMatchObject({kind: 'Deployment', name: inst.names.eppDeployment});
+    const log = only(findings, 'IGW-507');
+    expect(log.map((f) => f.severity)).toEqual(['error']);
+    expect(log[0]!.object?.kind).toBe('Pod');
+    expect(log[0]!.message).toContain('pods is forbidden');
+  }, 300_000);
+
+  it('real-epp-rbac-no-pools: the EPP may not list its InferencePool → IGW-501 error and IGW-507 error', async () => {
+    const inst = await install('pools', 'real-epp-rbac-no-pools');
+    const {findings} = await doctorIn(inst.names.namespace);
+    expect(only(findings, 'IGW-501').map((f) => f.severity), show(problems(findings))).toEqual(['error']);
+    expect(only(findings, 'IGW-501')[0]!.message).toContain('inferencepools.inference.networking.k8s.io');
+    const log = only(findings, 'IGW-507');
+    expect(log.map((f) => f.severity)).toEqual(['error']);
+    expect(log[0]!.message).toContain('may not read pods/InferencePools');
+  }, 300_000);
+
+  it('real-epp-rbac-no-objectives: the EPP may not list InferenceObjectives → warnings only (it still routes)', async () => {
+    const inst = await install('obj', 'real-epp-rbac-no-objectives');
+    const {findings} = await doctorIn(inst.names.namespace);
+    expect(findings.filter((f) => f.severity === 'error'), show(problems(findings))).toEqual([]);
+    expect(only(findings, 'IGW-501').map((f) => f.severity)).toEqual(['warning']);
+    const log = only(findings, 'IGW-507');
+    expect(log.map((f) => f.severity)).toEqual(['warning']);
+    expect(log[0]!.message).toContain('may not read InferenceObjectives');
+  }, 300_000);
+
+  it('real-epp-pool-wrong-target-port: the EPP\'s scrapes of :8001 fail → IGW-305 error on the pool, IGW-505 error (0 ready endpoints)', async () => {
+    const inst = await install('port', 'real-epp-pool-wrong-target-port');
+    const {findings} = await doctorIn(inst.names.namespace);
+    const port = only(findings, 'IGW-305');
+    expect(port.map((f) => f.severity), show(problems(findings))).toEqual(['error']);
+    expect(port[0]!.object).toMatchObject({kind: 'InferencePool', name: inst.names.pool});
+    const ready = only(findings, 'IGW-505');
+    expect(ready.map((f) => f.severity)).toEqual(['error']);
+    expect(ready[0]!.message).toContain('reports 0 ready endpoints');
+    // The real EPP's own words for the failed scrape, as doctor read them from the pod's log.
+    expect(only(findings, 'IGW-507')[0]?.message).toContain('"msg":"poll failed"');
+  }, 300_000);
+
+  it('real-epp-v14-scheduling-config: v1.5.0 refuses the inline saturationDetector and exits → IGW-602 error on the ConfigMap, IGW-405 error (crashing)', async () => {
+    const inst = await install('cfg', 'real-epp-v14-scheduling-config');
+    expect(inst.epp.output()).toContain('strict decoding error: unknown field \\"saturationDetector.');
+    expect(await inst.epp.exited).not.toBe(0);
+    const {findings} = await doctorIn(inst.names.namespace);
+    const cfg = only(findings, 'IGW-602');
+    expect(cfg.map((f) => f.severity), show(problems(findings))).toEqual(['error']);
+    expect(cfg[0]!.object).toMatchObject({kind: 'ConfigMap', name: inst.names.eppConfigMap});
+    const crash = only(findings, 'IGW-405');
+    expect(crash.map((f) => f.severity)).toEqual(['error']);
+    expect(crash[0]!.message).toContain('keeps crashing');
+  }, 300_000);
+
+  it('real-epp-no-tokenreviews: the real metrics filter answers 500 → IGW-504 error on the EPP pod, IGW-502 warning', async () => {
+    const inst = await install('tr', 'real-epp-no-tokenreviews');
+    expect((await inst.scrapeEpp()).status).toBe(500);
+    const {findings} = await doctorIn(inst.names.namespace);
+    const e = only(findings, 'IGW-504');
+    expect(e.map((f) => f.severity), show(problems(findings))).toEqual(['error']);
+    expect(e[0]!.object?.kind).toBe('Pod');
+    expect(e[0]!.message).toContain('answered 500');
+    expect(only(findings, 'IGW-502').map((f) => f.severity)).toEqual(['warning']);
+  }, 300_000);
 });

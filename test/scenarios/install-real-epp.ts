@@ -20,13 +20,13 @@
 // verdict.
 import {spawn, type ChildProcess} from 'node:child_process';
 import {once} from 'node:events';
-import {appendFileSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {appendFileSync, copyFileSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer, connect, type Server} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {freePort, kubectl, startSim, toolsBin} from '../harness/cluster.ts';
 import {installHealthy, modelPodsReady, type InstallOptions, type Installation} from './install.ts';
-import {podsOf, replaceAllPods, ScenarioKube, until, type KubeObject, type Manifest, type PodJson} from './kube.ts';
+import {podsOf, replaceAllPods, ScenarioKube, until, waitingReason, type KubeObject, type Manifest, type PodJson} from './kube.ts';
 import {criLog} from './logs.ts';
 import {MODEL_PORT} from './objects.ts';
 
@@ -45,6 +45,8 @@ export interface RealEpp {
   args: string[];
   /** Resolves with the exit code once the process ends. */
   exited: Promise<number | null>;
+  /** Resolves with the exit code only when the process ends by itself (not through stop()). */
+  crashed: Promise<number | null>;
   /** Plain text of everything it logged since this start. */
   output(): string;
   stop(): Promise<void>;
@@ -231,12 +233,20 @@ export async function startRealEpp(inst: Installation, logFile: string): Promise
   child.stdout?.on('data', sink('stdout'));
   child.stderr?.on('data', sink('stderr'));
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  let stopping = false;
+  const crashed = new Promise<number | null>((res) => {
+    void exited.then((code) => {
+      if (!stopping) res(code);
+    });
+  });
   return {
     ports,
     args,
     exited,
+    crashed,
     output: () => text,
     stop: async () => {
+      stopping = true;
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -325,7 +335,20 @@ export async function installHealthyRealEpp(target: ScenarioKube | string, opts:
       (await podsOf(kube, names.namespace, {'app.kubernetes.io/component': 'epp'})).filter((p: PodJson) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name);
     const start = async (): Promise<RealEpp> => {
       const epp = await startRealEpp(inst, inst.logFiles.epp);
-      await kube.apply(eppPortForward(inst, await eppPods(), epp.ports));
+      const pods = await eppPods();
+      await kube.apply(eppPortForward(inst, pods, epp.ports));
+      // The kubelet's part when the container exits by itself: its log stays readable as the
+      // previous container's, and the pod reports the crash. KWOK shows the crash through the test
+      // cluster's crash-loop stage (test/cluster/stages/infgw-stages.yaml), selected by pod labels.
+      void epp.crashed.then(async () => {
+        if (real.epp !== epp) return;
+        if (existsSync(inst.logFiles.epp)) copyFileSync(inst.logFiles.epp, inst.logFiles.eppPrevious);
+        await Promise.all(
+          pods.map((name) =>
+            kube.patch({apiVersion: 'v1', kind: 'Pod', namespace: names.namespace, name}, {metadata: {labels: {'infgw.test/crashloop': 'true', 'infgw.test/never-ready': 'true'}}}),
+          ),
+        ).catch(() => {});
+      });
       return epp;
     };
     inst.onCleanup(() => kube.delete({apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'ClusterPortForward', name: `infgw-real-epp-${names.namespace}`}));
@@ -402,7 +425,8 @@ async function dropRoleRule(inst: RealEppInstallation, resource: string): Promis
   await inst.kube.patch(roleRef(inst), {rules: role.rules.filter((r) => !r.resources.includes(resource))});
   // A pod's start after the RBAC change: the EPP's informers list with the reduced rights.
   await inst.restartEpp();
-  await inst.waitEppLog(new RegExp(`${resource}[\\w.-]* is forbidden`), `"${resource} is forbidden"`);
+  // client-go's error names the object when it has one: `inferencepools.<group> \\"<pool>\\" is forbidden`.
+  await inst.waitEppLog(new RegExp(`${resource}[\\w.-]*(?: \\\\"[^"\\\\]*\\\\")? is forbidden`), `"${resource} ... is forbidden"`);
 }
 
 /** helm upgrade of the release and a fresh EPP pod (old ReplicaSet removed), then the process restarted from it. */
@@ -441,22 +465,38 @@ export const realEppFaults = {
     async inject(inst: RealEppInstallation): Promise<void> {
       const ref = {apiVersion: 'inference.networking.k8s.io/v1', kind: 'InferencePool', namespace: inst.names.namespace, name: inst.names.pool};
       await inst.kube.patch(ref, {spec: {targetPorts: [{number: MODEL_PORT + 1}]}});
-      await inst.waitEppLog(/"Updating endpoints".*"targetPortsChanged":true/, '"Updating endpoints" with targetPortsChanged');
+      // GIE v1.5.0 pkg/epp/datalayer/collector.go logs the first failure of each endpoint's scrape.
+      await inst.waitEppLog(new RegExp(`"msg":"poll failed".*:${MODEL_PORT + 1}/metrics`), `"poll failed" for :${MODEL_PORT + 1}/metrics`);
+      // ...and its pool gauge follows at its next Prometheus refresh (--refresh-prometheus-metrics-interval):
+      // the pods have no container port the pool targets, so none is a ready endpoint.
+      await until(
+        'the real EPP reports inference_pool_ready_pods 0',
+        async () => new RegExp(`^inference_pool_ready_pods\\{[^}]*name="${inst.names.pool}"[^}]*\\} 0$`, 'm').test((await inst.scrapeEpp()).text),
+        60_000,
+        250,
+      );
     },
   },
   /** The chart's EndpointPickerConfig (v1.4 shape: inline saturationDetector) fed to v1.5.0: the EPP exits. */
   'real-epp-v14-scheduling-config': {
-    changes: 'helm value epp.schedulingConfig.enabled=true (the chart\'s v1.4-shaped config), EPP restarted',
+    changes: 'helm value epp.schedulingConfig.enabled=true (the chart\'s v1.4-shaped config), EPP restarted: it exits, the pod crash-loops',
     async inject(inst: RealEppInstallation): Promise<void> {
       await upgradeAndRestart(inst, ['epp.schedulingConfig.enabled=true']);
-      await inst.epp.exited;
+      await inst.epp.crashed;
+      await until('the EPP pod in CrashLoopBackOff', async () => {
+        const pods = await podsOf(inst.kube, inst.names.namespace, {'app.kubernetes.io/component': 'epp'});
+        return pods.length > 0 && pods.every((p) => waitingReason(p) === 'CrashLoopBackOff');
+      });
     },
   },
-  /** The EPP's service account may not create TokenReviews: its /metrics auth fails (no restart needed). */
+  /** The EPP's service account may not create TokenReviews: its /metrics auth fails. */
   'real-epp-no-tokenreviews': {
-    changes: 'ClusterRoleBinding <epp>-<namespace>-auth deleted',
+    changes: 'ClusterRole <epp>-<namespace>-auth loses the tokenreviews rule, EPP restarted (its authenticator caches reviews for a minute)',
     async inject(inst: RealEppInstallation): Promise<void> {
-      await inst.kube.delete({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', name: inst.names.eppClusterRole});
+      const ref = {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: inst.names.eppClusterRole};
+      const role = await inst.kube.get<KubeObject & {rules: {resources?: string[]}[]}>(ref);
+      await inst.kube.patch(ref, {rules: role.rules.filter((r) => !(r.resources ?? []).includes('tokenreviews'))});
+      await inst.restartEpp();
       await until('the real EPP /metrics refuses the scrape', async () => (await inst.scrapeEpp()).status >= 400, 60_000, 200);
     },
   },
