@@ -11,10 +11,13 @@ import {runDoctor} from '../../src/doctor/run.ts';
 import type {Finding} from '../../src/checks/types.ts';
 import type {Snapshot} from '../../src/snapshot/types.ts';
 import {installHealthyRealEpp, realEppFaults, type RealEppFault, type RealEppInstallation} from '../scenarios/install-real-epp.ts';
+import {startRealBbr} from '../scenarios/install-real-bbr.ts';
+import {installHealthyBbr, type Installation} from '../scenarios/index.ts';
+import {kubectl} from '../harness/cluster.ts';
 
 const kubeconfig = inject('kubeconfig');
 const RUN = Date.now().toString(36).slice(-5);
-let current: RealEppInstallation | undefined;
+let current: Installation | undefined;
 
 afterEach(async () => {
   await current?.cleanup();
@@ -30,9 +33,10 @@ const problems = (f: Finding[]): Finding[] => f.filter((x) => x.severity === 'er
 const show = (f: Finding[]): string => f.map((x) => `${x.code} ${x.severity} ${x.object?.kind ?? ''}/${x.object?.name ?? ''}: ${x.message}`).join('\n');
 
 async function install(suffix: string, fault?: RealEppFault): Promise<RealEppInstallation> {
-  current = await installHealthyRealEpp(kubeconfig, {namespace: `drepp-${RUN}-${suffix}`, pods: 2, litellm: false});
-  if (fault) await realEppFaults[fault].inject(current);
-  return current;
+  const inst = await installHealthyRealEpp(kubeconfig, {namespace: `drepp-${RUN}-${suffix}`, pods: 2, litellm: false});
+  current = inst;
+  if (fault) await realEppFaults[fault].inject(inst);
+  return inst;
 }
 
 describe('doctor with the real GIE v1.5.0 EPP', () => {
@@ -133,5 +137,33 @@ describe('doctor with the real GIE v1.5.0 EPP', () => {
     expect(e[0]!.object?.kind).toBe('Pod');
     expect(e[0]!.message).toContain('answered 500');
     expect(only(findings, 'IGW-502').map((f) => f.severity)).toEqual(['warning']);
+  }, 300_000);
+});
+
+describe('doctor with the real GIE v1.5.0 body-based router', () => {
+  it('healthy BBR install: the real router reconciles both bbr-managed ConfigMaps; doctor 0 errors / 0 warnings', async () => {
+    const {inst, bbr} = await installHealthyBbr(kubeconfig, {namespace: `drbbr-${RUN}-ok`, pods: 1, litellm: false});
+    current = inst;
+    const real = await startRealBbr(inst, bbr);
+    for (const m of bbr.baseModels) await real.waitLog(new RegExp(`"msg":"Reconciling ConfigMap".*"name":"${m}-adapters-allowlist"`), `Reconciling ConfigMap ${m}-adapters-allowlist`);
+    // kubectl logs of the BBR pod is the real router's output.
+    const logs = await kubectl(['logs', '-n', inst.names.namespace, `deploy/${bbr.bbr}`], {kubeconfig});
+    expect(logs.stdout).toContain('"msg":"Reconciling ConfigMap"');
+    const {findings} = await doctorIn(inst.names.namespace);
+    expect(problems(findings), show(problems(findings))).toEqual([]);
+    expect(findings.filter((f) => f.code === 'IGW-441').map((f) => f.severity)).toEqual(['ok']);
+  }, 300_000);
+
+  it('a bbr-managed ConfigMap without baseModel: the real reconciler fails on it → IGW-441 error on the ConfigMap', async () => {
+    const {inst, bbr} = await installHealthyBbr(kubeconfig, {namespace: `drbbr-${RUN}-cm`, pods: 1, litellm: false});
+    current = inst;
+    const real = await startRealBbr(inst, bbr);
+    const name = `${bbr.baseModels[1]}-adapters-allowlist`;
+    await inst.kube.patch({apiVersion: 'v1', kind: 'ConfigMap', namespace: inst.names.namespace, name}, {data: {baseModel: null}});
+    const line = await real.waitLog(new RegExp(`"msg":"Reconciler error".*"name":"${name}"`), `Reconciler error for ${name}`);
+    expect(line).toContain('failed to add or update ConfigMap');
+    const {findings} = await doctorIn(inst.names.namespace);
+    const e = findings.filter((f) => f.code === 'IGW-441' && f.severity === 'error');
+    expect(e.map((f) => f.object?.name), show(problems(findings))).toEqual([name]);
   }, 300_000);
 });

@@ -158,6 +158,17 @@ function flagValue(args: string[], flag: string): string | undefined {
   return undefined;
 }
 
+/** A local process started from a Deployment's pod template (startFromDeployment). */
+export interface DeploymentProcess {
+  /** Local ports, by the flag that sets each. */
+  ports: Record<string, number>;
+  args: string[];
+  exited: Promise<number | null>;
+  crashed: Promise<number | null>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
 /**
  * Starts the real EPP for an install's EPP Deployment, as the kubelet would start its container:
  * the container's args, its service account's token (TokenRequest) as the only credentials, the
@@ -165,19 +176,36 @@ function flagValue(args: string[], flag: string): string | undefined {
  * `kubectl logs` shows through the install's KWOK ClusterLogs).
  */
 export async function startRealEpp(inst: Installation, logFile: string): Promise<RealEpp> {
+  const p = await startFromDeployment(inst, {
+    deployment: inst.names.eppDeployment,
+    container: 'epp',
+    binary: gieEppBin,
+    logFile,
+    portFlags: ['--grpc-port', '--grpc-health-port', '--metrics-port'],
+    // No OpenTelemetry collector here: the pod would export traces to one (GIE v1.5.0 pkg/common/
+    // observability/tracing); off, so that its dial errors do not fill the log.
+    extraFlags: {'--tracing': 'false'},
+  });
+  return {...p, ports: {grpc: p.ports['--grpc-port']!, health: p.ports['--grpc-health-port']!, metrics: p.ports['--metrics-port']!}};
+}
+
+/** The part of the kubelet these tests play: run a Deployment's container as a local process. */
+export async function startFromDeployment(
+  inst: Installation,
+  o: {deployment: string; container: string; binary: string; logFile: string; portFlags: string[]; extraFlags?: Record<string, string>},
+): Promise<DeploymentProcess> {
   const {kube, names} = inst;
-  const dep = await kube.get<EppDeploymentJson>({apiVersion: 'apps/v1', kind: 'Deployment', namespace: names.namespace, name: names.eppDeployment});
+  const dep = await kube.get<EppDeploymentJson>({apiVersion: 'apps/v1', kind: 'Deployment', namespace: names.namespace, name: o.deployment});
   const pod = dep.spec.template.spec;
-  const container = pod.containers.find((c) => c.name === 'epp') ?? pod.containers[0]!;
-  const dir = mkdtempSync(join(tmpdir(), 'infgw-real-epp-'));
-  const ports = {grpc: await freePort(), health: await freePort(), metrics: await freePort()};
+  const container = pod.containers.find((c) => c.name === o.container) ?? pod.containers[0]!;
+  const dir = mkdtempSync(join(tmpdir(), `infgw-real-${o.container}-`));
+  const ports: Record<string, number> = {};
   let args = [...(container.args ?? [])];
-  args = setFlag(args, '--grpc-port', String(ports.grpc));
-  args = setFlag(args, '--grpc-health-port', String(ports.health));
-  args = setFlag(args, '--metrics-port', String(ports.metrics));
-  // No OpenTelemetry collector here: the pod would export traces to one (GIE v1.5.0 pkg/common/
-  // observability/tracing); off, so that its dial errors do not fill the log.
-  args = setFlag(args, '--tracing', 'false');
+  for (const flag of o.portFlags) {
+    ports[flag] = await freePort();
+    args = setFlag(args, flag, String(ports[flag]));
+  }
+  for (const [flag, value] of Object.entries(o.extraFlags ?? {})) args = setFlag(args, flag, value);
   const configPath = flagValue(args, '--config-file');
   if (configPath) {
     const mount = (container.volumeMounts ?? []).find((m) => configPath.startsWith(`${m.mountPath.replace(/\/$/, '')}/`));
@@ -216,7 +244,7 @@ export async function startRealEpp(inst: Installation, logFile: string): Promise
 
   const env: NodeJS.ProcessEnv = {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, KUBECONFIG: kubeconfig, NAMESPACE: names.namespace, POD_NAMESPACE: names.namespace};
   for (const e of container.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
-  const child: ChildProcess = spawn(gieEppBin, args, {env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe']});
+  const child: ChildProcess = spawn(o.binary, args, {env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe']});
   let text = '';
   const sink = (stream: 'stdout' | 'stderr') => {
     let partial = '';
@@ -229,6 +257,7 @@ export async function startRealEpp(inst: Installation, logFile: string): Promise
       appendFileSync(logFile, criLog(lines).replace(/ stdout F /g, ` ${stream} F `));
     };
   };
+  const logFile = o.logFile;
   writeFileSync(logFile, '');
   child.stdout?.on('data', sink('stdout'));
   child.stderr?.on('data', sink('stderr'));
