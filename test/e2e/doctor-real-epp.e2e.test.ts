@@ -14,6 +14,9 @@ import {installHealthyRealEpp, realEppFaults, type RealEppFault, type RealEppIns
 import {startRealBbr} from '../scenarios/install-real-bbr.ts';
 import {installHealthyBbr, type Installation} from '../scenarios/index.ts';
 import {kubectl} from '../harness/cluster.ts';
+import {probeCache} from '../../src/probe/run.ts';
+import {startAffinityGateway} from './support/affinity-gateway.ts';
+import {extProcPick, loadExtProcSchema} from './support/ext-proc.ts';
 
 const kubeconfig = inject('kubeconfig');
 const RUN = Date.now().toString(36).slice(-5);
@@ -165,5 +168,57 @@ describe('doctor with the real GIE v1.5.0 body-based router', () => {
     const {findings} = await doctorIn(inst.names.namespace);
     const e = findings.filter((f) => f.code === 'IGW-441' && f.severity === 'error');
     expect(e.map((f) => f.object?.name), show(problems(findings))).toEqual([name]);
+  }, 300_000);
+});
+
+describe('probe-cache with the real EPP picking over ext_proc', () => {
+  it('the stand-in gateway routes where the real EPP says (x-gateway-destination-endpoint); identical prompts stay on one pod → "working"', async () => {
+    const inst = await install('probe');
+    const schema = loadExtProcSchema();
+    const pods = await inst.kube.list<{metadata: {name: string}; status?: {podIP?: string}}>({apiVersion: 'v1', kind: 'Pod', namespace: inst.names.namespace}, 'serving.kserve.io/inferenceservice');
+    const backends = pods.filter((p) => inst.modelPodIps.includes(p.status?.podIP ?? '')).map((p) => ({name: p.metadata.name, url: `http://${p.status!.podIP}:8000`, port: 8000}));
+    expect(backends).toHaveLength(2);
+    const picks: string[] = [];
+    const gw = await startAffinityGateway({
+      backends,
+      affinity: false,
+      picker: async ({path, body}) => {
+        // The install's EPP serves TLS (self-signed): the 'ai-gateway' wiring, as Envoy AI Gateway dials it.
+        const r = await extProcPick(schema, {port: inst.epp.ports.grpc, tls: true, path, headers: {'x-request-id': `probe-${picks.length}`}, body});
+        picks.push(r.endpoint ?? '');
+        return backends.find((b) => b.url === `http://${r.endpoint ?? ''}`)?.name;
+      },
+    });
+    try {
+      const kube = await connect({kubeconfig});
+      const report = await probeCache(kube, {
+        namespace: inst.names.namespace,
+        url: gw.url,
+        path: '/v1/chat/completions',
+        headers: {},
+        requests: 8,
+        prefixTokens: 200,
+        concurrency: 1,
+        maxTokens: 4,
+        maxRequests: 200,
+        maxDurationMs: 120_000,
+        httpTimeoutMs: 20_000,
+        metricsToken: 'auto',
+        signal: new AbortController().signal,
+      });
+      kube.close();
+      // Every request was routed by the real EPP's answer, to a model pod's IP:8000.
+      expect(picks).toHaveLength(16);
+      for (const p of picks) expect(inst.modelPodIps.map((ip) => `${ip}:8000`)).toContain(p);
+      // The 8 identical prompts: one pod, chosen by the EPP's prefix-cache scorer.
+      expect(new Set(picks.slice(0, 8)).size).toBe(1);
+      const a = report.analysis;
+      expect(a.verdict.result, `${a.verdict.reason}\n${JSON.stringify(gw.decisions)}`).toBe('working');
+      expect(a.affinity).toMatchObject({topCount: 8, total: 8, share: 1});
+      // probe-cache read the real EPP's metrics (GIE 1.1–1.5 names) through the pod's port-forward.
+      expect(a.epp?.generation).toBe('gie-1.1-1.5');
+    } finally {
+      await gw.close();
+    }
   }, 300_000);
 });
