@@ -115,7 +115,10 @@ describe('doctor with the real GIE v1.5.0 EPP', () => {
     expect(ready.map((f) => f.severity)).toEqual(['error']);
     expect(ready[0]!.message).toContain('reports 0 ready endpoints');
     // The real EPP's own words for the failed scrape, as doctor read them from the pod's log.
-    expect(only(findings, 'IGW-507')[0]?.message).toContain('"msg":"poll failed"');
+    const log = only(findings, 'IGW-507');
+    expect(log.map((f) => f.severity)).toEqual(['warning']);
+    expect(log[0]!.message).toContain("cannot scrape a model server's metrics");
+    expect(log[0]!.message).toContain('"msg":"poll failed"');
   }, 300_000);
 
   it('real-epp-v14-scheduling-config: v1.5.0 refuses the inline saturationDetector and exits → IGW-602 error on the ConfigMap, IGW-405 error (crashing)', async () => {

@@ -42,6 +42,26 @@ describe('IGW-507: RBAC lines as the real GIE v1.5.0 EPP writes them (issue 12: 
   });
 });
 
+describe('IGW-507: a failed model server scrape as the real GIE v1.5.0 EPP logs it (issue 12)', () => {
+  // Captured from .tools/bin/gie-epp after the InferencePool's targetPort was set to 8001 (the
+  // simulators listen on 8000; test/scenarios/install-real-epp.ts); stack trace shortened.
+  const poll = String.raw`{"level":"error","ts":1796490543.9796605,"caller":"datalayer/collector.go:211","msg":"poll failed","endpoint":"127.197.211.2","source":"metrics-data-source/metrics-data-source","error":"failed to fetch data from drx-o0zzw-4/qwen3-8b-predictor-8598949df-k5pnz-rank-0: Get \"http://127.197.211.2:8001/metrics\": dial tcp 127.197.211.2:8001: connect: connection refused","stacktrace":"sigs.k8s.io/gateway-api-inference-extension/pkg/epp/datalayer.logErrorTransition"}`;
+
+  it('→ one warning about scraping the model server (see IGW-305), not a TLS/transport error of the EPP', () => {
+    const f = run(okMetrics(withReadyPods(GIE, 2)), poll).filter((x) => x.code === 'IGW-507');
+    expect(f.map((x) => x.severity)).toEqual(['warning']);
+    expect(f[0]!.message).toContain("cannot scrape a model server's metrics");
+    expect(f[0]!.message).toContain('see IGW-305');
+    expect(f[0]!.message).not.toContain('TLS');
+  });
+
+  it('an EPP transport error that is not a scrape still reads as one', () => {
+    const dial = '{"level":"error","msg":"failed to start","error":"listen tcp :9002: connect: connection refused"}';
+    const f = run(okMetrics(withReadyPods(GIE, 2)), dial).filter((x) => x.code === 'IGW-507');
+    expect(f.map((x) => x.message.includes('TLS/transport'))).toEqual([true]);
+  });
+});
+
 describe('IGW-507: LoRA metrics missing is noise; llm-d-router counts data-layer errors (issue 11 item 4)', () => {
   // GIE v1.5.0 pkg/epp/datalayer/collector.go logs this once per endpoint when vLLM runs without LoRA
   const lora = '{"level":"error","msg":"extract failed","extractor":"core-metrics-extractor/core-metrics-extractor","error":"metric family \\"vllm:lora_requests_info\\" not found"}';
