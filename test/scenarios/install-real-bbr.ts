@@ -82,7 +82,7 @@ export async function startRealBbr(inst: Installation, b: BbrNames): Promise<Rea
       }),
   };
   inst.onCleanup(() => real.process.stop());
-  // GIE v1.5.0 pkg/common/.../runnable/grpc.go: "gRPC server listening" with name "ext-proc".
+  // GIE v1.5.0 internal/runnable/grpc.go: "gRPC server listening" with name "ext-proc".
   await real.waitLog(/"msg":"gRPC server listening".*"name":"ext-proc"|"name":"ext-proc".*"msg":"gRPC server listening"/, 'ext-proc gRPC server listening');
   return real;
 }
