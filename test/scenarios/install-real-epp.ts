@@ -415,8 +415,9 @@ export async function installHealthyRealEpp(target: ScenarioKube | string, opts:
 
 /**
  * The EPP's healthy state, observed: a "starting collection" line (its metrics scraper) for every
- * model pod (GIE v1.5.0 pkg/epp/datalayer/collector.go) and /metrics answering with `inference_pool_ready_pods` equal to
- * the pod count (pkg/epp/metrics/collectors/inference_pool.go).
+ * model pod (GIE v1.5.0 pkg/epp/datalayer/collector.go) and /metrics answering with
+ * `inference_pool_ready_pods` equal to the pod count (pkg/epp/metrics/metrics.go, set by the periodic
+ * refresh in pkg/epp/datalayer/logger/logger.go every --refresh-prometheus-metrics-interval).
  */
 export async function waitEppHealthy(real: RealEppInstallation, pods: number): Promise<void> {
   let last = '';
