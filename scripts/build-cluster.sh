@@ -4,6 +4,7 @@
 #                        (module test/cluster: k8s.io/kubernetes + published staging modules)
 #   kwok                 sigs.k8s.io/kwok/cmd/kwok            (module test/tools)
 #   inference-sim        our vLLM-compatible simulator         (module test/tools)
+#   gie-epp, gie-bbr     GIE v1.5.0 cmd/epp, cmd/bbr           (module sigs.k8s.io/gateway-api-inference-extension)
 # and copies KWOK's CRDs and stock Stages from the kwok module into .tools/share/kwok/.
 #
 # Make-like: a binary is rebuilt only when a source file of its module (or this script) is newer.
@@ -69,6 +70,33 @@ if needs_build "$bin/inference-sim" "$root/test/tools"; then
 else
   echo "build-cluster: inference-sim is up to date" >&2
 fi
+
+# 3b. GIE v1.5.0 Endpoint Picker and body-based router (epp block; issue 12), new names:
+#   gie-epp  cmd/epp   (Endpoint Picker: ext-proc gRPC, health gRPC, /metrics)
+#   gie-bbr  cmd/bbr   (body-based routing ext-proc)
+# Source: the module sigs.k8s.io/gateway-api-inference-extension@v1.5.0 as the Go module proxy
+# serves it (checksum-verified; tag v1.5.0), built in its own module (its go.mod/go.sum, GOWORK=off:
+# the module's go.work names a conformance module that is not part of the zip). Not from
+# ../shared/upstream/gateway-api-inference-extension-v1.5.0.tar.gz: that snapshot lacks
+# sidecars/latencypredictorasync, which cmd/epp imports, so it cannot build the EPP; the files it
+# has are identical to the module's.
+gie_version=v1.5.0
+gie_json="$(cd "$root" && GOFLAGS= GOWORK=off go mod download -json "sigs.k8s.io/gateway-api-inference-extension@$gie_version")"
+gie_dir="$(printf '%s\n' "$gie_json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+gie_commit="$(printf '%s\n' "$gie_json" | sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]*\)",*$/\1/p' | head -1)"
+[ -f "$gie_dir/go.mod" ] || { echo "build-cluster: GIE $gie_version module not found ($gie_dir)" >&2; exit 1; }
+# As GIE's Dockerfile stamps its images: inference_extension_info{commit,build_ref} shows them.
+gie_vpkg=sigs.k8s.io/gateway-api-inference-extension/version
+gie_ldflags="-s -w -X $gie_vpkg.CommitSHA=${gie_commit:-unknown} -X $gie_vpkg.BuildRef=$gie_version"
+for gie_cmd in epp bbr; do
+  gie_out="$bin/gie-$gie_cmd"
+  # The module version is immutable: rebuild only when the binary is missing or this script changed.
+  if [ "${FORCE:-}" = "1" ] || [ ! -x "$gie_out" ] || [ "$self" -nt "$gie_out" ]; then
+    (cd "$gie_dir" && GOWORK=off timed "gie-$gie_cmd (GIE $gie_version cmd/$gie_cmd)" nice go build "${modflag[@]}" -buildvcs=false -ldflags "$gie_ldflags" -o "$gie_out.tmp" "./cmd/$gie_cmd" && mv "$gie_out.tmp" "$gie_out")
+  else
+    echo "build-cluster: gie-$gie_cmd is up to date" >&2
+  fi
+done
 
 # 4. KWOK CRDs and stock Stages, read from the kwok module (not kept in the repo).
 kwok_dir="$(cd "$root/test/tools" && go list "${modflag[@]}" -m -f '{{.Dir}}' sigs.k8s.io/kwok)"

@@ -480,7 +480,7 @@ export const faults = {
         'json',
         managers.kubectlEdit,
       );
-      writeLog(inst.logFiles.epp, eppForbiddenLog({namespace: names.namespace, serviceAccount: names.eppServiceAccount, resource: 'inferencepools', group: objects.POOL_GROUP}));
+      writeLog(inst.logFiles.epp, eppForbiddenLog({namespace: names.namespace, serviceAccount: names.eppServiceAccount, resource: 'inferencepools', group: objects.POOL_GROUP, kind: '*v1.InferencePool', name: names.pool}));
       await untilEppDenied(inst, {verb: 'list', group: objects.POOL_GROUP, resource: 'inferencepools', namespace: names.namespace});
       await waitEppPods(inst, 'running and not ready', (p) => p.status?.phase === 'Running' && !podReady(p));
     },

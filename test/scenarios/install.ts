@@ -63,6 +63,13 @@ export interface InstallOptions {
    * stand-in that authenticates scrapes as the EPP does (epp-metrics.ts). Default: withSims.
    */
   withEppMetrics?: boolean;
+  /**
+   * 'real': the EPP's log and /metrics come from the real GIE EPP process (install-real-epp.ts
+   * starts it): this install writes no imitated EPP log lines and no metrics stand-in. Default 'imitated'.
+   */
+  eppRuntime?: 'imitated' | 'real';
+  /** Put the model server pods on this node (spec.nodeName; install-real-epp.ts's loopback node). */
+  modelNodeName?: string;
   /** Envoy Gateway namespace (default "envoy-gateway-system", shared by every install that uses it). */
   egNamespace?: string;
   /** GatewayClass (default "eg", shared). */
@@ -378,8 +385,10 @@ export async function installHealthy(target: ScenarioKube | string, opts: Instal
     const modelServing = (async () => {
       const isvc = await kube.apply(objects.inferenceService(names, options.pods), managers.installer);
       const owner = {uid: isvc.metadata.uid ?? ''};
+      const predictor = objects.predictorDeployment(names, options.pods, owner);
+      if (opts.modelNodeName) (predictor.spec as {template: {spec: Record<string, unknown>}}).template.spec.nodeName = opts.modelNodeName;
       const writes: Promise<unknown>[] = [
-        kube.apply(objects.predictorDeployment(names, options.pods, owner), managers.kserve),
+        kube.apply(predictor, managers.kserve),
         kube.apply(objects.predictorService(names, owner), managers.kserve),
         kube.apply(objects.inferencePool(names)),
         kube.apply(objects.httpRoute(names)),
@@ -418,11 +427,11 @@ export async function installHealthy(target: ScenarioKube | string, opts: Instal
 
     p0 = performance.now();
     const modelPods = await modelPodsReady(inst);
-    writeEppLogs(inst, modelPods);
+    if (opts.eppRuntime !== 'real') writeEppLogs(inst, modelPods);
     const writes: Promise<void>[] = [statuses.gateway(), statuses.route(), statuses.pool(), statuses.inferenceService()];
     if (options.wiring === 'extension-policy') writes.push(statuses.policy());
     if (options.withSims) writes.push(startSims(inst, modelPods));
-    if (opts.withEppMetrics ?? options.withSims) writes.push(serveEppMetrics(inst, modelPods));
+    if (opts.eppRuntime !== 'real' && (opts.withEppMetrics ?? options.withSims)) writes.push(serveEppMetrics(inst, modelPods));
     await Promise.all(writes);
     timings.statuses = ms(p0);
     timings.total = ms(t0);

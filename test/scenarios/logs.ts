@@ -107,12 +107,21 @@ export function eppHealthyLog(opts: {pool: string; namespace: string; poolGroup:
   return lines;
 }
 
-export function eppForbiddenLog(opts: {namespace: string; serviceAccount: string; resource: string; group: string}): string[] {
+/**
+ * What the real GIE v1.5.0 EPP logs when its ServiceAccount may not list a resource (captured from
+ * .tools/bin/gie-epp, install-real-epp.ts): client-go's reflector through controller-runtime's cache,
+ * "Failed to watch" with the API error in `error`; a list restricted to one object (its pool) names it.
+ */
+export function eppForbiddenLog(opts: {namespace: string; serviceAccount: string; resource: string; group: string; kind?: string; name?: string}): string[] {
   const who = `system:serviceaccount:${opts.namespace}:${opts.serviceAccount}`;
   const what = opts.group ? `${opts.resource}.${opts.group}` : opts.resource;
+  const type = opts.kind ?? (opts.resource === 'pods' ? '*v1.Pod' : opts.resource);
   return [
-    eppLine('info', 'setup', 'Starting manager'),
-    eppLine('error', 'reflector', `Failed to watch: failed to list ${what}: ${what} is forbidden: User "${who}" cannot list resource "${opts.resource}" in API group "${opts.group}" in the namespace "${opts.namespace}"`),
+    eppLine('info', 'setup', 'Controller manager starting'),
+    eppLine('error', 'controller-runtime.cache.UnhandledError', 'Failed to watch', {
+      type,
+      error: `failed to list ${type}: ${what}${opts.name ? ` "${opts.name}"` : ''} is forbidden: User "${who}" cannot list resource "${opts.resource}" in API group "${opts.group}" in the namespace "${opts.namespace}"`,
+    }),
   ];
 }
 

@@ -29,11 +29,22 @@ export function onlyLoraMissing(line: string): boolean {
 
 /** Log lines an EPP prints for known failure modes; the first match per pattern is cited. */
 export const EPP_LOG_PATTERNS: readonly {id: string; re: RegExp; accept?: (line: string) => boolean; severity: 'error' | 'warning' | 'info'; what: string; see: string}[] = [
+  // The real GIE v1.5.0 EPP logs with --zap-encoder json, so the quotes of the API error are escaped,
+  // and a forbidden list of a named object reads `inferencepools.<group> \"<pool>\" is forbidden`
+  // (client-go's reflector through controller-runtime's cache: "Failed to watch", "failed to list").
   {
     id: 'rbac',
-    re: /forbidden.*cannot (?:list|watch|get) resource "(?:pods|inferencepools|inferenceobjectives)"|(?:pods|inferencepools|inferenceobjectives)[\w.-]* is forbidden/,
+    re: /forbidden.*cannot (?:list|watch|get) resource \\?"(?:pods|inferencepools)\\?"|(?:pods|inferencepools)[\w.-]*(?: \\?"[^"\\]*\\?")? is forbidden/,
     severity: 'error',
     what: "the EPP may not read pods/InferencePools (RBAC): it cannot see endpoints",
+    see: 'IGW-501',
+  },
+  {
+    // Objectives only carry priorities: without them the EPP still routes (IGW-501 says so too).
+    id: 'rbac-objectives',
+    re: /forbidden.*cannot (?:list|watch|get) resource \\?"inferenceobjectives\\?"|inferenceobjectives[\w.-]*(?: \\?"[^"\\]*\\?")? is forbidden/,
+    severity: 'warning',
+    what: 'the EPP may not read InferenceObjectives (RBAC): it ignores objectives (priorities)',
     see: 'IGW-501',
   },
   {
@@ -53,8 +64,18 @@ export const EPP_LOG_PATTERNS: readonly {id: string; re: RegExp; accept?: (line:
     see: 'IGW-603',
   },
   {
+    // GIE v1.5.0 pkg/epp/datalayer/collector.go logErrorTransition: "poll failed" once per endpoint
+    // when its metrics scrape starts failing ("failed to fetch data from <pod>: Get http://<ip>:<port>/metrics").
+    id: 'scrape',
+    re: /"msg":"poll failed"|failed to fetch data from \S+: Get /,
+    severity: 'warning',
+    what: "the EPP cannot scrape a model server's metrics (the pool's targetPort, the metrics port/path, or a NetworkPolicy): it schedules without load figures",
+    see: 'IGW-305',
+  },
+  {
     id: 'transport',
     re: /x509:|tls: |transport: (?:authentication handshake failed|Error while dialing)|connection refused/i,
+    accept: (line) => !/"msg":"poll failed"|failed to fetch data from \S+: Get /.test(line),
     severity: 'warning',
     what: 'the EPP reports TLS/transport errors',
     see: 'IGW-405',
@@ -108,8 +129,8 @@ export const eppLogErrors: Check = {
   code: 'IGW-507',
   phase: 5,
   scope: 'chain',
-  title: 'EPP log shows no known failure (RBAC, renamed model server metric, TLS)',
-  readme: {checks: 'EPP log tail: RBAC "forbidden", missing metric family / `vllm:gpu_cache_usage_perc`, TLS/transport errors (the line is quoted)', failure: 'points at IGW-501 / 603 / 405'},
+  title: 'EPP log shows no known failure (RBAC, renamed model server metric, model server scrape, TLS)',
+  readme: {checks: 'EPP log tail: RBAC "forbidden", missing metric family / `vllm:gpu_cache_usage_perc`, failed model server scrapes, TLS/transport errors (the line is quoted)', failure: 'points at IGW-501 / 603 / 305 / 405'},
   symptoms: {'503': 13, 'epp-not-starting': 12},
   reads: ['Deployment', 'Pod'],
   run(ctx) {

@@ -76,10 +76,12 @@ export const eppSeesEndpoints: Check = {
       const f = r.metrics.reading.readyPods;
       if (!f.found) return [info(`EPP ${r.namespace}/${r.pod} exposes no ready-pods gauge (tried ${f.tried.join(', ')})`, podRef(r))];
       if (f.value === 0 && ready > 0) {
+        // GIE v1.5.0 pkg/epp/datastore/datastore.go: a pod none of whose container ports is a pool
+        // targetPort becomes no endpoint ("No container ports match pool targetPorts", verbose log only).
         const group = e.poolGroup;
         return [
           error(
-            `EPP ${r.namespace}/${r.pod} reports 0 ready endpoints (${f.name}) while ${ready} Ready pod(s) match InferencePool ${ctx.chain.key}'s selector: the EPP watches another pool, namespace or API group, and every request gets 503`,
+            `EPP ${r.namespace}/${r.pod} reports 0 ready endpoints (${f.name}) while ${ready} Ready pod(s) match InferencePool ${ctx.chain.key}'s selector: the EPP watches another pool, namespace or API group, or no container port of those pods is one of the pool's targetPorts (the EPP then skips them; see IGW-305), and every request gets 503`,
             podRef(r),
             `kubectl get deployment ${e.deployment.metadata.name} -n ${r.namespace} -o jsonpath='{.spec.template.spec.containers[*].args}'   # expect --pool-name=${ctx.chain.name} --pool-namespace=${ctx.chain.namespace} --pool-group=${group}\nkubectl get inferencepool ${ctx.chain.name} -n ${ctx.chain.namespace} -o jsonpath='{.spec.endpointPickerRef}'   # must name this EPP's Service`,
           ),

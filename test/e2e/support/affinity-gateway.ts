@@ -29,6 +29,12 @@ export interface AffinityGatewayOptions {
   prefixChars?: number;
   poolName?: string;
   namespace?: string;
+  /**
+   * Takes the routing decision from elsewhere (a real EPP over ext_proc, ext-proc.ts) instead of
+   * the rule above: returns the backend's name, or undefined to answer 503 as Envoy does when the
+   * EPP gives no endpoint.
+   */
+  picker?: (req: {path: string; headers: Record<string, string>; body: Buffer}) => Promise<string | undefined>;
   /** validates a /metrics bearer token; returns the user name, or undefined to answer 401 */
   authenticate?: (token: string) => Promise<string | undefined>;
   /**
@@ -140,7 +146,31 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
         res.writeHead(fault.status, { 'content-type': 'text/plain', server: 'envoy' }).end(fault.body);
         return;
       }
+      if (opts.picker) {
+        void opts
+          .picker({ path: req.url ?? '/', headers: { host: req.headers.host ?? '' }, body: raw })
+          .then((name) => opts.backends.find((b) => b.name === name))
+          .then(
+            (backend) => {
+              if (!backend) {
+                decisions.push({ backend: '', prefixHit: false, status: 503 });
+                res.writeHead(503, { 'content-type': 'text/plain' }).end('no healthy upstream (the EPP gave no endpoint)');
+                return;
+              }
+              route(backend, false, model);
+            },
+            (e: Error) => {
+              decisions.push({ backend: '', prefixHit: false, status: 500 });
+              res.writeHead(500, { 'content-type': 'text/plain' }).end(`ext_proc error: ${e.message}`);
+            },
+          );
+        return;
+      }
       const { backend, prefixHit } = pick(promptOf(body));
+      route(backend, prefixHit, model);
+    });
+    const route = (backend: Backend, prefixHit: boolean, model: string): void => {
+      const raw = Buffer.concat(chunks);
       const decision: Decision = { backend: backend.name, prefixHit, ...(req.headers.host ? { host: req.headers.host } : {}) };
       decisions.push(decision);
       picks.set(backend.name, (picks.get(backend.name) ?? 0) + 1);
@@ -179,7 +209,7 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
       }
       if (delayMs > 0) setTimeout(forward, delayMs);
       else forward();
-    });
+    };
   });
 
   const metrics: Server = createServer((req: IncomingMessage, res: ServerResponse) => {

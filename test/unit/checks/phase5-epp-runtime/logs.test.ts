@@ -21,6 +21,47 @@ describe('phase 5 — EPP runtime (live metrics and logs)', () => {
   });
 });
 
+describe('IGW-507: RBAC lines as the real GIE v1.5.0 EPP writes them (issue 12: run against the test apiserver)', () => {
+  // Captured from .tools/bin/gie-epp (GIE v1.5.0, --zap-encoder json) whose ServiceAccount lost one
+  // Role rule (test/scenarios/install-real-epp.ts); stack traces shortened.
+  const pools = String.raw`{"level":"error","ts":1796490478.3332775,"logger":"controller-runtime.cache.UnhandledError","caller":"runtime/runtime.go:221","msg":"Failed to watch","reflector":"pkg/mod/k8s.io/client-go@v0.35.3/tools/cache/reflector.go:289","type":"*v1.InferencePool","error":"failed to list *v1.InferencePool: inferencepools.inference.networking.k8s.io \"qwen3-8b-pool\" is forbidden: User \"system:serviceaccount:drx-o0zzw-2:igw-inference-gateway-epp\" cannot list resource \"inferencepools\" in API group \"inference.networking.k8s.io\" in the namespace \"drx-o0zzw-2\"","stacktrace":"k8s.io/apimachinery/pkg/util/runtime.logError"}`;
+  const objectives = String.raw`{"level":"error","ts":1796490537.0689664,"logger":"controller-runtime.cache.UnhandledError","caller":"runtime/runtime.go:221","msg":"Failed to watch","reflector":"pkg/mod/k8s.io/client-go@v0.35.3/tools/cache/reflector.go:289","type":"*v1alpha2.InferenceObjective","error":"failed to list *v1alpha2.InferenceObjective: inferenceobjectives.inference.networking.x-k8s.io is forbidden: User \"system:serviceaccount:drx-o0zzw-3:igw-inference-gateway-epp\" cannot list resource \"inferenceobjectives\" in API group \"inference.networking.x-k8s.io\" in the namespace \"drx-o0zzw-3\"","stacktrace":"k8s.io/apimachinery/pkg/util/runtime.logError"}`;
+
+  it('InferencePool list forbidden (escaped quotes, the pool name before "is forbidden") → error', () => {
+    const f = run(okMetrics(withReadyPods(GIE, 2)), pools).filter((x) => x.code === 'IGW-507');
+    expect(f.map((x) => x.severity)).toEqual(['error']);
+    expect(f[0]!.message).toContain('may not read pods/InferencePools');
+    expect(f[0]!.message).toContain('"msg":"Failed to watch"');
+  });
+
+  it('InferenceObjective list forbidden → a warning about objectives, not "cannot see endpoints"', () => {
+    const f = run(okMetrics(withReadyPods(GIE, 2)), objectives).filter((x) => x.code === 'IGW-507');
+    expect(f.map((x) => x.severity)).toEqual(['warning']);
+    expect(f[0]!.message).toContain('may not read InferenceObjectives');
+    expect(f[0]!.message).not.toContain('cannot see endpoints');
+  });
+});
+
+describe('IGW-507: a failed model server scrape as the real GIE v1.5.0 EPP logs it (issue 12)', () => {
+  // Captured from .tools/bin/gie-epp after the InferencePool's targetPort was set to 8001 (the
+  // simulators listen on 8000; test/scenarios/install-real-epp.ts); stack trace shortened.
+  const poll = String.raw`{"level":"error","ts":1796490543.9796605,"caller":"datalayer/collector.go:211","msg":"poll failed","endpoint":"127.197.211.2","source":"metrics-data-source/metrics-data-source","error":"failed to fetch data from drx-o0zzw-4/qwen3-8b-predictor-8598949df-k5pnz-rank-0: Get \"http://127.197.211.2:8001/metrics\": dial tcp 127.197.211.2:8001: connect: connection refused","stacktrace":"sigs.k8s.io/gateway-api-inference-extension/pkg/epp/datalayer.logErrorTransition"}`;
+
+  it('→ one warning about scraping the model server (see IGW-305), not a TLS/transport error of the EPP', () => {
+    const f = run(okMetrics(withReadyPods(GIE, 2)), poll).filter((x) => x.code === 'IGW-507');
+    expect(f.map((x) => x.severity)).toEqual(['warning']);
+    expect(f[0]!.message).toContain("cannot scrape a model server's metrics");
+    expect(f[0]!.message).toContain('see IGW-305');
+    expect(f[0]!.message).not.toContain('TLS');
+  });
+
+  it('an EPP transport error that is not a scrape still reads as one', () => {
+    const dial = '{"level":"error","msg":"failed to start","error":"listen tcp :9002: connect: connection refused"}';
+    const f = run(okMetrics(withReadyPods(GIE, 2)), dial).filter((x) => x.code === 'IGW-507');
+    expect(f.map((x) => x.message.includes('TLS/transport'))).toEqual([true]);
+  });
+});
+
 describe('IGW-507: LoRA metrics missing is noise; llm-d-router counts data-layer errors (issue 11 item 4)', () => {
   // GIE v1.5.0 pkg/epp/datalayer/collector.go logs this once per endpoint when vLLM runs without LoRA
   const lora = '{"level":"error","msg":"extract failed","extractor":"core-metrics-extractor/core-metrics-extractor","error":"metric family \\"vllm:lora_requests_info\\" not found"}';

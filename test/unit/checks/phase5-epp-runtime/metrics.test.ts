@@ -13,6 +13,8 @@ describe('phase 5 — EPP runtime (live metrics and logs)', () => {
     expect(e.message).toMatch(/reports 0 ready endpoints \(inference_pool_ready_pods\) while \d+ Ready pod\(s\) match InferencePool llm\/qwen/);
     expect(e.fix).toContain('--pool-name=qwen --pool-namespace=llm');
     expect(e.fix).toContain('kubectl get inferencepool qwen -n llm');
+    // the other cause the real GIE v1.5.0 EPP showed (issue 12: pool targetPort 8001, pods listen on 8000)
+    expect(e.message).toContain("or no container port of those pods is one of the pool's targetPorts (the EPP then skips them; see IGW-305)");
   });
 
   it('IGW-504: /metrics 500 (no TokenReview rights) → error with clusterrole + binding for the EPP ServiceAccount; 505/506 blocked', () => {
