@@ -17,6 +17,7 @@ import {gatewayClassCheck} from './phase2-envoy-gateway/gateway-class.ts';
 import {envoyGatewayConfigParses, envoyGatewayConfigValid, extensionManagerForPools} from './phase2-envoy-gateway/config.ts';
 import {configLoaded, controllerRejectedConfig} from './phase2-envoy-gateway/reload.ts';
 import {aiGatewayHooks, aiGatewayPoolVersions, aiGatewayTcpListeners, envoyGatewayHelmValues, envoyGatewayReadsPools} from './phase2-envoy-gateway/ai-gateway.ts';
+import {agentgatewayEppTls, agentgatewayInferenceEnabled, agentgatewayPoolStatus, gkeBackendPolicy, gkeGatewayClass, gkeHealthCheckPolicy, ngfEppTls, ngfInferenceEnabled, ngfPoolStatus} from './phase2-envoy-gateway/implementations-native.ts';
 import {gatewayImplementation, istioInferenceEnabled, istioPoolStatus, istioShadowService, kgatewayInferenceEnabled, kgatewayOneTargetPort, kgatewayPoolStatus} from './phase2-envoy-gateway/implementations.ts';
 // Phase 3 — Model serving
 import {poolExists, poolsFound, poolStatus} from './phase3-model-serving/pools.ts';
@@ -93,6 +94,15 @@ export const CATALOG: readonly Check[] = [
   kgatewayInferenceEnabled,
   kgatewayPoolStatus,
   kgatewayOneTargetPort,
+  agentgatewayInferenceEnabled,
+  agentgatewayPoolStatus,
+  agentgatewayEppTls,
+  ngfInferenceEnabled,
+  ngfPoolStatus,
+  ngfEppTls,
+  gkeGatewayClass,
+  gkeHealthCheckPolicy,
+  gkeBackendPolicy,
   // 3 Model serving
   poolsFound,
   poolExists,

@@ -35,7 +35,9 @@ export type KindKey =
   | 'ClusterRoleBinding'
   | 'BackendTLSPolicy'
   | 'BackendTrafficPolicy'
-  | 'Namespace';
+  | 'Namespace'
+  | 'GKEHealthCheckPolicy'
+  | 'GCPBackendPolicy';
 
 export interface KindDef {
   key: KindKey;
@@ -89,6 +91,11 @@ export const KINDS: readonly KindDef[] = [
   {key: 'BackendTrafficPolicy', group: GROUP.envoy, version: 'v1alpha1', resource: 'backendtrafficpolicies', kind: 'BackendTrafficPolicy', namespaced: true, followUp: true},
   // Read only when a Gateway listener admits routes by namespace label (allowedRoutes.namespaces.from: Selector, IGW-419).
   {key: 'Namespace', group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, followUp: true},
+  // GKE's policies (closed source; API reference googlecloudplatform.github.io/gke-gateway-api,
+  // networking.gke.io/v1): read only when a GatewayClass of GKE's controller exists (IGW-238/239).
+  // Their CRDs exist only on GKE: a cluster without them answers 404 ("not served"), never an error.
+  {key: 'GKEHealthCheckPolicy', group: 'networking.gke.io', version: 'v1', resource: 'healthcheckpolicies', kind: 'HealthCheckPolicy', namespaced: true, followUp: true},
+  {key: 'GCPBackendPolicy', group: 'networking.gke.io', version: 'v1', resource: 'gcpbackendpolicies', kind: 'GCPBackendPolicy', namespaced: true, followUp: true},
 ];
 
 export const KIND_BY_KEY: ReadonlyMap<KindKey, KindDef> = new Map(KINDS.map((k) => [k.key, k]));

@@ -121,7 +121,7 @@ export const httpRouteStatus: Check = {
   scope: 'chain',
   title: 'HTTPRoute is Accepted and its refs resolved',
   readme: {checks: "HTTPRoute Accepted / ResolvedRefs (InvalidKind, RefNotPermitted, BackendNotFound) in the status of the Gateway's own controller", failure: '500'},
-  dependsOn: ['IGW-408', 'IGW-419', 'IGW-206', 'IGW-212', 'IGW-404', 'IGW-220', 'IGW-222', 'IGW-225'],
+  dependsOn: ['IGW-408', 'IGW-419', 'IGW-206', 'IGW-212', 'IGW-404', 'IGW-220', 'IGW-222', 'IGW-225', 'IGW-231', 'IGW-234', 'IGW-235'],
   symptoms: {'500': 6, 'ext-proc-not-routing': 12},
   reads: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
