@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest';
 import {ngfPoolServiceName} from '../../../src/model/gateway-controllers.ts';
 import {runDoctor} from '../../../src/doctor/run.ts';
 import {byCode, doctor, NOW, obj, one, problems, snap} from './fixture.ts';
-import {agentgateway, cond, gke, ngf} from './implementation-fixture.ts';
+import {agentgateway, cond, gke, kgateway, ngf} from './implementation-fixture.ts';
 import type {KubeObject} from '../../../src/kube/client.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -250,5 +250,27 @@ describe('issue 13 — GKE', () => {
     const f = doctor(global);
     expect(one(f, 'IGW-237', 'info').message).toContain('cannot tell');
     expect(problems(f)).toEqual([]);
+  });
+});
+
+describe('issue 13 — kgateway, the route status it writes with KGW_ENABLE_INFER_EXT off', () => {
+  it('controller not in the snapshot, route ResolvedRefs=False InvalidKind "unknown backend kind" (v2.0/v2.1 query.ProcessBackendError) → IGW-225 error on the route', () => {
+    const objs = kgateway().filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'kgateway'));
+    obj<Any>(objs, 'HTTPRoute', 'qwen').status.parents[0].conditions = [cond('Accepted', true, 'Accepted', 'Successfully accepted Route'), cond('ResolvedRefs', false, 'InvalidKind', 'unknown backend kind')];
+    obj<Any>(objs, 'InferencePool', 'qwen').status.parents = [];
+    const f = doctor(objs);
+    const e = one(f, 'IGW-225', 'error');
+    expect(e.object).toMatchObject({kind: 'HTTPRoute', name: 'qwen'});
+    expect(e.message).toContain('"unknown backend kind"');
+    expect(one(f, 'IGW-409', 'blocked').blockedBy).toEqual(['IGW-225']);
+  });
+
+  it('controller without the flag and that route status → one error on the controller that quotes it', () => {
+    const objs = kgateway(null);
+    obj<Any>(objs, 'HTTPRoute', 'qwen').status.parents[0].conditions = [cond('Accepted', true, 'Accepted', 'Successfully accepted Route'), cond('ResolvedRefs', false, 'InvalidKind', 'unknown backend kind')];
+    obj<Any>(objs, 'InferencePool', 'qwen').status.parents = [];
+    const e = one(doctor(objs), 'IGW-225', 'error');
+    expect(e.object).toMatchObject({kind: 'Deployment', name: 'kgateway'});
+    expect(e.message).toContain('the route status says so: "unknown backend kind"');
   });
 });
