@@ -37,6 +37,7 @@ import {extensionPolicyStatus, gatewayClassStatus} from './status.ts';
 import {bbrFaults} from './faults-bbr.ts';
 import {igw11EppFaults} from './faults-igw11-epp.ts';
 import {implementationFaults} from './faults-implementations.ts';
+import {implementationFaults2} from './faults-implementations2.ts';
 
 export interface Fault {
   /** One line: the mistake or failure, in the user's words. */
@@ -975,6 +976,7 @@ export const faults = {
   ...igw11EgFaults,
   // --- other Gateway implementations (issue 13): faults-implementations.ts -------------------------
   ...implementationFaults,
+  ...implementationFaults2,
 } satisfies Record<string, Fault>;
 
 export type FaultName = keyof typeof faults;

@@ -48,6 +48,10 @@ const RESOURCES: Record<string, ResourceInfo> = {
   'gateway.envoyproxy.io/v1alpha1/EnvoyExtensionPolicy': {resource: 'envoyextensionpolicies', namespaced: true},
   'gateway.envoyproxy.io/v1alpha1/EnvoyProxy': {resource: 'envoyproxies', namespaced: true},
   'serving.kserve.io/v1beta1/InferenceService': {resource: 'inferenceservices', namespaced: true},
+  // issue 13: GKE's policies, on stand-in CRDs (install-gke.ts)
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': {resource: 'customresourcedefinitions', namespaced: false},
+  'networking.gke.io/v1/HealthCheckPolicy': {resource: 'healthcheckpolicies', namespaced: true},
+  'networking.gke.io/v1/GCPBackendPolicy': {resource: 'gcpbackendpolicies', namespaced: true},
   'kwok.x-k8s.io/v1alpha1/ClusterLogs': {resource: 'clusterlogs', namespaced: false},
   'kwok.x-k8s.io/v1alpha1/Logs': {resource: 'logs', namespaced: true},
   'kwok.x-k8s.io/v1alpha1/PortForward': {resource: 'portforwards', namespaced: true},
