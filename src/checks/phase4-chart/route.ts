@@ -159,7 +159,7 @@ export const httpRouteStatus: Check = {
           bad = true;
           const why =
             res.reason === 'InvalidKind' && !onEg
-              ? ` — ${who} does not accept InferencePool backends here (see the ${who} checks, IGW-22x)`
+              ? ` — ${who} does not accept InferencePool backends here (see the ${who} checks in phase 2, IGW-220…239)`
               : res.reason === 'InvalidKind'
               ? ' — Envoy Gateway does not know InferencePool as a backend: the Envoy AI Gateway extensionManager is missing, or the controller has not loaded it yet'
               : res.reason === 'RefNotPermitted'
