@@ -146,6 +146,17 @@ export function agentgatewayInstalls(snap: Snapshot): ControllerInstall[] {
   );
 }
 
+/**
+ * Before agentgateway moved to its own repository, the kgateway controller served the agentgateway
+ * class itself (kgateway-dev/kgateway pkg/agentgateway/plugins/collection.go: the InferencePools
+ * collection exists only with kgateway's EnableInferExt, env KGW_ENABLE_INFER_EXT) when its
+ * agentgateway support was on (settings EnableAgentGateway → KGW_ENABLE_AGENT_GATEWAY; spelled
+ * KGW_ENABLE_AGENTGATEWAY by some releases). Those kgateway controllers, judged by KGW_ENABLE_INFER_EXT.
+ */
+export function kgatewayServingAgentgateway(snap: Snapshot): ControllerInstall[] {
+  return kgatewayInstalls(snap).filter((d) => (d.container?.env ?? []).some((e) => /^KGW_ENABLE_AGENT_?GATEWAY$/.test(e.name) && parseGoBool(e.value ?? '') === true));
+}
+
 /** A container's `--flag` / `--flag=value` (pflag bool: bare = true), or undefined when absent. */
 function boolArg(c: Container | undefined, flag: string): boolean | undefined {
   const args = [...(c?.command ?? []), ...(c?.args ?? [])];

@@ -18,6 +18,8 @@ const CONTROLLER_LABELS: readonly [Implementation, string, string][] = [
   ['istio', 'app=istiod', 'istiod'],
   ['kgateway', 'kgateway=kgateway', 'kgateway'],
   ['agentgateway', 'agentgateway=agentgateway', 'agentgateway'],
+  // kgateway releases before the split served the agentgateway class themselves (IGW-231)
+  ['agentgateway', 'kgateway=kgateway', 'kgateway (agentgateway)'],
   // the chart's selector label with its default name (charts/nginx-gateway-fabric/templates/_helpers.tpl)
   ['nginx-gateway-fabric', 'app.kubernetes.io/name=nginx-gateway-fabric', 'NGINX Gateway Fabric'],
 ];

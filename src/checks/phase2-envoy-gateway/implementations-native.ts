@@ -8,6 +8,8 @@ import {condition, describeCondition, type ObjectRef, type Service} from '../../
 import {
   AGW_INFERENCE_FLAG,
   agentgatewayInstalls,
+  KGATEWAY_INFERENCE_FLAG,
+  kgatewayServingAgentgateway,
   NGF_INFERENCE_ARG,
   ngfInstalls,
   ngfPoolServiceName,
@@ -124,13 +126,30 @@ export const agentgatewayInferenceEnabled: Check = {
     if (gws.length === 0) return [notOn('agentgateway')];
     if (snap.source === 'files') return [notApplicable('offline (--from-file): judged only on a live cluster')];
     const controllers = new Set(gws.map((g) => g.controllerName!));
-    const found = agentgatewayInstalls(snap);
+    const standalone = agentgatewayInstalls(snap);
+    // no agentgateway controller: a kgateway release of the time before the split may serve the class
+    const viaKgateway = standalone.length === 0 ? kgatewayServingAgentgateway(snap) : [];
+    const found = standalone.length ? standalone : viaKgateway;
     // plugins/inference_plugin.go buildInferencePoolStatus: parents carry controllerName; the
     // InferencePool collection (and so any status) exists only with EnableInferExt.
     const proof = chain.pool ? [...controllers].some((c) => parentsBy(chain.pool!.obj, c).length > 0) : false;
     const helm = (d: ControllerInstall | undefined): string =>
       // controller/install/helm/agentgateway/values.yaml inferenceExtension.enabled → env AGW_ENABLE_INFER_EXT (deployment.yaml) + RBAC (role.yaml)
       `helm upgrade ${d?.deployment.metadata.labels?.['app.kubernetes.io/instance'] ?? 'agentgateway'} oci://<agentgateway chart registry>/agentgateway -n ${d?.deployment.metadata.namespace ?? 'agentgateway-system'} --reuse-values --set inferenceExtension.enabled=true`;
+    const kgw = (d: ControllerInstall | undefined): string =>
+      `helm upgrade ${d?.deployment.metadata.labels?.['app.kubernetes.io/instance'] ?? 'kgateway'} oci://<kgateway chart registry>/kgateway -n ${d?.deployment.metadata.namespace ?? 'kgateway-system'} --reuse-values --set inferenceExtension.enabled=true`;
+    if (viaKgateway.length) {
+      return controllerDrafts(snap, chain, {
+        impl: 'agentgateway',
+        name: 'agentgateway (served by kgateway)',
+        found,
+        flag: KGATEWAY_INFERENCE_FLAG,
+        statusProof: proof,
+        routeSaysOff: agwRouteSaysOff(chain, controllers),
+        notFoundHow: 'no Deployment labelled agentgateway=agentgateway or kgateway=kgateway',
+        fix: (d) => `${kgw(d)}   # sets ${KGATEWAY_INFERENCE_FLAG}=true`,
+      });
+    }
     const out = controllerDrafts(snap, chain, {
       impl: 'agentgateway',
       name: 'agentgateway',

@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest';
 import {ngfPoolServiceName} from '../../../src/model/gateway-controllers.ts';
 import {runDoctor} from '../../../src/doctor/run.ts';
 import {byCode, doctor, NOW, obj, one, problems, snap} from './fixture.ts';
-import {agentgateway, cond, gke, kgateway, ngf} from './implementation-fixture.ts';
+import {agentgateway, cond, controller, gke, kgateway, ngf} from './implementation-fixture.ts';
 import type {KubeObject} from '../../../src/kube/client.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -98,6 +98,23 @@ describe('issue 13 — agentgateway', () => {
     const objs = agentgateway();
     obj<Any>(objs, 'InferencePool', 'qwen').status.parents[0].controllerName = 'example.com/other';
     expect(one(doctor(objs), 'IGW-232', 'warning').message).toContain('no status from agentgateway (agentgateway.dev/agentgateway) for Gateway llm/inference-gateway');
+  });
+
+  it('IGW-231: the agentgateway class served by a kgateway controller of the time before the split (KGW_ENABLE_AGENT_GATEWAY) is judged by KGW_ENABLE_INFER_EXT', () => {
+    const base = agentgateway().filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'agentgateway'));
+    const kgw = (env: {name: string; value: string}[]) =>
+      controller({name: 'kgateway', namespace: 'kgateway-system', labels: {kgateway: 'kgateway', 'app.kubernetes.io/instance': 'kgateway'}, container: 'controller', image: 'cr.kgateway.dev/kgateway-dev/kgateway:v2.1.1', env});
+    const on = doctor([...base, kgw([{name: 'KGW_ENABLE_AGENT_GATEWAY', value: 'true'}, {name: 'KGW_ENABLE_INFER_EXT', value: 'true'}])]);
+    expect(one(on, 'IGW-231', 'ok').message).toContain('agentgateway (served by kgateway) controller kgateway-system/kgateway available, KGW_ENABLE_INFER_EXT="true"');
+    const objs = [...base, kgw([{name: 'KGW_ENABLE_AGENT_GATEWAY', value: 'true'}])];
+    obj<Any>(objs, 'InferencePool', 'qwen').status.parents = [];
+    const e = one(doctor(objs), 'IGW-231', 'error');
+    expect(e.object).toMatchObject({kind: 'Deployment', namespace: 'kgateway-system', name: 'kgateway'});
+    expect(e.fix).toContain('helm upgrade kgateway oci://<kgateway chart registry>/kgateway -n kgateway-system --reuse-values --set inferenceExtension.enabled=true');
+    // a kgateway controller without agentgateway support is not agentgateway's: nothing judged, no error
+    const other = [...base, kgw([])];
+    obj<Any>(other, 'InferencePool', 'qwen').status.parents = [];
+    expect(one(doctor(other), 'IGW-231', 'info').message).toContain('not verified');
   });
 
   it('IGW-233: EPP with --secure-serving=false → error on the EPP (agentgateway always speaks TLS to it)', () => {
