@@ -19,6 +19,7 @@ import {envoyGatewayConfigParses, envoyGatewayConfigValid, extensionManagerForPo
 import {configLoaded, controllerRejectedConfig} from './phase2-envoy-gateway/reload.ts';
 import {controllerWatchErrors} from './phase2-envoy-gateway/controller-log.ts';
 import {aiGatewayHooks, aiGatewayPoolVersions, aiGatewayTcpListeners, envoyGatewayHelmValues, envoyGatewayReadsPools} from './phase2-envoy-gateway/ai-gateway.ts';
+import {agentgatewayEppTls, agentgatewayInferenceEnabled, agentgatewayPoolStatus, gkeBackendPolicy, gkeGatewayClass, gkeHealthCheckPolicy, ngfEppTls, ngfInferenceEnabled, ngfPoolStatus} from './phase2-envoy-gateway/implementations-native.ts';
 import {gatewayImplementation, istioInferenceEnabled, istioPoolStatus, istioShadowService, kgatewayInferenceEnabled, kgatewayOneTargetPort, kgatewayPoolStatus} from './phase2-envoy-gateway/implementations.ts';
 // Phase 3 — Model serving
 import {poolExists, poolsFound, poolStatus} from './phase3-model-serving/pools.ts';
@@ -101,6 +102,15 @@ export const CATALOG: readonly Check[] = [
   kgatewayInferenceEnabled,
   kgatewayPoolStatus,
   kgatewayOneTargetPort,
+  agentgatewayInferenceEnabled,
+  agentgatewayPoolStatus,
+  agentgatewayEppTls,
+  ngfInferenceEnabled,
+  ngfPoolStatus,
+  ngfEppTls,
+  gkeGatewayClass,
+  gkeHealthCheckPolicy,
+  gkeBackendPolicy,
   // 3 Model serving
   poolsFound,
   poolExists,

@@ -115,3 +115,107 @@ export function rawPoolParents(pool: KubeObject): RawPoolParent[] {
 export function parentFor(parents: RawPoolParent[], poolNamespace: string, gw: {namespace: string; name: string}): RawPoolParent | undefined {
   return parents.find((p) => (p.parentRef?.kind ?? 'Gateway') === 'Gateway' && p.parentRef?.name === gw.name && (p.parentRef?.namespace || poolNamespace) === gw.namespace);
 }
+
+// ---------------------------------------------------------------------------------------------
+// agentgateway, NGINX Gateway Fabric (issue 13, second part). Sources:
+//   - agentgateway: agentgateway/agentgateway controller/api/settings/settings.go (EnableInferExt,
+//     envconfig prefix "AGW" → env AGW_ENABLE_INFER_EXT, default false), controller/install/helm/
+//     agentgateway/templates/deployment.yaml (the env is set by inferenceExtension.enabled; container
+//     "controller"), _helpers.tpl (selector labels agentgateway=agentgateway,
+//     app.kubernetes.io/name, app.kubernetes.io/instance), templates/role.yaml (inferencepools
+//     get/watch/list and inferencepools/status patch/update only with inferenceExtension.enabled).
+//   - NGINX Gateway Fabric: nginx/nginx-gateway-fabric cmd/gateway/commands.go (controller flags
+//     --gateway-ctlr-name, --gateway-api-inference-extension, --endpoint-picker-disable-tls,
+//     --endpoint-picker-tls-skip-verify default true), charts/nginx-gateway-fabric/templates/
+//     deployment.yaml (container "nginx-gateway", args "controller", …; the inference flag from
+//     nginxGateway.gwAPIInferenceExtension.enable), _helpers.tpl (selector labels
+//     app.kubernetes.io/name=nginx-gateway-fabric, app.kubernetes.io/instance; ClusterRole rules
+//     inferencepools get/list/watch, inferencepools/status update), internal/framework/controller/
+//     resource.go (the headless Service name of a pool).
+
+export const AGW_INFERENCE_FLAG = 'AGW_ENABLE_INFER_EXT';
+export const NGF_INFERENCE_ARG = '--gateway-api-inference-extension';
+
+/** agentgateway controller Deployments: label agentgateway=agentgateway (the chart's selector label). */
+export function agentgatewayInstalls(snap: Snapshot): ControllerInstall[] {
+  return installs(
+    snap,
+    (d) => d.metadata.labels?.agentgateway === 'agentgateway' || d.spec?.template?.metadata?.labels?.agentgateway === 'agentgateway',
+    'controller',
+    AGW_INFERENCE_FLAG,
+  );
+}
+
+/**
+ * Before agentgateway moved to its own repository, the kgateway controller served the agentgateway
+ * class itself (kgateway-dev/kgateway pkg/agentgateway/plugins/collection.go: the InferencePools
+ * collection exists only with kgateway's EnableInferExt, env KGW_ENABLE_INFER_EXT) when its
+ * agentgateway support was on (settings EnableAgentGateway → KGW_ENABLE_AGENT_GATEWAY; spelled
+ * KGW_ENABLE_AGENTGATEWAY by some releases). Those kgateway controllers, judged by KGW_ENABLE_INFER_EXT.
+ */
+export function kgatewayServingAgentgateway(snap: Snapshot): ControllerInstall[] {
+  return kgatewayInstalls(snap).filter((d) => (d.container?.env ?? []).some((e) => /^KGW_ENABLE_AGENT_?GATEWAY$/.test(e.name) && parseGoBool(e.value ?? '') === true));
+}
+
+/** A container's `--flag` / `--flag=value` (pflag bool: bare = true), or undefined when absent. */
+function boolArg(c: Container | undefined, flag: string): boolean | undefined {
+  const args = [...(c?.command ?? []), ...(c?.args ?? [])];
+  for (const a of args) {
+    if (a === flag) return true;
+    if (a.startsWith(`${flag}=`)) return parseGoBool(a.slice(flag.length + 1)) ?? false;
+  }
+  return undefined;
+}
+
+export interface NgfInstall extends ControllerInstall {
+  /** --gateway-ctlr-name: the controllerName of the classes it serves */
+  controllerName: string | undefined;
+  /** --endpoint-picker-disable-tls (default false) */
+  eppDisableTls: boolean;
+  /** --endpoint-picker-tls-skip-verify (default true) */
+  eppSkipVerify: boolean;
+}
+
+/**
+ * NGINX Gateway Fabric control planes: a container started with the `controller` subcommand and
+ * `--gateway-ctlr-name` (charts/nginx-gateway-fabric/templates/deployment.yaml), container
+ * "nginx-gateway". The data plane Deployments it provisions run nginx, not this command.
+ */
+export function ngfInstalls(snap: Snapshot): NgfInstall[] {
+  const out: NgfInstall[] = [];
+  for (const d of items<Deployment>(snap, 'Deployment')) {
+    if (d.metadata.deletionTimestamp) continue;
+    const c = (d.spec?.template?.spec?.containers ?? []).find((x) => (x.args ?? [])[0] === 'controller' && (x.args ?? []).some((a) => a.startsWith('--gateway-ctlr-name')));
+    if (!c) continue;
+    const args = c.args ?? [];
+    const i = args.findIndex((a) => a.startsWith('--gateway-ctlr-name'));
+    const controllerName = args[i]!.includes('=') ? args[i]!.slice(args[i]!.indexOf('=') + 1) : args[i + 1];
+    const flag = boolArg(c, NGF_INFERENCE_ARG) ?? false;
+    out.push({
+      deployment: d,
+      container: c,
+      flag,
+      flagText: flag ? `${NGF_INFERENCE_ARG} set` : `without ${NGF_INFERENCE_ARG} (default off)`,
+      controllerName,
+      eppDisableTls: boolArg(c, '--endpoint-picker-disable-tls') ?? false,
+      eppSkipVerify: boolArg(c, '--endpoint-picker-tls-skip-verify') ?? true,
+    });
+  }
+  return out;
+}
+
+/**
+ * The headless Service NGINX Gateway Fabric creates for an InferencePool it routes to
+ * (internal/controller/handler.go ensureInferencePoolServices): `<pool>-pool-svc`; when that is
+ * longer than 63 characters, `<pool cut>-<first 8 hex of sha256("<pool>-pool-svc")>-pool-svc`
+ * (internal/framework/controller/resource.go truncateAndHashName).
+ */
+export function ngfPoolServiceName(pool: string): string {
+  const suffix = 'pool-svc';
+  const full = `${pool}-${suffix}`;
+  if (full.length <= 63) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  const budget = 63 - 2 - 8;
+  const cut = pool.slice(0, budget - suffix.length).replace(/-+$/, '');
+  return `${cut}-${hash}-${suffix}`;
+}

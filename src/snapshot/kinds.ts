@@ -38,7 +38,9 @@ export type KindKey =
   | 'Namespace'
   | 'TCPRoute'
   | 'UDPRoute'
-  | 'Backend';
+  | 'Backend'
+  | 'GKEHealthCheckPolicy'
+  | 'GCPBackendPolicy';
 
 export interface KindDef {
   key: KindKey;
@@ -100,6 +102,11 @@ export const KINDS: readonly KindDef[] = [
   // Envoy Gateway's Backend (api/v1alpha1/backend_types.go: endpoints fqdn/ip/unix, tls): read only when an
   // EnvoyExtensionPolicy ext-proc or an HTTPRoute rule names one as its backendRef (the chain follows it).
   {key: 'Backend', group: GROUP.envoy, version: 'v1alpha1', resource: 'backends', kind: 'Backend', namespaced: true, followUp: true},
+  // GKE's policies (closed source; API reference googlecloudplatform.github.io/gke-gateway-api,
+  // networking.gke.io/v1): read only when a GatewayClass of GKE's controller exists (IGW-238/239).
+  // Their CRDs exist only on GKE: a cluster without them answers 404 ("not served"), never an error.
+  {key: 'GKEHealthCheckPolicy', group: 'networking.gke.io', version: 'v1', resource: 'healthcheckpolicies', kind: 'HealthCheckPolicy', namespaced: true, followUp: true},
+  {key: 'GCPBackendPolicy', group: 'networking.gke.io', version: 'v1', resource: 'gcpbackendpolicies', kind: 'GCPBackendPolicy', namespaced: true, followUp: true},
 ];
 
 export const KIND_BY_KEY: ReadonlyMap<KindKey, KindDef> = new Map(KINDS.map((k) => [k.key, k]));

@@ -18,6 +18,11 @@ import type {KindList, ListError, ListPart, RequestRecord, ServerVersion, Snapsh
 const CONTROLLER_LABELS: readonly [Implementation, string, string][] = [
   ['istio', 'app=istiod', 'istiod'],
   ['kgateway', 'kgateway=kgateway', 'kgateway'],
+  ['agentgateway', 'agentgateway=agentgateway', 'agentgateway'],
+  // kgateway releases before the split served the agentgateway class themselves (IGW-231)
+  ['agentgateway', 'kgateway=kgateway', 'kgateway (agentgateway)'],
+  // the chart's selector label with its default name (charts/nginx-gateway-fabric/templates/_helpers.tpl)
+  ['nginx-gateway-fabric', 'app.kubernetes.io/name=nginx-gateway-fabric', 'NGINX Gateway Fabric'],
 ];
 
 export interface SnapshotScope {
@@ -265,6 +270,21 @@ async function followUp(kube: KubeClient, snap: Snapshot, scope: SnapshotScope, 
         snap.lists.BackendTrafficPolicy = {kind: 'BackendTrafficPolicy', parts: [part]};
       }),
     );
+  }
+
+  // GKE (issue 13): its HealthCheckPolicy / GCPBackendPolicy, only when a GKE GatewayClass exists.
+  if (items<KubeObject & {spec?: {controllerName?: string}}>(snap, 'GatewayClass').some((gc) => implementationOf(gc.spec?.controllerName)?.id === 'gke')) {
+    for (const key of ['GKEHealthCheckPolicy', 'GCPBackendPolicy'] as const) {
+      if (!wanted.has(key)) continue;
+      const d = KINDS.find((k) => k.key === key)!;
+      const path = apiPath({group: d.group, version: d.version, resource: d.resource, namespace: scope.namespace});
+      jobs.push(
+        timed(`${d.kind}.${d.group}/${d.version}`, path, () => kube.list(path, signal ? {signal} : {})).then((r) => {
+          const part: ListPart = 'reason' in r ? {...(scope.namespace ? {namespace: scope.namespace} : {}), error: r} : {...(scope.namespace ? {namespace: scope.namespace} : {}), items: r.items.map((o) => withKind(o, d))};
+          snap.lists[key] = {kind: key, parts: [part]};
+        }),
+      );
+    }
   }
 
   if (wanted.has('Namespace') && listenerSelectsNamespaces(snap)) {

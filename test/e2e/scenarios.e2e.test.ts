@@ -821,6 +821,8 @@ const checks: Record<FaultName, (inst: Installation) => Promise<void>> = {
     const ctl = await get(inst, 'apps/v1', 'Deployment', `${names.namespace}-kgateway`, 'kgateway');
     expect(ctl.spec.template.spec.containers[0].env.map((e: {name: string}) => e.name)).not.toContain('KGW_ENABLE_INFER_EXT');
     expect((await get(inst, POOL, 'InferencePool', names.namespace, names.pool)).status.parents).toEqual([]);
+    const route = await get(inst, GW, 'HTTPRoute', names.namespace, names.httpRoute);
+    expect(cond(route.status.parents[0].conditions, 'ResolvedRefs')).toMatchObject({status: 'False', reason: 'InvalidKind', message: 'unknown backend kind'});
   },
   async 'kgateway-two-target-ports'(inst) {
     const {names} = inst;
@@ -828,6 +830,46 @@ const checks: Record<FaultName, (inst: Installation) => Promise<void>> = {
     expect(pool.spec.targetPorts).toEqual([{number: 8000}, {number: 8001}]);
     expect(pool.status.parents.map((p: {parentRef: {kind: string}}) => p.parentRef.kind)).toEqual(['Gateway', 'Status']);
     expect(cond(pool.status.parents[1].conditions, 'ResolvedRefs')).toMatchObject({status: 'False', reason: 'InvalidExtensionRef', message: 'error: invalid InferencePool: must have exactly one target port'});
+  },
+  // faults-implementations2.ts (issue 13): agentgateway, NGINX Gateway Fabric, GKE
+  async 'agentgateway-inference-flag-off'(inst) {
+    const {names} = inst;
+    const ctl = await get(inst, 'apps/v1', 'Deployment', `${names.namespace}-agentgateway`, 'agentgateway');
+    expect(ctl.spec.template.spec.containers[0].env.map((e: {name: string}) => e.name)).not.toContain('AGW_ENABLE_INFER_EXT');
+    const route = await get(inst, GW, 'HTTPRoute', names.namespace, names.httpRoute);
+    expect(cond(route.status.parents[0].conditions, 'ResolvedRefs')).toMatchObject({status: 'False', reason: 'BackendNotFound', message: `backendRef ${names.namespace}/${names.pool} not found`});
+    expect((await get(inst, POOL, 'InferencePool', names.namespace, names.pool)).status.parents).toEqual([]);
+  },
+  async 'agentgateway-rbac-missing'(inst) {
+    const {names} = inst;
+    const ctl = await get(inst, 'apps/v1', 'Deployment', `${names.namespace}-agentgateway`, 'agentgateway');
+    expect(ctl.spec.template.spec.containers[0].env.map((e: {name: string}) => e.name)).toContain('AGW_ENABLE_INFER_EXT');
+    expect(await getOptional(inst, 'rbac.authorization.k8s.io/v1', 'ClusterRole', undefined, `agentgateway-${names.namespace}-agentgateway`)).toBeUndefined();
+    expect((await get(inst, POOL, 'InferencePool', names.namespace, names.pool)).status.parents).toEqual([]);
+  },
+  async 'agentgateway-epp-plaintext'(inst) {
+    const {names} = inst;
+    const epp = await get(inst, 'apps/v1', 'Deployment', names.namespace, names.eppDeployment);
+    expect(epp.spec.template.spec.containers[0].args.join(' ')).toMatch(/--secure-serving[= ]false/);
+  },
+  async 'ngf-inference-flag-off'(inst) {
+    const {names} = inst;
+    const ctl = await get(inst, 'apps/v1', 'Deployment', `${names.namespace}-nginx-gateway-fabric`, 'ngf-nginx-gateway-fabric');
+    expect(ctl.spec.template.spec.containers[0].args).not.toContain('--gateway-api-inference-extension');
+    const route = await get(inst, GW, 'HTTPRoute', names.namespace, names.httpRoute);
+    expect(cond(route.status.parents[0].conditions, 'ResolvedRefs')).toMatchObject({status: 'False', reason: 'BackendNotFound', message: `spec.rules[0].backendRefs[0].name: Not found: "${names.pool}"`});
+    expect(await getOptional(inst, 'v1', 'Service', names.namespace, `${names.pool}-pool-svc`)).toBeUndefined();
+  },
+  async 'ngf-pool-service-missing'(inst) {
+    const {names} = inst;
+    expect(await getOptional(inst, 'v1', 'Service', names.namespace, `${names.pool}-pool-svc`)).toBeUndefined();
+    const route = await get(inst, GW, 'HTTPRoute', names.namespace, names.httpRoute);
+    expect(cond(route.status.parents[0].conditions, 'ResolvedRefs')).toMatchObject({status: 'False', reason: 'BackendNotFound'});
+  },
+  async 'ngf-epp-tls-disabled'(inst) {
+    const {names} = inst;
+    const ctl = await get(inst, 'apps/v1', 'Deployment', `${names.namespace}-nginx-gateway-fabric`, 'ngf-nginx-gateway-fabric');
+    expect(ctl.spec.template.spec.containers[0].args).toContain('--endpoint-picker-disable-tls');
   },
   async 'kgateway-pool-status-missing'(inst) {
     const {names} = inst;

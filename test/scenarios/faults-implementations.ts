@@ -9,7 +9,9 @@
 // - Istio, shadow Service gone: the route's backend lookup of "<svc>.<ns>.svc.cluster.local" fails,
 //   ResolvedRefs=False BackendNotFound "backend(<host>) not found" (conversion.go);
 // - kgateway, flag off: the endpoint-picker plugin is not registered (EnableInferExt), so nothing
-//   writes the pool's status;
+//   writes the pool's status, and the backend index has no InferencePool collection: the route's
+//   InferencePool backendRef is ResolvedRefs=False InvalidKind "unknown backend kind" (kgateway v2.0/v2.1
+//   internal/kgateway/query ProcessBackendError, case ErrUnknownBackendKind, message err.Error());
 // - kgateway, two targetPorts: validation.go "invalid InferencePool: must have exactly one target
 //   port" → status.go: ResolvedRefs=False InvalidExtensionRef "error: …" on the Gateway parent, plus
 //   a {kind: Status, name: default} parent with the same condition.
@@ -82,12 +84,22 @@ export const implementationFaults = {
   },
   'kgateway-inference-flag-off': {
     description: 'kgateway: the controller runs without KGW_ENABLE_INFER_EXT (Helm inferenceExtension.enabled), so nothing handles the InferencePool',
-    changes: 'install moved to kgateway with its controller lacking KGW_ENABLE_INFER_EXT; InferencePool without status parents',
+    changes: 'install moved to kgateway with its controller lacking KGW_ENABLE_INFER_EXT; InferencePool without status parents; HTTPRoute ResolvedRefs=False InvalidKind "unknown backend kind"',
     scope: 'namespace',
     async inject(inst) {
       const im = await installKgateway(inst, {flag: false});
-      await waitRolledOut(inst.kube, im.controllerNamespace, im.controller.name);
+      await waitRolledOut(inst.kube, im.controllerNamespace, im.controller!.name);
       await inst.kube.replaceStatus(im.pool, {parents: []});
+      const g = await generation(inst, im.route);
+      await inst.kube.replaceStatus(im.route, {
+        parents: [
+          {
+            parentRef: {group: 'gateway.networking.k8s.io', kind: 'Gateway', name: inst.names.gateway},
+            controllerName: KGATEWAY_CONTROLLER,
+            conditions: [cond('Accepted', true, 'Accepted', 'Successfully accepted Route', g), cond('ResolvedRefs', false, 'InvalidKind', 'unknown backend kind', g)],
+          },
+        ],
+      });
     },
   },
   'kgateway-two-target-ports': {

@@ -38,6 +38,7 @@ import {bbrFaults} from './faults-bbr.ts';
 import {igw11EppFaults} from './faults-igw11-epp.ts';
 import {implementationFaults} from './faults-implementations.ts';
 import {igw11bFaults} from './faults-igw11b.ts';
+import {implementationFaults2} from './faults-implementations2.ts';
 
 export interface Fault {
   /** One line: the mistake or failure, in the user's words. */
@@ -977,6 +978,7 @@ export const faults = {
   ...igw11bFaults,
   // --- other Gateway implementations (issue 13): faults-implementations.ts -------------------------
   ...implementationFaults,
+  ...implementationFaults2,
 } satisfies Record<string, Fault>;
 
 export type FaultName = keyof typeof faults;

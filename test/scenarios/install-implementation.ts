@@ -15,34 +15,40 @@ import type {Installation} from './install.ts';
 import {managers, until, waitRolledOut, type KubeObject, type Manifest, type ObjectRef} from './kube.ts';
 import * as objects from './objects.ts';
 
-export type ImplementationId = 'istio' | 'kgateway' | 'unknown';
+export type ImplementationId = 'istio' | 'kgateway' | 'agentgateway' | 'nginx-gateway-fabric' | 'gke' | 'unknown';
 
 /** What one implementation contributes to the move (install-istio.ts, install-kgateway.ts). */
 export interface ImplementationWorld {
   id: ImplementationId;
   controllerName: string;
-  /** the controller Deployment (with the InferencePool flag on unless `flag` is false) */
-  controller(ns: string, opts: {flag: boolean}): Manifest;
+  /** the controller Deployment (with the InferencePool flag on unless `flag` is false); none for GKE (outside the cluster) */
+  controller?(ns: string, opts: {flag: boolean}): Manifest;
+  /** the GatewayClass name when the implementation fixes it (GKE's gke-l7-* classes); default <ns>-<id> */
+  className?(ns: string): string;
   /** GatewayClass spec extras (kgateway: parametersRef to its namespace) */
   classSpec?(ctlNs: string): Record<string, unknown>;
   classStatus(generation: number): Record<string, unknown>;
-  /** name of the proxy Deployment/Service it provisions for a Gateway of that class */
-  proxyName(gateway: string, className: string): string;
-  proxyLabels(gateway: string, className: string): Record<string, string>;
+  /** name of the proxy Deployment/Service it provisions for a Gateway of that class; none for GKE (a Cloud load balancer) */
+  proxyName?(gateway: string, className: string): string;
+  proxyLabels?(gateway: string, className: string): Record<string, string>;
   gatewayStatus(o: {generation: number; address: string; proxyService: string; namespace: string; attachedRoutes: number}): Record<string, unknown>;
   routeStatus(o: {generation: number; gateway: {name: string; namespace: string}}): Record<string, unknown>;
   poolStatus(o: {generation: number; gateway: {name: string; namespace: string}}): Record<string, unknown>;
   /** anything else it creates for the pool (Istio: the shadow Service) */
   extraObjects?(inst: Installation): Manifest[];
+  /** cluster-scoped objects of the install (RBAC of the controller), deleted at cleanup */
+  clusterObjects?(ctlNs: string): Manifest[];
+  /** objects in the controller's namespace besides the controller (its ServiceAccount) */
+  controllerObjects?(ctlNs: string): Manifest[];
 }
 
 export interface ImplementationInstall {
   world: ImplementationWorld;
   controllerNamespace: string;
-  controller: ObjectRef;
+  controller: ObjectRef | undefined;
   className: string;
-  proxy: ObjectRef;
-  proxyService: ObjectRef;
+  proxy: ObjectRef | undefined;
+  proxyService: ObjectRef | undefined;
   gateway: ObjectRef;
   route: ObjectRef;
   pool: ObjectRef;
@@ -50,9 +56,13 @@ export interface ImplementationInstall {
   writeStatuses(): Promise<void>;
 }
 
-const PROXY_CONTAINER: Record<ImplementationId, {name: string; image: string}> = {
+const PROXY_CONTAINER: Partial<Record<ImplementationId, {name: string; image: string}>> = {
   istio: {name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.28.1'},
   kgateway: {name: 'kgateway-proxy', image: 'cr.kgateway.dev/kgateway-dev/envoy-wrapper:v2.1.1'},
+  // agentgateway's proxy (controller/pkg/deployer) and NGF's nginx data plane (provisioner/objects.go, with
+  // the endpoint-picker-shim sidecar when the inference extension is on)
+  agentgateway: {name: 'agentgateway', image: 'cr.agentgateway.dev/agentgateway:v1.0.0'},
+  'nginx-gateway-fabric': {name: 'nginx', image: 'ghcr.io/nginx/nginx-gateway-fabric/nginx:2.2.0'},
   unknown: {name: 'proxy', image: 'example.com/gateway/proxy:v1.0.0'},
 };
 
@@ -111,12 +121,14 @@ export async function moveToImplementation(inst: Installation, world: Implementa
   if (done) return done;
   const {kube, names} = inst;
   const ctlNs = `${names.namespace}-${world.id}`.slice(0, 63);
-  const className = `${names.namespace}-${world.id}`.slice(0, 63);
-  const controllerManifest = world.controller(ctlNs, {flag: opts.flag ?? true});
+  const className = world.className?.(names.namespace) ?? `${names.namespace}-${world.id}`.slice(0, 63);
+  const controllerManifest = world.controller?.(ctlNs, {flag: opts.flag ?? true});
+  const clusterObjects = world.clusterObjects?.(ctlNs) ?? [];
   inst.onCleanup(async () => {
     await Promise.all([
       kube.delete({apiVersion: 'v1', kind: 'Namespace', name: ctlNs}),
       kube.delete({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', name: className}),
+      ...clusterObjects.map((o) => kube.delete({apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name})),
     ]);
     // A controller left behind (namespace still terminating) would be seen by the next install's
     // doctor run, which finds controllers by label cluster-wide: wait until it is gone.
@@ -125,7 +137,9 @@ export async function moveToImplementation(inst: Installation, world: Implementa
 
   // 1–2. control plane and class
   await kube.apply(objects.namespace(ctlNs));
-  await kube.apply(controllerManifest);
+  for (const o of world.controllerObjects?.(ctlNs) ?? []) await kube.apply(o);
+  if (controllerManifest) await kube.apply(controllerManifest);
+  for (const o of clusterObjects) await kube.apply(o);
   const classRef: ObjectRef = {apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', name: className};
   await kube.apply({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: {name: className}, spec: {controllerName: world.controllerName, ...(world.classSpec?.(ctlNs) ?? {})}});
   await kube.replaceStatus(classRef, world.classStatus(await generation(inst, classRef)));
@@ -141,8 +155,10 @@ export async function moveToImplementation(inst: Installation, world: Implementa
     kube.delete({apiVersion: 'v1', kind: 'Service', namespace: names.egNamespace, name: names.proxyService}),
     kube.delete({apiVersion: 'v1', kind: 'ServiceAccount', namespace: names.egNamespace, name: names.proxyDeployment}),
   ]);
-  const proxyName = world.proxyName(names.gateway, className);
-  const labels = world.proxyLabels(names.gateway, className);
+  const proxyName = world.proxyName?.(names.gateway, className);
+  const labels = world.proxyLabels?.(names.gateway, className) ?? {};
+  const proxyContainer = PROXY_CONTAINER[world.id];
+  if (proxyName && proxyContainer) {
   await kube.apply({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -150,7 +166,7 @@ export async function moveToImplementation(inst: Installation, world: Implementa
     spec: {
       replicas: 1,
       selector: {matchLabels: labels},
-      template: {metadata: {labels}, spec: {containers: [{name: PROXY_CONTAINER[world.id].name, image: PROXY_CONTAINER[world.id].image, ports: [{containerPort: 80, name: 'http', protocol: 'TCP'}]}]}},
+      template: {metadata: {labels}, spec: {containers: [{name: proxyContainer.name, image: proxyContainer.image, ports: [{containerPort: 80, name: 'http', protocol: 'TCP'}]}]}},
     },
   });
   await kube.apply({
@@ -159,33 +175,37 @@ export async function moveToImplementation(inst: Installation, world: Implementa
     metadata: {name: proxyName, namespace: names.namespace, labels},
     spec: {type: 'LoadBalancer', selector: labels, ports: [{name: 'http', port: names.gatewayPort, targetPort: 80, protocol: 'TCP'}]},
   });
+  }
   for (const m of world.extraObjects?.(inst) ?? []) await kube.apply(m, managers.installer);
-  await Promise.all([waitRolledOut(kube, ctlNs, controllerManifest.metadata.name), waitRolledOut(kube, names.namespace, proxyName)]);
+  await Promise.all([
+    ...(controllerManifest ? [waitRolledOut(kube, ctlNs, controllerManifest.metadata.name)] : []),
+    ...(proxyName && proxyContainer ? [waitRolledOut(kube, names.namespace, proxyName)] : []),
+  ]);
 
-  // 5. LiteLLM → the implementation's proxy
+  // 5. LiteLLM → the implementation's proxy (GKE: the load balancer's address, outside the cluster)
+  const address = objects.loadBalancerIp(proxyName ?? `${names.namespace}-${names.gateway}`);
   if (inst.options.litellm) {
-    await kube.apply(objects.litellmConfigMap(names, `http://${proxyName}.${names.namespace}.svc.cluster.local:${names.gatewayPort}/v1`));
+    await kube.apply(objects.litellmConfigMap(names, proxyName ? `http://${proxyName}.${names.namespace}.svc.cluster.local:${names.gatewayPort}/v1` : `http://${address}:${names.gatewayPort}/v1`));
   }
 
   // 6. statuses
-  const proxyService: ObjectRef = {apiVersion: 'v1', kind: 'Service', namespace: names.namespace, name: proxyName};
+  const proxyService: ObjectRef | undefined = proxyName ? {apiVersion: 'v1', kind: 'Service', namespace: names.namespace, name: proxyName} : undefined;
   const route: ObjectRef = {apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: names.routeNamespace, name: names.httpRoute};
   const pool: ObjectRef = {apiVersion: `${objects.POOL_GROUP}/v1`, kind: 'InferencePool', namespace: names.namespace, name: names.pool};
   const gw = {name: names.gateway, namespace: names.namespace};
   const result: ImplementationInstall = {
     world,
     controllerNamespace: ctlNs,
-    controller: {apiVersion: 'apps/v1', kind: 'Deployment', namespace: ctlNs, name: controllerManifest.metadata.name},
+    controller: controllerManifest ? {apiVersion: 'apps/v1', kind: 'Deployment', namespace: ctlNs, name: controllerManifest.metadata.name} : undefined,
     className,
-    proxy: {apiVersion: 'apps/v1', kind: 'Deployment', namespace: names.namespace, name: proxyName},
+    proxy: proxyName ? {apiVersion: 'apps/v1', kind: 'Deployment', namespace: names.namespace, name: proxyName} : undefined,
     proxyService,
     gateway,
     route,
     pool,
     async writeStatuses() {
-      const address = objects.loadBalancerIp(proxyName);
-      await kube.applyStatus(proxyService, {loadBalancer: {ingress: [{ip: address, ipMode: 'VIP'}]}}, 'cloud-controller-manager');
-      await kube.replaceStatus(gateway, world.gatewayStatus({generation: await generation(inst, gateway), address, proxyService: proxyName, namespace: names.namespace, attachedRoutes: 1}));
+      if (proxyService) await kube.applyStatus(proxyService, {loadBalancer: {ingress: [{ip: address, ipMode: 'VIP'}]}}, 'cloud-controller-manager');
+      await kube.replaceStatus(gateway, world.gatewayStatus({generation: await generation(inst, gateway), address, proxyService: proxyName ?? '', namespace: names.namespace, attachedRoutes: 1}));
       await kube.replaceStatus(route, world.routeStatus({generation: await generation(inst, route), gateway: gw}));
       await kube.replaceStatus(pool, world.poolStatus({generation: await generation(inst, pool), gateway: gw}));
     },

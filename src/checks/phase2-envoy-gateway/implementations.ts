@@ -33,21 +33,28 @@ const CHECKED: Partial<Record<Implementation, string>> = {
   'envoy-gateway': 'Envoy Gateway checks IGW-201…213',
   istio: 'Istio checks IGW-220…222',
   kgateway: 'kgateway checks IGW-225…227',
+  agentgateway: 'agentgateway checks IGW-231…233',
+  'nginx-gateway-fabric': 'NGINX Gateway Fabric checks IGW-234…236',
+};
+
+/**
+ * What doctor cannot check of an implementation it knows (an info line, never a warning). GKE's
+ * Gateway controller is closed source and runs outside the cluster: only its class and its
+ * policies are visible through the Kubernetes API.
+ */
+const PARTLY_CHECKED: Partial<Record<Implementation, string>> = {
+  gke: 'GKE checks IGW-237…239 (class, HealthCheckPolicy, GCPBackendPolicy); not checked: the Google Cloud load balancer GKE programs and its calls to the EPP (closed-source controller outside the cluster) — see the Gateway\'s events and Cloud Logging',
 };
 
 /** What makes InferencePool work on the implementations doctor does not check itself (for the info line). */
-const NOT_CHECKED_HINT: Partial<Record<Implementation, string>> = {
-  agentgateway: 'agentgateway needs inferenceExtension.enabled=true in its Helm chart',
-  'nginx-gateway-fabric': 'NGINX Gateway Fabric needs nginxGateway.gwAPIInferenceExtension.enable=true (--gateway-api-inference-extension)',
-  gke: 'GKE needs a gke-l7 regional class and a HealthCheckPolicy for the pool',
-};
+const NOT_CHECKED_HINT: Partial<Record<Implementation, string>> = {};
 
-function gatewaysOf(snap: Snapshot, chain: PoolChain, impl: Implementation): ChainGateway[] {
+export function gatewaysOf(snap: Snapshot, chain: PoolChain, impl: Implementation): ChainGateway[] {
   return chainGateways(snap, chain).filter((g) => g.implementation === impl);
 }
 
 /** "Not applicable" for a check of one implementation on a chain whose Gateways are not of it. */
-function notOn(impl: string): Draft {
+export function notOn(impl: string): Draft {
   return notApplicable(`no Gateway of this pool has ${impl}'s GatewayClass`);
 }
 
@@ -72,7 +79,9 @@ export const gatewayImplementation: Check = {
       }
       const name = g.implementation === 'envoy-gateway' ? 'Envoy Gateway' : (implementationOf(g.controllerName)?.name ?? g.implementation);
       const checked = CHECKED[g.implementation];
+      const partly = PARTLY_CHECKED[g.implementation];
       if (checked) out.push(ok(`${where}: ${name} — ${checked}`, cref));
+      else if (partly) out.push(info(`${where}: ${name} — ${partly}`, cref));
       else out.push(info(`${where}: ${name} — implementation not checked (the shared checks ran; ${NOT_CHECKED_HINT[g.implementation] ?? 'see its documentation'})`, cref));
     }
     return orNotApplicable(out, 'no Gateway of this pool with a GatewayClass to read the controllerName from (IGW-203/IGW-403 say why)');
@@ -80,7 +89,7 @@ export const gatewayImplementation: Check = {
 };
 
 /** The controller Deployments of an implementation, judged for availability and the InferencePool flag. */
-function controllerDrafts(
+export function controllerDrafts(
   snap: Snapshot,
   chain: PoolChain,
   opts: {
@@ -300,6 +309,26 @@ export const istioShadowService: Check = {
 // ---------------------------------------------------------------------------------------------
 // kgateway
 
+/**
+ * kgateway's route status when its endpoint-picker plugin is not registered: the backend index has no
+ * InferencePool collection, so the backendRef is ResolvedRefs=False InvalidKind "unknown backend kind"
+ * (v2.0/v2.1 internal/kgateway/query ProcessBackendError, case ErrUnknownBackendKind; later releases
+ * name the kind in the message).
+ */
+function kgatewayRouteSaysOff(chain: PoolChain, controllers: Set<string>): {route: ObjectRef; message: string} | undefined {
+  if (!chain.pool) return undefined;
+  for (const l of chain.routes) {
+    for (const p of l.route.status?.parents ?? []) {
+      if (!p.controllerName || !controllers.has(p.controllerName)) continue;
+      const c = condition(p.conditions, 'ResolvedRefs');
+      if (c?.status === 'False' && c.reason === 'InvalidKind' && /unknown backend kind|InferencePool/.test(c.message ?? '')) {
+        return {route: {apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: l.route.metadata.namespace, name: l.route.metadata.name}, message: c.message ?? ''};
+      }
+    }
+  }
+  return undefined;
+}
+
 export const kgatewayInferenceEnabled: Check = {
   code: 'IGW-225',
   phase: 2,
@@ -337,6 +366,7 @@ export const kgatewayInferenceEnabled: Check = {
       found: serving.length ? serving : all,
       flag: KGATEWAY_INFERENCE_FLAG,
       statusProof: proof,
+      routeSaysOff: kgatewayRouteSaysOff(chain, new Set(gws.map((g) => g.controllerName!))),
       notFoundHow: 'no Deployment labelled kgateway=kgateway',
       // GIE guide / kgateway docs: helm upgrade … --set inferenceExtension.enabled=true (sets KGW_ENABLE_INFER_EXT)
       fix: (d) =>

@@ -121,7 +121,7 @@ export const httpRouteStatus: Check = {
   scope: 'chain',
   title: 'HTTPRoute is Accepted and its refs resolved',
   readme: {checks: "HTTPRoute Accepted / ResolvedRefs (InvalidKind, RefNotPermitted, BackendNotFound) in the status of the Gateway's own controller", failure: '500'},
-  dependsOn: ['IGW-408', 'IGW-419', 'IGW-206', 'IGW-212', 'IGW-404', 'IGW-220', 'IGW-222', 'IGW-225'],
+  dependsOn: ['IGW-408', 'IGW-419', 'IGW-206', 'IGW-212', 'IGW-404', 'IGW-220', 'IGW-222', 'IGW-225', 'IGW-231', 'IGW-234', 'IGW-235'],
   symptoms: {'500': 6, 'ext-proc-not-routing': 12},
   reads: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
   judgesUnreadable: ['Deployment', 'Pod', 'Service', 'ConfigMap', 'GatewayClass'],
@@ -159,7 +159,7 @@ export const httpRouteStatus: Check = {
           bad = true;
           const why =
             res.reason === 'InvalidKind' && !onEg
-              ? ` — ${who} does not accept InferencePool backends here (see the ${who} checks, IGW-22x)`
+              ? ` — ${who} does not accept InferencePool backends here (see the ${who} checks in phase 2, IGW-220…239)`
               : res.reason === 'InvalidKind'
               ? ' — Envoy Gateway does not know InferencePool as a backend: the Envoy AI Gateway extensionManager is missing, or the controller has not loaded it yet'
               : res.reason === 'RefNotPermitted'

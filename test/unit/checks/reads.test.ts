@@ -12,7 +12,7 @@ import {ALL_KINDS} from '../../../src/snapshot/view.ts';
 import type {Snapshot} from '../../../src/snapshot/types.ts';
 import {chartInstall, SCHEDULING_FILE} from './chart-fixture.ts';
 import {loadObjects, NOW, snap} from './fixture.ts';
-import {istio, kgateway} from './implementation-fixture.ts';
+import {agentgateway, gke, istio, kgateway, ngf} from './implementation-fixture.ts';
 
 function live(s: Snapshot): Snapshot {
   const pod = items(s, 'Pod').find((p) => p.metadata.name.includes('epp'));
@@ -45,6 +45,9 @@ const snapshots: [string, Snapshot, TargetOptions?][] = [
   ['the healthy install on Istio, live', live(snap(istio()))],
   ['the healthy install on kgateway, live', live(snap(kgateway()))],
   ['Istio without its flag, one namespace, live', live(snap(istio(null), {namespace: 'llm'})), {namespace: 'llm'}],
+  ['the healthy install on agentgateway, live', live(snap(agentgateway()))],
+  ['the healthy install on NGINX Gateway Fabric, live', live(snap(ngf()))],
+  ['the healthy install on GKE, live', live(snap(gke()))],
   ['nothing at all', snap([])],
 ];
 

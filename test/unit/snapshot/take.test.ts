@@ -11,7 +11,7 @@ import {helmReleaseSecret} from '../helm/secret.ts';
 
 const PLURAL: Record<string, string> = {
   GatewayClass: 'gatewayclasses', Gateway: 'gateways', HTTPRoute: 'httproutes', InferencePool: 'inferencepools', InferenceService: 'inferenceservices',
-  Deployment: 'deployments', Pod: 'pods', Service: 'services', EndpointSlice: 'endpointslices', ConfigMap: 'configmaps', Secret: 'secrets', EnvoyExtensionPolicy: 'envoyextensionpolicies', BackendTrafficPolicy: 'backendtrafficpolicies', Namespace: 'namespaces',
+  Deployment: 'deployments', Pod: 'pods', Service: 'services', EndpointSlice: 'endpointslices', ConfigMap: 'configmaps', Secret: 'secrets', EnvoyExtensionPolicy: 'envoyextensionpolicies', BackendTrafficPolicy: 'backendtrafficpolicies', Namespace: 'namespaces', HealthCheckPolicy: 'healthcheckpolicies', GCPBackendPolicy: 'gcpbackendpolicies',
 };
 
 /** Serves list/get from objects; `deny` paths answer 403, `missing` resources 404. */
@@ -168,6 +168,21 @@ describe('takeSnapshot', () => {
     const s = await takeSnapshot(c);
     expect(c.paths.filter((p) => p.includes('backendtrafficpolicies'))).toEqual(['/apis/gateway.envoyproxy.io/v1alpha1/backendtrafficpolicies']);
     expect(items(s, 'BackendTrafficPolicy').map((o) => `${o.kind} ${o.metadata.name}`)).toEqual(['BackendTrafficPolicy long']);
+  });
+
+  it('follow-up (issue 13): GKE HealthCheckPolicies/GCPBackendPolicies are listed only when a GKE GatewayClass exists; a 404 is "not served"', async () => {
+    const objs = loadObjects('healthy-ai-gateway.yaml');
+    const plain = fakeClient(objs);
+    await takeSnapshot(plain);
+    expect(plain.paths.some((p) => p.includes('networking.gke.io'))).toBe(false);
+    const gc = objs.find((o) => o.kind === 'GatewayClass')! as KubeObject & {spec: {controllerName: string}};
+    gc.spec.controllerName = 'networking.gke.io/gateway';
+    objs.push({apiVersion: 'networking.gke.io/v1', kind: 'HealthCheckPolicy', metadata: {name: 'qwen', namespace: 'llm'}, spec: {targetRef: {group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'qwen'}}} as KubeObject);
+    const c = fakeClient(objs, {missing: /gcpbackendpolicies/});
+    const s = await takeSnapshot(c, {namespace: 'llm'});
+    expect(c.paths.filter((p) => p.includes('networking.gke.io'))).toEqual(['/apis/networking.gke.io/v1/namespaces/llm/healthcheckpolicies', '/apis/networking.gke.io/v1/namespaces/llm/gcpbackendpolicies']);
+    expect(items(s, 'GKEHealthCheckPolicy').map((o) => `${o.kind} ${o.metadata.name}`)).toEqual(['HealthCheckPolicy qwen']);
+    expect(access(s, 'GCPBackendPolicy', 'llm')?.reason).toBe('notServed');
   });
 
   it('follow-up: Namespaces are listed only when a Gateway listener admits routes by namespace selector (IGW-419)', async () => {
