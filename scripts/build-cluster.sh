@@ -4,6 +4,8 @@
 #                        (module test/cluster: k8s.io/kubernetes + published staging modules)
 #   kwok                 sigs.k8s.io/kwok/cmd/kwok            (module test/tools)
 #   inference-sim        our vLLM-compatible simulator         (module test/tools)
+#   envoy-gateway        the real Envoy Gateway controller, github.com/envoyproxy/gateway/cmd/envoy-gateway
+#                        (module test/controllers/envoy-gateway; issue 12)
 # and copies KWOK's CRDs and stock Stages from the kwok module into .tools/share/kwok/.
 #
 # Make-like: a binary is rebuilt only when a source file of its module (or this script) is newer.
@@ -68,6 +70,21 @@ if needs_build "$bin/inference-sim" "$root/test/tools"; then
   (cd "$root/test/tools" && timed inference-sim go build "${modflag[@]}" -buildvcs=false -ldflags "-s -w" -o "$bin/inference-sim.tmp" ./inference-sim && mv "$bin/inference-sim.tmp" "$bin/inference-sim")
 else
   echo "build-cluster: inference-sim is up to date" >&2
+fi
+
+# 3b. envoy-gateway: the real Envoy Gateway controller (issue 12), its own module so its
+# dependency versions stay apart from the control plane's and KWOK's. Built with nice: it is
+# the largest binary here and the machine is shared.
+eg_dir="$root/test/controllers/envoy-gateway"
+eg_version="$(awk '$1=="github.com/envoyproxy/gateway"{print $2; exit} $1=="require" && $2=="github.com/envoyproxy/gateway"{print $3; exit}' "$eg_dir/go.mod")"
+if needs_build "$bin/envoy-gateway" "$eg_dir"; then
+  # The version as upstream's Makefile stamps it (internal/cmd/version: `envoy-gateway version`).
+  (cd "$eg_dir" && timed "envoy-gateway ($eg_version)" \
+    nice go build "${modflag[@]}" -buildvcs=false -ldflags "-s -w -X github.com/envoyproxy/gateway/internal/cmd/version.envoyGatewayVersion=$eg_version" \
+      -o "$bin/envoy-gateway.tmp" github.com/envoyproxy/gateway/cmd/envoy-gateway \
+    && mv "$bin/envoy-gateway.tmp" "$bin/envoy-gateway")
+else
+  echo "build-cluster: envoy-gateway is up to date" >&2
 fi
 
 # 4. KWOK CRDs and stock Stages, read from the kwok module (not kept in the repo).
