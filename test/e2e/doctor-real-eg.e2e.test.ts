@@ -88,7 +88,7 @@ async function restoreHealthy(opts: {restart: boolean}): Promise<void> {
     await restartController();
     await controllerRolledOut();
   }
-  await realStatusesSettled(r().inst);
+  await realStatusesSettled(r().inst, {pool: !!r().aiGateway});
 }
 
 function expectErrorsOnly(j: DoctorJson, codes: string[]): void {
@@ -101,7 +101,7 @@ beforeAll(async () => {
   cli = doctorCli(cluster.kubeconfig, {name: 'infgw-cli-real-eg', reuse: 'env'});
   cliBin = buildCli({name: 'infgw-cli-real-eg-pe', reuse: 'env'}).then((b) => b.bin);
   cliBin.catch(() => {});
-  real = await installHealthyRealEg(cluster.kubeconfig, {namespace: `real-eg-${RUN}`, pods: 2, withSims: true, egVersion: EG_VERSION});
+  real = await installHealthyRealEg(cluster.kubeconfig, {namespace: `real-eg-${RUN}`, pods: 2, withSims: true, egVersion: EG_VERSION, aiGateway: true});
   await cli.ready;
 }, 600_000);
 
@@ -136,6 +136,13 @@ describe('the real Envoy Gateway v1.9.1 controller (issue 12)', () => {
     const logs = await kubectl(['logs', '-n', n.egNamespace, pod.metadata.name], {kubeconfig: inst.kubeconfig});
     expect(logs.stdout).toContain('gatewayclass');
 
+    // The real Envoy AI Gateway: it accepted the InferencePool for the Gateway (its own status), and
+    // Envoy Gateway called its extension server for the InferencePool backend.
+    const ai = r().aiGateway;
+    expect(ai, 'the real AI Gateway controller runs in this file').toBeDefined();
+    const pool = await kube.get({apiVersion: 'inference.networking.k8s.io/v1', kind: 'InferencePool', namespace: n.namespace, name: n.pool});
+    expect(conditionOf(parentConditions(pool, n.gateway), 'Accepted')).toMatchObject({status: 'True'});
+    await until('Envoy Gateway to call the AI Gateway extension server (PostTranslateModify with the InferencePool)', () => ai!.output().includes('patching listener with inference pool filters'), LONG, 250);
     expectHealthy(await cli.doctorJsonIn(n.namespace));
   }, LONG);
 });
@@ -179,7 +186,7 @@ const FAULTS: Fault[] = [
     settled: () => untilLong('HTTPRoute ResolvedRefs False', async () => (await routeCondition('ResolvedRefs'))?.status === 'False'),
     async undo() {
       await r().inst.kube.patch(routeRef(names()), [{op: 'replace', path: '/spec/rules/0/backendRefs/0/name', value: names().pool}], 'json');
-      await realStatusesSettled(r().inst);
+      await realStatusesSettled(r().inst, {pool: !!r().aiGateway});
     },
     // real: ResolvedRefs=False BackendNotFound "custom backend InferencePool <ns>/<pool>-v2 not found."
     exit: 1,
@@ -220,7 +227,7 @@ const FAULTS: Fault[] = [
       await r().inst.kube.replaceStatus({apiVersion: 'v1', kind: 'Service', namespace: n.egNamespace, name: n.proxyService}, {loadBalancer: {}});
     },
     settled: () => untilLong('Gateway Programmed False', async () => (await gatewayCondition('Programmed'))?.status === 'False'),
-    undo: () => realStatusesSettled(r().inst),
+    undo: () => realStatusesSettled(r().inst, {pool: !!r().aiGateway}),
     // real: Programmed=False AddressNotAssigned (internal/gatewayapi/status/gateway.go)
     exit: 1,
     want: (n) => [{code: 'IGW-404', severity: 'error', kind: 'Gateway', namespace: n.namespace, name: n.gateway, message: ['not Programmed', 'AddressNotAssigned'], fix: [n.gateway]}],
@@ -274,7 +281,7 @@ const FAULTS: Fault[] = [
       }),
     async undo() {
       await r().inst.kube.patch({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', name: names().gatewayClass}, [{op: 'remove', path: '/spec/parametersRef'}], 'json');
-      await realStatusesSettled(r().inst);
+      await realStatusesSettled(r().inst, {pool: !!r().aiGateway});
     },
     exit: 1,
     want: (n) => [{code: 'IGW-203', severity: 'error', kind: 'GatewayClass', name: n.gatewayClass, message: ['not Accepted', 'InvalidParameters', 'custom-proxy-config']}],
@@ -294,7 +301,7 @@ const FAULTS: Fault[] = [
       const gw = await r().inst.kube.get<KubeObject & {spec: {listeners: {name: string}[]}}>(gatewayRef(names()));
       const i = gw.spec.listeners.findIndex((l) => l.name === 'tcp-80');
       if (i >= 0) await r().inst.kube.patch(gatewayRef(names()), [{op: 'remove', path: `/spec/listeners/${i}`}], 'json');
-      await realStatusesSettled(r().inst);
+      await realStatusesSettled(r().inst, {pool: !!r().aiGateway});
     },
     // real: both listeners Conflicted=True ProtocolConflict (internal/gatewayapi/validate.go); doctor
     // judges the TCP listener from the spec (AI Gateway cannot translate it)
@@ -320,7 +327,7 @@ const FAULTS: Fault[] = [
     settled: async () => true,
     async undo() {
       await r().inst.kube.delete({apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'EnvoyExtensionPolicy', namespace: names().namespace, name: names().extensionPolicy});
-      await realStatusesSettled(r().inst);
+      await realStatusesSettled(r().inst, {pool: !!r().aiGateway});
     },
     exit: 1,
     want: (n) => [{code: 'IGW-403', severity: 'error', kind: 'Gateway', namespace: n.namespace, name: 'inference-gateway', message: ['named by an EnvoyExtensionPolicy', 'does not exist']}],
@@ -336,7 +343,7 @@ const FAULTS: Fault[] = [
     settled: async () => true,
     async undo() {
       await r().inst.kube.patch(routeRef(names()), [{op: 'replace', path: '/spec/parentRefs/0/name', value: names().gateway}], 'json');
-      await realStatusesSettled(r().inst);
+      await realStatusesSettled(r().inst, {pool: !!r().aiGateway});
     },
     exit: 1,
     want: (n) => [{code: 'IGW-408', severity: 'error', kind: 'HTTPRoute', namespace: n.routeNamespace, name: n.httpRoute, message: [`${n.namespace}/inference-gateway`, `${n.namespace}/${n.gateway}`], fix: [n.httpRoute, n.gateway]}],
@@ -406,7 +413,7 @@ describe('patch-envoy against the real controller: validate, write, restart, rol
       expect(pe.json.rollout?.done).toBe(true);
       // the real controller resolved the InferencePool backend with the merged config
       await untilLong('HTTPRoute ResolvedRefs True', async () => (await routeCondition('ResolvedRefs'))?.status === 'True');
-      await realStatusesSettled(r().inst);
+      await realStatusesSettled(r().inst, {pool: !!r().aiGateway});
       expectHealthy(await cli.doctorJsonIn(n.namespace));
     } finally {
       await restoreHealthy({restart: true});

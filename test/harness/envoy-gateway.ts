@@ -17,7 +17,7 @@
 // CrashLoopBackOff (test/cluster/stages/infgw-stages.yaml). The crashed process is not started
 // again: with the same config it would fail the same way, which is what the back-off shows.
 //
-// Isolation (test/harness/envoy-gateway-netns.ts): each process gets its own network namespace
+// Isolation (test/harness/netns.ts): each process gets its own network namespace
 // (the controller binds fixed ports) and mount namespace (it reads TLS files from /certs). This
 // needs root (CAP_SYS_ADMIN) and an empty /certs directory to bind-mount over, which
 // startEnvoyGateway creates if missing. The apiserver is reached through a Unix-socket relay.
@@ -40,7 +40,7 @@ export const LABEL_NEVER_READY = 'infgw.test/never-ready';
 export const LABEL_CRASHLOOP = 'infgw.test/crashloop';
 const CONFIG_MAP = 'envoy-gateway-config';
 const CONFIG_KEY = 'envoy-gateway.yaml';
-const netnsLauncher = join(repoRoot, 'test', 'harness', 'envoy-gateway-netns.ts');
+const netnsLauncher = join(repoRoot, 'test', 'harness', 'netns.ts');
 
 export interface ControllerProcess {
   pod: string;
@@ -67,6 +67,53 @@ export interface StartEnvoyGatewayOptions {
   /** Working files (certs, config copies, logs, relay socket); default: a temp dir removed on stop. */
   stateDir?: string;
   log?: (msg: string) => void;
+  /**
+   * The extension server the config names (extensionManager.service.fqdn), served by a local
+   * process (startAiGateway): its hostname resolves to 127.0.0.1 in the controller's namespace
+   * (an /etc/hosts bind-mounted there stands in for cluster DNS) and 127.0.0.1:port is relayed to
+   * `socket`.
+   */
+  extensionServer?: { hostname: string; port: number; socket: string };
+}
+
+/** Host side of the apiserver relay: a Unix socket whose connections go to the test apiserver. */
+export async function apiserverRelay(kubeconfig: string, socketPath: string): Promise<{ port: number; close(): Promise<void> }> {
+  const port = apiserverPort(kubeconfig);
+  rmSync(socketPath, { force: true });
+  const relay: Server = createServer((down) => {
+    const up = connect(port, '127.0.0.1');
+    down.pipe(up).pipe(down);
+    const close = (): void => {
+      down.destroy();
+      up.destroy();
+    };
+    down.on('error', close);
+    up.on('error', close);
+  });
+  await new Promise<void>((res, rej) => {
+    relay.once('error', rej);
+    relay.listen(socketPath, () => res());
+  });
+  return { port, close: () => new Promise<void>((res) => relay.close(() => res())) };
+}
+
+/** Makes sure the empty mount point /certs exists (the controllers' fixed TLS directory). */
+function certsMountPoint(): void {
+  try {
+    mkdirSync('/certs', { recursive: true });
+  } catch (error) {
+    throw new Error(`cannot create the mount point /certs (needs root): ${String(error)}`);
+  }
+}
+
+/** `unshare` + netns.ts + the program: the command line of one isolated controller process. */
+export function isolatedCommand(opts: { binds?: [string, string][]; outs?: [number, string][]; ins?: [string, number][]; probe?: string }, program: string, args: string[]): [string, string[]] {
+  const flags: string[] = [];
+  for (const [src, dst] of opts.binds ?? []) flags.push('--bind', `${src}:${dst}`);
+  for (const [port, sock] of opts.outs ?? []) flags.push('--out', `${port}=${sock}`);
+  for (const [sock, port] of opts.ins ?? []) flags.push('--in', `${sock}=${port}`);
+  if (opts.probe) flags.push('--probe', opts.probe);
+  return ['unshare', ['--mount', '--net', '--propagation', 'private', process.execPath, '--disable-warning=ExperimentalWarning', netnsLauncher, ...flags, '--', program, ...args]];
 }
 
 interface Running extends ControllerProcess {
@@ -87,7 +134,7 @@ function apiserverPort(kubeconfig: string): number {
  * Runs `envoy-gateway certgen` against the cluster (the chart's certgen Job) and writes the
  * `envoy-gateway` Secret's files into `dir`, as the pod's /certs volume has them.
  */
-async function certificates(kube: ScenarioKube, namespace: string, dir: string): Promise<void> {
+export async function certificates(kube: ScenarioKube, namespace: string, dir: string): Promise<void> {
   await run(toolPath('envoy-gateway'), ['certgen', '--disable-topology-injector'], {
     kubeconfig: kube.kubeconfig,
     env: { ENVOY_GATEWAY_NAMESPACE: namespace },
@@ -111,35 +158,19 @@ export async function startEnvoyGateway(cluster: { kubeconfig: string }, namespa
   const log = opts.log ?? (() => {});
   const bin = toolPath('envoy-gateway');
   const kube = new ScenarioKube(cluster.kubeconfig);
-  const port = apiserverPort(cluster.kubeconfig);
-  try {
-    mkdirSync('/certs', { recursive: true });
-  } catch (error) {
-    throw new Error(`startEnvoyGateway: cannot create the mount point /certs (needs root): ${String(error)}`);
-  }
+  certsMountPoint();
   const ownState = !opts.stateDir;
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), `infgw-eg-${namespace}-`));
   mkdirSync(stateDir, { recursive: true });
   const certsDir = join(stateDir, 'certs');
   await certificates(kube, namespace, certsDir);
 
-  // Host side of the apiserver relay.
   const socketPath = join(stateDir, 'api.sock');
-  rmSync(socketPath, { force: true });
-  const relay: Server = createServer((down) => {
-    const up = connect(port, '127.0.0.1');
-    down.pipe(up).pipe(down);
-    const close = (): void => {
-      down.destroy();
-      up.destroy();
-    };
-    down.on('error', close);
-    up.on('error', close);
-  });
-  await new Promise<void>((res, rej) => {
-    relay.once('error', rej);
-    relay.listen(socketPath, () => res());
-  });
+  const relay = await apiserverRelay(cluster.kubeconfig, socketPath);
+  const port = relay.port;
+  const ext = opts.extensionServer;
+  const hostsFile = join(stateDir, 'hosts');
+  if (ext) writeFileSync(hostsFile, `127.0.0.1 localhost\n127.0.0.1 ${ext.hostname}\n`);
 
   const processes: Running[] = [];
   const byUid = new Map<string, Running>();
@@ -171,23 +202,16 @@ export async function startEnvoyGateway(cluster: { kubeconfig: string }, namespa
       metadata: { name, namespace },
       spec: { logs: [{ containers: ['envoy-gateway'], logsFile: logFile, previousLogsFile: logFile, follow: true }] },
     });
-    const child = spawn(
-      'unshare',
-      [
-        '--mount',
-        '--net',
-        '--propagation',
-        'private',
-        process.execPath,
-        '--disable-warning=ExperimentalWarning',
-        netnsLauncher,
-        certsDir,
-        String(port),
-        socketPath,
-        bin,
-        'server',
-        `--config-path=${configFile}`,
-      ],
+    const [cmd, cmdArgs] = isolatedCommand(
+      {
+        binds: [[certsDir, '/certs'], ...(ext ? ([[hostsFile, '/etc/hosts']] as [string, string][]) : [])],
+        outs: [[port, socketPath], ...(ext ? ([[ext.port, ext.socket]] as [number, string][]) : [])],
+        probe: 'http:8081/readyz',
+      },
+      bin,
+      ['server', `--config-path=${configFile}`],
+    );
+    const child = spawn(cmd, cmdArgs,
       {
         env: { ...process.env, KUBECONFIG: cluster.kubeconfig, ENVOY_GATEWAY_NAMESPACE: namespace, INFGW_PARENT_PID: String(process.pid) },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -244,8 +268,8 @@ export async function startEnvoyGateway(cluster: { kubeconfig: string }, namespa
     const pod = await kube.getOptional<PodJson>(podRef(name));
     if (!pod || pod.metadata.deletionTimestamp) return;
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'Ready' && c.type !== 'ContainersReady');
-    conditions.push({ type: 'Ready', status: 'True', lastTransitionTime: now } as never, { type: 'ContainersReady', status: 'True', lastTransitionTime: now } as never);
+    const conditions: Record<string, unknown>[] = (pod.status?.conditions ?? []).filter((c) => c.type !== 'Ready' && c.type !== 'ContainersReady');
+    conditions.push({ type: 'Ready', status: 'True', lastTransitionTime: now }, { type: 'ContainersReady', status: 'True', lastTransitionTime: now });
     const containerStatuses = (pod.status?.containerStatuses ?? []).map((c) => ({ ...c, ready: true, started: true }));
     await kube.replaceStatus(podRef(name), { ...pod.status, conditions, containerStatuses });
   };
@@ -311,7 +335,7 @@ export async function startEnvoyGateway(cluster: { kubeconfig: string }, namespa
         await Promise.all(processes.map((p) => stopProcess(p)));
         await Promise.all([...pending]);
         process.removeListener('exit', onExit);
-        await new Promise<void>((res) => relay.close(() => res()));
+        await relay.close();
         if (ownState) rmSync(stateDir, { recursive: true, force: true });
       })();
       return stopping;

@@ -14,7 +14,12 @@
 //
 // The real controller is cluster-wide (it reconciles every GatewayClass with its controllerName):
 // use it on a cluster of its own, not on the shared e2e cluster whose other tests imitate it.
-import {startEnvoyGateway, type EnvoyGatewayController} from '../harness/envoy-gateway.ts';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {installControllerCrds, startAiGateway, type AiGatewayProcess} from '../harness/ai-gateway.ts';
+import {certificates, startEnvoyGateway, type EnvoyGatewayController} from '../harness/envoy-gateway.ts';
+import {aiGatewayEnvoyGatewayConfig, extensionServiceOf} from './envoy-gateway.ts';
 import {installHealthy, type InstallOptions, type Installation} from './install.ts';
 import {until, type KubeObject, type ScenarioKube} from './kube.ts';
 import * as objects from './objects.ts';
@@ -22,6 +27,8 @@ import * as objects from './objects.ts';
 export interface RealEgInstallation {
   inst: Installation;
   controller: EnvoyGatewayController;
+  /** The real Envoy AI Gateway controller (installHealthyRealEg with aiGateway: true). */
+  aiGateway?: AiGatewayProcess | undefined;
 }
 
 interface Condition {
@@ -52,8 +59,8 @@ export async function loadBalancerIngress(kube: ScenarioKube, egNamespace: strin
   await kube.applyStatus(ref, {loadBalancer: {ingress: [{ip: objects.loadBalancerIp(service), ipMode: 'VIP'}]}}, 'cloud-controller-manager');
 }
 
-/** Waits until the real controller has written a Programmed Gateway and an Accepted, resolved HTTPRoute for this install. */
-export async function realStatusesSettled(inst: Installation): Promise<void> {
+/** Waits until the real controller has written a Programmed Gateway and an Accepted, resolved HTTPRoute for this install (and, with the real AI Gateway, an Accepted InferencePool). */
+export async function realStatusesSettled(inst: Installation, opts: {pool?: boolean} = {}): Promise<void> {
   const {kube, names} = inst;
   await loadBalancerIngress(kube, names.egNamespace, names.proxyService);
   await until(
@@ -75,6 +82,18 @@ export async function realStatusesSettled(inst: Installation): Promise<void> {
     180_000,
     250,
   );
+  if (opts.pool) {
+    await until(
+      `Envoy AI Gateway to accept InferencePool ${names.namespace}/${names.pool} for the Gateway`,
+      async () => {
+        const pool = await kube.get({apiVersion: `${objects.POOL_GROUP}/v1`, kind: 'InferencePool', namespace: names.namespace, name: names.pool});
+        const c = parentConditions(pool, names.gateway);
+        return conditionOf(c, 'Accepted')?.status === 'True' && conditionOf(c, 'ResolvedRefs')?.status === 'True';
+      },
+      180_000,
+      250,
+    );
+  }
 }
 
 /**
@@ -82,26 +101,45 @@ export async function realStatusesSettled(inst: Installation): Promise<void> {
  * inst.cleanup(). Options as installHealthy (default egNamespace/gatewayClassName: the shared
  * defaults, owned by this install — the cluster must be this test's own).
  */
-export async function installHealthyRealEg(kubeconfig: string, opts: InstallOptions): Promise<RealEgInstallation> {
+export async function installHealthyRealEg(kubeconfig: string, opts: InstallOptions & {aiGateway?: boolean}): Promise<RealEgInstallation> {
   let controller: EnvoyGatewayController | undefined;
+  let aiGateway: AiGatewayProcess | undefined;
+  const stateDir = mkdtempSync(join(tmpdir(), 'infgw-real-eg-'));
+  const stopAll = async (): Promise<void> => {
+    await controller?.stop();
+    await aiGateway?.stop();
+    rmSync(stateDir, {recursive: true, force: true});
+  };
   try {
+    const {aiGateway: withAiGateway, ...installOpts} = opts;
     const inst = await installHealthy(kubeconfig, {
       ownsEnvoyGateway: true,
-      ...opts,
+      ...installOpts,
       realEnvoyGateway: {
-        async started(_kube, egNamespace) {
-          controller = await startEnvoyGateway({kubeconfig}, egNamespace, opts.log ? {log: opts.log} : {});
+        async started(kube, egNamespace) {
+          const log = opts.log ? {log: opts.log} : {};
+          if (withAiGateway) {
+            // The extension server the AI Gateway values name, served by the real controller.
+            const [hostname, port] = (extensionServiceOf(aiGatewayEnvoyGatewayConfig()) ?? '').split(':');
+            if (!hostname || !port) throw new Error('scenarios: the AI Gateway values name no extension service');
+            await installControllerCrds(kubeconfig);
+            const certsDir = join(stateDir, 'certs');
+            await certificates(kube, egNamespace, certsDir);
+            aiGateway = await startAiGateway({kubeconfig}, {stateDir: join(stateDir, 'ai-gateway'), certsDir, egNamespace, ...log});
+            controller = await startEnvoyGateway({kubeconfig}, egNamespace, {...log, extensionServer: {hostname, port: Number(port), socket: aiGateway.extensionSocket}});
+          } else controller = await startEnvoyGateway({kubeconfig}, egNamespace, log);
         },
-        settled: realStatusesSettled,
+        settled: (inst) => realStatusesSettled(inst, {pool: !!withAiGateway}),
+        poolStatus: !!withAiGateway,
       },
     });
     const c = controller;
     if (!c) throw new Error('scenarios: the real Envoy Gateway was not started');
-    // Registered last, so it runs first: the controller stops before its namespaces go.
-    inst.onCleanup(() => c.stop());
-    return {inst, controller: c};
+    // Registered last, so it runs first: the controllers stop before their namespaces go.
+    inst.onCleanup(stopAll);
+    return {inst, controller: c, aiGateway};
   } catch (error) {
-    await controller?.stop();
+    await stopAll();
     throw error;
   }
 }

@@ -94,6 +94,8 @@ export interface InstallOptions {
     started(kube: ScenarioKube, egNamespace: string): Promise<void>;
     /** Called instead of the Gateway/HTTPRoute/policy status writers: waits until the controller wrote them. */
     settled(inst: Installation): Promise<void>;
+    /** The real Envoy AI Gateway controller writes the InferencePool status too. */
+    poolStatus?: boolean;
   };
 }
 
@@ -433,7 +435,9 @@ export async function installHealthy(target: ScenarioKube | string, opts: Instal
     const modelPods = await modelPodsReady(inst);
     writeEppLogs(inst, modelPods);
     const real = opts.realEnvoyGateway;
-    const writes: Promise<void>[] = real ? [real.settled(inst), statuses.pool(), statuses.inferenceService()] : [statuses.gateway(), statuses.route(), statuses.pool(), statuses.inferenceService()];
+    const writes: Promise<void>[] = real
+      ? [real.settled(inst), ...(real.poolStatus ? [] : [statuses.pool()]), statuses.inferenceService()]
+      : [statuses.gateway(), statuses.route(), statuses.pool(), statuses.inferenceService()];
     if (options.wiring === 'extension-policy' && !real) writes.push(statuses.policy());
     if (options.withSims) writes.push(startSims(inst, modelPods));
     if (opts.withEppMetrics ?? options.withSims) writes.push(serveEppMetrics(inst, modelPods));
