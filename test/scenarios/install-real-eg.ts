@@ -2,15 +2,17 @@
 // test/harness/envoy-gateway.ts) instead of the imitated statuses: the GatewayClass, Gateway,
 // HTTPRoute (and EnvoyExtensionPolicy) statuses, the Envoy proxy Deployment/Service/ServiceAccount
 // and the controller's log all come from the real program reading the envoy-gateway-config
-// ConfigMap this install writes.
+// ConfigMap this install writes. With `aiGateway: true` the real Envoy AI Gateway v1.1.0 controller
+// runs too (test/harness/ai-gateway.ts): it writes the InferencePool status and serves the
+// extension hooks Envoy Gateway calls for the InferencePool backend; without it, its Deployment is
+// only a KWOK pod and the scenario writes the InferencePool status as it would.
 //
 // Still stand-ins here: the cloud load balancer (there is none: `loadBalancerIngress` writes the
 // proxy Service's status.loadBalancer as a cloud controller manager would — Envoy Gateway takes the
 // Gateway's address from it, upstream internal/gatewayapi/status/gateway.go
 // UpdateGatewayStatusProgrammedCondition), the Envoy proxy itself (KWOK runs its pods; Programmed
-// needs AvailableReplicas > 0 of the proxy Deployment, same file), the Envoy AI Gateway controller
-// (its Deployment only; nothing listens on its extension port, and the InferencePool status is
-// still written by the scenario as it would write it) and everything else install.ts imitates.
+// needs AvailableReplicas > 0 of the proxy Deployment, same file) and everything else install.ts
+// imitates (EPP, model servers, KServe, LiteLLM).
 //
 // The real controller is cluster-wide (it reconciles every GatewayClass with its controllerName):
 // use it on a cluster of its own, not on the shared e2e cluster whose other tests imitate it.
