@@ -333,6 +333,51 @@ const FAULTS: Fault[] = [
     want: (n) => [{code: 'IGW-403', severity: 'error', kind: 'Gateway', namespace: n.namespace, name: 'inference-gateway', message: ['named by an EnvoyExtensionPolicy', 'does not exist']}],
   },
   {
+    name: 'eg-ai-gateway-tcp-listener',
+    changes: 'a TCP listener on its own port (9000) on the Gateway: the real AI Gateway extension cannot modify its filter chain (envoyproxy/ai-gateway#2600)',
+    async inject() {
+      await r().inst.kube.patch(gatewayRef(names()), [{op: 'add', path: '/spec/listeners/-', value: {name: 'tcp-9000', port: 9000, protocol: 'TCP'}}], 'json');
+    },
+    // the real extension server answers Envoy Gateway's PostTranslateModify with this error
+    settled: () =>
+      untilLong('the extension server to refuse the TCP filter chain', async () =>
+        r().controller.processes.some((p) => p.exitCode === null && p.output().includes('unable to find HTTPConnectionManager in FilterChain')),
+      ),
+    async undo() {
+      const gw = await r().inst.kube.get<KubeObject & {spec: {listeners: {name: string}[]}}>(gatewayRef(names()));
+      const i = gw.spec.listeners.findIndex((l) => l.name === 'tcp-9000');
+      if (i >= 0) await r().inst.kube.patch(gatewayRef(names()), [{op: 'remove', path: `/spec/listeners/${i}`}], 'json');
+      await realStatusesSettled(r().inst, {pool: !!r().aiGateway});
+    },
+    exit: 1,
+    want: (n) => [{code: 'IGW-213', severity: 'error', kind: 'Gateway', namespace: n.namespace, name: n.gateway, message: ['tcp-9000 TCP:9000', 'unable to find HTTPConnectionManager in FilterChain']}],
+  },
+  {
+    name: 'pool-epp-service-name-mismatch',
+    changes: "InferencePool endpointPickerRef.name -> <release>-epp (no such Service): the real AI Gateway controller marks the pool",
+    async inject() {
+      const n = names();
+      await r().inst.kube.patch({apiVersion: 'inference.networking.k8s.io/v1', kind: 'InferencePool', namespace: n.namespace, name: n.pool}, {spec: {endpointPickerRef: {name: `${n.release}-epp`}}});
+    },
+    settled: () =>
+      untilLong('InferencePool ResolvedRefs False from the AI Gateway controller', async () => {
+        const n = names();
+        const pool = await r().inst.kube.get({apiVersion: 'inference.networking.k8s.io/v1', kind: 'InferencePool', namespace: n.namespace, name: n.pool});
+        return conditionOf(parentConditions(pool, n.gateway), 'ResolvedRefs')?.status === 'False';
+      }),
+    async undo() {
+      const n = names();
+      await r().inst.kube.patch({apiVersion: 'inference.networking.k8s.io/v1', kind: 'InferencePool', namespace: n.namespace, name: n.pool}, {spec: {endpointPickerRef: {name: n.eppService}}});
+      await realStatusesSettled(r().inst, {pool: !!r().aiGateway});
+    },
+    exit: 1,
+    want: (n) => [
+      {code: 'IGW-306', severity: 'error', kind: 'InferencePool', namespace: n.namespace, name: n.pool, message: [`${n.release}-epp`, n.eppService], fix: [`kubectl patch inferencepool ${n.pool} -n ${n.namespace}`, `"name":"${n.eppService}"`]},
+      // quotes the real AI Gateway controller's status
+      {code: 'IGW-307', severity: 'error', kind: 'InferencePool', namespace: n.namespace, name: n.pool, message: ['ai-gateway-controller', `ExtensionReference service ${n.release}-epp not found`]},
+    ],
+  },
+  {
     name: 'route-wrong-parent',
     changes: 'HTTPRoute parentRef -> Gateway inference-gateway (does not exist)',
     async inject() {
@@ -361,6 +406,7 @@ describe('faults produced by the real controller from changed input', () => {
         await f.settled();
         const res = await cli.doctorJsonIn(n.namespace);
         const wants = f.want(n);
+        if (process.env.INFGW_REAL_EG_DEBUG) console.log(`[${f.name}] exit ${res.code}\n${problems(res.json)}`);
         for (const w of wants) expectWanted(res.json, w);
         expectErrorsOnly(res.json, f.errors ?? wants.filter((w) => w.severity === 'error').map((w) => w.code));
         for (const code of f.noWarnings ?? []) expect(res.json.findings.filter((x) => x.code === code && x.severity === 'warning').map(describeFinding)).toEqual([]);
