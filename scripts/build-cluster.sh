@@ -5,6 +5,10 @@
 #   kwok                 sigs.k8s.io/kwok/cmd/kwok            (module test/tools)
 #   inference-sim        our vLLM-compatible simulator         (module test/tools)
 #   gie-epp, gie-bbr     GIE v1.5.0 cmd/epp, cmd/bbr           (module sigs.k8s.io/gateway-api-inference-extension)
+#   envoy-gateway        the real Envoy Gateway controller, github.com/envoyproxy/gateway/cmd/envoy-gateway
+#                        (module test/controllers/envoy-gateway; issue 12)
+#   ai-gateway-controller the real Envoy AI Gateway v1.1.0 controller + extension server, cmd/controller
+#                        of ../shared/upstream/ai-gateway-v1.1.0.tar.gz (not served as a module; issue 12)
 # and copies KWOK's CRDs and stock Stages from the kwok module into .tools/share/kwok/.
 #
 # Make-like: a binary is rebuilt only when a source file of its module (or this script) is newer.
@@ -97,6 +101,49 @@ for gie_cmd in epp bbr; do
     echo "build-cluster: gie-$gie_cmd is up to date" >&2
   fi
 done
+# 3c. envoy-gateway: the real Envoy Gateway controller (issue 12), its own module so its
+# dependency versions stay apart from the control plane's and KWOK's. Built with nice: it is
+# the largest binary here and the machine is shared.
+eg_dir="$root/test/controllers/envoy-gateway"
+eg_version="$(awk '$1=="github.com/envoyproxy/gateway"{print $2; exit} $1=="require" && $2=="github.com/envoyproxy/gateway"{print $3; exit}' "$eg_dir/go.mod")"
+if needs_build "$bin/envoy-gateway" "$eg_dir"; then
+  # The version as upstream's Makefile stamps it (internal/cmd/version: `envoy-gateway version`).
+  (cd "$eg_dir" && timed "envoy-gateway ($eg_version)" \
+    nice go build "${modflag[@]}" -buildvcs=false -ldflags "-s -w -X github.com/envoyproxy/gateway/internal/cmd/version.envoyGatewayVersion=$eg_version" \
+      -o "$bin/envoy-gateway.tmp" github.com/envoyproxy/gateway/cmd/envoy-gateway \
+    && mv "$bin/envoy-gateway.tmp" "$bin/envoy-gateway")
+else
+  echo "build-cluster: envoy-gateway is up to date" >&2
+fi
+
+# 3d. ai-gateway-controller: Envoy AI Gateway v1.1.0 from the pinned source tarball (its module is
+# not served; its dependencies are). Unpacked into .tools/src/ (never into the repository). Its
+# CRDs and Envoy Gateway's own (the gateway-crds-helm templates without their Helm guard lines)
+# go to .tools/share/ for the tests that run the real controllers.
+aigw_tar="$root/../shared/upstream/ai-gateway-v1.1.0.tar.gz"
+aigw_src="$root/.tools/src/ai-gateway-v1.1.0"
+if [ -f "$aigw_tar" ]; then
+  if [ ! -f "$aigw_src/go.mod" ] || [ "$aigw_tar" -nt "$aigw_src/go.mod" ]; then
+    rm -rf "$aigw_src" && mkdir -p "$root/.tools/src" && tar -xzf "$aigw_tar" -C "$root/.tools/src" && touch "$aigw_src/go.mod"
+  fi
+  if [ "${FORCE:-}" = "1" ] || [ ! -x "$bin/ai-gateway-controller" ] || [ "$self" -nt "$bin/ai-gateway-controller" ] || [ "$aigw_src/go.mod" -nt "$bin/ai-gateway-controller" ]; then
+    (cd "$aigw_src" && timed "ai-gateway-controller (v1.1.0)" \
+      nice go build "${modflag[@]}" -buildvcs=false -ldflags "-s -w" -o "$bin/ai-gateway-controller.tmp" ./cmd/controller \
+      && mv "$bin/ai-gateway-controller.tmp" "$bin/ai-gateway-controller")
+  else
+    echo "build-cluster: ai-gateway-controller is up to date" >&2
+  fi
+  rm -rf "$root/.tools/share/ai-gateway" && mkdir -p "$root/.tools/share/ai-gateway/crds"
+  cp "$aigw_src"/manifests/charts/ai-gateway-crds-helm/templates/*.yaml "$root/.tools/share/ai-gateway/crds/"
+else
+  echo "build-cluster: $aigw_tar not found: ai-gateway-controller not built" >&2
+fi
+eg_mod_dir="$(cd "$eg_dir" && go list "${modflag[@]}" -m -f '{{.Dir}}' github.com/envoyproxy/gateway)"
+rm -rf "$root/.tools/share/envoy-gateway" && mkdir -p "$root/.tools/share/envoy-gateway/crds"
+for f in "$eg_mod_dir"/charts/gateway-crds-helm/templates/generated/*.yaml; do
+  grep -v '^{{' "$f" > "$root/.tools/share/envoy-gateway/crds/$(basename "$f")"
+done
+chmod -R u+w "$root/.tools/share/envoy-gateway" "$root/.tools/share/ai-gateway" 2>/dev/null || true
 
 # 4. KWOK CRDs and stock Stages, read from the kwok module (not kept in the repo).
 kwok_dir="$(cd "$root/test/tools" && go list "${modflag[@]}" -m -f '{{.Dir}}' sigs.k8s.io/kwok)"

@@ -101,7 +101,7 @@ export function envoyGatewayConfigMap(egNamespace: string, config: Yaml, version
   };
 }
 
-export function envoyGatewayDeployment(egNamespace: string, version = DEFAULT_EG_VERSION): Manifest {
+export function envoyGatewayDeployment(egNamespace: string, version = DEFAULT_EG_VERSION, podLabels: Record<string, string> = {}): Manifest {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -110,7 +110,7 @@ export function envoyGatewayDeployment(egNamespace: string, version = DEFAULT_EG
       replicas: 1,
       selector: {matchLabels: EG_LABELS},
       template: {
-        metadata: {labels: EG_LABELS},
+        metadata: {labels: {...EG_LABELS, ...podLabels}},
         spec: {
           serviceAccountName: 'envoy-gateway',
           containers: [
@@ -266,6 +266,12 @@ export interface EnvoyGatewayOptions {
   version?: string;
   /** Envoy Gateway config (default: with the AI Gateway extension manager and InferencePool backend). */
   config?: Yaml;
+  /**
+   * The real controller runs (issue 12, test/harness/envoy-gateway.ts): no imitated controller log
+   * and no GatewayClass status from here, and the pods carry infgw.test/never-ready so that only
+   * the real process's readiness makes them Ready.
+   */
+  real?: boolean;
 }
 
 /**
@@ -277,14 +283,14 @@ export async function ensureEnvoyGateway(kube: ScenarioKube, o: EnvoyGatewayOpti
   const version = o.version ?? DEFAULT_EG_VERSION;
   const config = o.config ?? aiGatewayEnvoyGatewayConfig(version);
   await Promise.all([kube.apply(namespace(o.egNamespace)), kube.apply(namespace(AI_GATEWAY_NAMESPACE))]);
-  writeEnvoyGatewayLogs(o.egNamespace, envoyGatewayHealthyLog({backendResources: backendResourceNames(config), extensionService: extensionServiceOf(config)}));
+  writeEnvoyGatewayLogs(o.egNamespace, o.real ? [] : envoyGatewayHealthyLog({backendResources: backendResourceNames(config), extensionService: extensionServiceOf(config)}));
   writeLog(envoyGatewayLogFile(o.egNamespace, 'envoy'), []);
   // The ConfigMap before the controller, so the controller's pods start after it.
   await kube.apply(envoyGatewayConfigMap(o.egNamespace, config, version));
   const gc = gatewayClass(o.gatewayClassName);
   const [, , , , , applied] = await Promise.all([
     kube.apply({apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'envoy-gateway', namespace: o.egNamespace, labels: EG_LABELS}}),
-    kube.apply(envoyGatewayDeployment(o.egNamespace, version)),
+    kube.apply(envoyGatewayDeployment(o.egNamespace, version, o.real ? {'infgw.test/never-ready': 'true'} : {})),
     kube.apply(envoyGatewayService(o.egNamespace)),
     Promise.all(aiGatewayObjects().map((m) => kube.apply(m))),
     Promise.all([kube.apply(poolReaderClusterRole()), kube.apply(poolReaderBinding(o.egNamespace))]),
@@ -296,7 +302,7 @@ export async function ensureEnvoyGateway(kube: ScenarioKube, o: EnvoyGatewayOpti
       ]),
     ),
   ]);
-  await writeGatewayClassStatus(kube, applied);
+  if (!o.real) await writeGatewayClassStatus(kube, applied);
 }
 
 /** Accepted, unless it already says so for this generation (keeps a shared class unchanged). */

@@ -91,6 +91,19 @@ export interface InstallOptions {
    */
   ownsEnvoyGateway?: boolean;
   log?: (msg: string) => void;
+  /**
+   * Issue 12: the real Envoy Gateway controller runs (install-real-eg.ts). This install then
+   * neither creates what the controller creates (the Envoy proxy Deployment/Service) nor writes
+   * the statuses it writes (GatewayClass, Gateway, HTTPRoute, EnvoyExtensionPolicy).
+   */
+  realEnvoyGateway?: {
+    /** Called once Envoy Gateway's namespace, ConfigMap and Deployment exist: starts the controller. */
+    started(kube: ScenarioKube, egNamespace: string): Promise<void>;
+    /** Called instead of the Gateway/HTTPRoute/policy status writers: waits until the controller wrote them. */
+    settled(inst: Installation): Promise<void>;
+    /** The real Envoy AI Gateway controller writes the InferencePool status too. */
+    poolStatus?: boolean;
+  };
 }
 
 export interface StatusWriters {
@@ -373,8 +386,10 @@ export async function installHealthy(target: ScenarioKube | string, opts: Instal
 
     const envoyGateway = (async () => {
       const e0 = performance.now();
-      await ensureEnvoyGateway(kube, {egNamespace, gatewayClassName: names.gatewayClass, ...(opts.egVersion ? {version: opts.egVersion} : {})});
-      await Promise.all([kube.apply(objects.proxyServiceAccount(names)), kube.apply(objects.proxyDeployment(names)), kube.apply(objects.proxyService(names))]);
+      const real = opts.realEnvoyGateway;
+      await ensureEnvoyGateway(kube, {egNamespace, gatewayClassName: names.gatewayClass, ...(opts.egVersion ? {version: opts.egVersion} : {}), real: !!real});
+      if (real) await real.started(kube, egNamespace);
+      else await Promise.all([kube.apply(objects.proxyServiceAccount(names)), kube.apply(objects.proxyDeployment(names)), kube.apply(objects.proxyService(names))]);
       timings.envoyGateway = ms(e0);
     })();
     const chart = (async () => {
@@ -428,8 +443,11 @@ export async function installHealthy(target: ScenarioKube | string, opts: Instal
     p0 = performance.now();
     const modelPods = await modelPodsReady(inst);
     if (opts.eppRuntime !== 'real') writeEppLogs(inst, modelPods);
-    const writes: Promise<void>[] = [statuses.gateway(), statuses.route(), statuses.pool(), statuses.inferenceService()];
-    if (options.wiring === 'extension-policy') writes.push(statuses.policy());
+    const real = opts.realEnvoyGateway;
+    const writes: Promise<void>[] = real
+      ? [real.settled(inst), ...(real.poolStatus ? [] : [statuses.pool()]), statuses.inferenceService()]
+      : [statuses.gateway(), statuses.route(), statuses.pool(), statuses.inferenceService()];
+    if (options.wiring === 'extension-policy' && !real) writes.push(statuses.policy());
     if (options.withSims) writes.push(startSims(inst, modelPods));
     if (opts.eppRuntime !== 'real' && (opts.withEppMetrics ?? options.withSims)) writes.push(serveEppMetrics(inst, modelPods));
     await Promise.all(writes);

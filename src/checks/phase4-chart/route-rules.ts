@@ -266,7 +266,14 @@ export const statusCurrent: Check = {
       if (seen.has(l.route)) continue;
       seen.add(l.route);
       const r = l.route;
-      views.push({what: `HTTPRoute ${r.metadata.namespace}/${r.metadata.name}`, ref: routeRef(r), generation: r.metadata.generation ?? 0, conditions: (r.status?.parents ?? []).flatMap((p) => p.conditions ?? [])});
+      // Only the parents the spec still names: a controller stops processing a route that no longer
+      // names its Gateway and leaves that parent's old entry behind (Envoy Gateway v1.9.1 does, seen
+      // in test/e2e/doctor-real-eg.e2e.test.ts route-wrong-parent) — a leftover, not a controller
+      // behind; IGW-408 reports the parentRef itself.
+      const key = (ref: {name?: string; namespace?: string}): string => `${ref.namespace ?? r.metadata.namespace}/${ref.name}`;
+      const named = new Set((r.spec?.parentRefs ?? []).map(key));
+      const current = (r.status?.parents ?? []).filter((p) => named.has(key(p.parentRef)));
+      views.push({what: `HTTPRoute ${r.metadata.namespace}/${r.metadata.name}`, ref: routeRef(r), generation: r.metadata.generation ?? 0, conditions: current.flatMap((p) => p.conditions ?? [])});
     }
     for (const p of chain.eppPolicies) {
       if (seen.has(p.policy)) continue;

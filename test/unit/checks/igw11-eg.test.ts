@@ -408,6 +408,19 @@ describe('IGW-418 (NF15): stale statuses are reported, not trusted', () => {
     expect(one(f, 'IGW-404', 'info').message).toContain('status is stale (observedGeneration 1 < generation 2)');
   });
 
+  it("an old entry for a parent the route no longer names is a leftover, not a stale status (the real Envoy Gateway leaves it) → no IGW-418 warning", () => {
+    const objs = structuredClone(reference);
+    const r = obj<Any>(objs, 'HTTPRoute', 'qwen');
+    r.metadata.generation = 2;
+    r.spec.parentRefs = [{name: 'other-gateway'}];
+    for (const c of r.status.parents[0].conditions) c.observedGeneration = 1;
+    const f = doctor(objs);
+    expect(byCode(f, 'IGW-418').map((x) => x.severity)).not.toContain('warning');
+    // the same entry while the route still names that parent is stale
+    r.spec.parentRefs = [{name: 'inference-gateway'}];
+    expect(one(doctor(objs), 'IGW-418', 'warning').object).toEqual(ROUTE);
+  });
+
   it('current statuses → ok', () => {
     expect(one(doctor(reference), 'IGW-418', 'ok').message).toContain('are current');
   });
