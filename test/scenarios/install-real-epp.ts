@@ -362,7 +362,11 @@ export async function installHealthyRealEpp(target: ScenarioKube | string, opts:
 
     const eppPods = async (): Promise<string[]> =>
       (await podsOf(kube, names.namespace, {'app.kubernetes.io/component': 'epp'})).filter((p: PodJson) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name);
+    // Which start is the current one, fixed BEFORE the process runs: a process that exits at once (a
+    // config it refuses) can end before start() returns, so `real.epp` cannot tell yet.
+    let generation = 0;
     const start = async (): Promise<RealEpp> => {
+      const mine = ++generation;
       const epp = await startRealEpp(inst, inst.logFiles.epp);
       const pods = await eppPods();
       await kube.apply(eppPortForward(inst, pods, epp.ports));
@@ -370,7 +374,7 @@ export async function installHealthyRealEpp(target: ScenarioKube | string, opts:
       // previous container's, and the pod reports the crash. KWOK shows the crash through the test
       // cluster's crash-loop stage (test/cluster/stages/infgw-stages.yaml), selected by pod labels.
       void epp.crashed.then(async () => {
-        if (real.epp !== epp) return;
+        if (mine !== generation) return;
         if (existsSync(inst.logFiles.epp)) copyFileSync(inst.logFiles.epp, inst.logFiles.eppPrevious);
         await Promise.all(
           pods.map((name) =>
