@@ -322,7 +322,11 @@ describe('restart: refusals and failures', () => {
     expect(r.stderr).toContain("error: can't restart paused deployment (run rollout resume first)");
     expect(r.stderr).toContain(`kubectl rollout resume deployment/held -n ${ns}`);
     const after = await getJson<Dep>(ns, 'deployment/held');
-    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    // Nothing written by restart: the spec's generation and the pod template are as before. (Not the
+    // resourceVersion: the deployment controller may still be writing the new Deployment's status.)
+    expect(after.metadata.generation).toBe(before.metadata.generation);
+    expect(after.spec.template).toEqual(before.spec.template);
+    expect(after.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeUndefined();
     const json = await infgw(['restart', 'deploy/held', '-n', ns, '-o', 'json']);
     expect(json.code).toBe(4);
     expect(JSON.parse(json.stdout)).toMatchObject({error: {exitCode: 4}});
@@ -388,7 +392,11 @@ describe('restart: --dry-run, --no-wait, Ctrl-C', () => {
     expect(JSON.parse(j.stdout)).toMatchObject({restart: {dryRun: true, annotationKept: true, generation: 2}, rollout: null, exitCode: 0});
     await sleep(1500); // give a controller time to act, if anything had changed
     const after = await getJson<Dep>(ns, 'deployment/web');
-    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    // Nothing written by restart: the spec's generation and the pod template are as before. (Not the
+    // resourceVersion: the deployment controller may still be writing the new Deployment's status.)
+    expect(after.metadata.generation).toBe(before.metadata.generation);
+    expect(after.spec.template).toEqual(before.spec.template);
+    expect(after.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeUndefined();
     expect(after.spec.template.metadata.annotations?.[RESTARTED_AT]).toBeUndefined();
     expect(await replicaSets(ns, 'web')).toHaveLength(1);
   });
