@@ -55,14 +55,17 @@ export interface WayIn {
   via: 'gateway-address' | 'port-forward';
   gateway: GatewayInfo;
   envoyProxy?: EnvoyProxyTarget | undefined;
+  /** the status addresses that did not accept a connection before the port-forward was taken (auto) */
+  addressesRefused?: string[] | undefined;
 }
 
 /**
  * How to reach the pool's Gateway from here, never an address the cluster does not name: the
- * first address in the Gateway's status that accepts a TCP connection, else a port-forward to the
- * Envoy proxy pod behind the Gateway's listener (`open` opens it; the caller closes it). `via`
- * narrows it to one of the two (an address that answers may still be a proxy between you and the
- * Gateway; the port-forward reaches the Envoy pod itself).
+ * first address in the Gateway's status (IPAddress or Hostname, discover.ts connectableAddresses)
+ * that accepts a TCP connection on the listener's port, else a port-forward to the Envoy proxy pod
+ * behind the Gateway's listener (`open` opens it; the caller closes it). `via` narrows it to one of
+ * the two (an address that answers may still be a proxy between you and the Gateway; the
+ * port-forward reaches the Envoy pod itself).
  */
 export async function wayIn(
   kube: KubeClient,
@@ -80,15 +83,16 @@ export async function wayIn(
       if (await tcpReachable(address, port)) return {url: urlFor(address, port, protocol), via: 'gateway-address', gateway};
     }
     if (via === 'address') {
-      throw new Error(`Gateway ${gateway.namespace}/${gateway.name}: ${gateway.addresses.length ? `no address of its status (${gateway.addresses.join(', ')}) accepts a connection on port ${port}` : 'its status names no address'}`);
+      throw new Error(`Gateway ${gateway.namespace}/${gateway.name}: ${gateway.addresses.length ? `no address of its status (${gateway.addresses.join(', ')}) accepts a connection on port ${port}` : 'its status names no address (of type IPAddress or Hostname)'}`);
     }
   }
+  const addressesRefused = via === 'port-forward' ? undefined : gateway.addresses.map((a) => `${a}:${port}`);
   const envoyProxy = await findEnvoyProxy(kube, gateway);
   const f = await open({namespace: envoyProxy.namespace, pod: envoyProxy.pod, port: envoyProxy.containerPort});
   progress(
-    `Gateway ${gateway.namespace}/${gateway.name}: ${gateway.addresses.length ? `addresses ${gateway.addresses.join(', ')} not reachable from here` : 'no address'}; port-forwarding to Envoy proxy ${envoyProxy.namespace}/${envoyProxy.pod}:${envoyProxy.containerPort}`,
+    `Gateway ${gateway.namespace}/${gateway.name}: ${gateway.addresses.length ? `addresses ${gateway.addresses.join(', ')} not reachable from here` : 'no address in its status'}; port-forwarding to Envoy proxy ${envoyProxy.namespace}/${envoyProxy.pod}:${envoyProxy.containerPort}`,
   );
-  return {url: urlFor('127.0.0.1', f.localPort, protocol), via: 'port-forward', gateway, envoyProxy};
+  return {url: urlFor('127.0.0.1', f.localPort, protocol), via: 'port-forward', gateway, envoyProxy, ...(addressesRefused?.length ? {addressesRefused} : {})};
 }
 
 /** Every endpoint's vLLM figures, read through its forward at the same moment. */

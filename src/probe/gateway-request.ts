@@ -132,6 +132,7 @@ export async function requestThroughGateway(kube: KubeClient, pool: PoolInfo, o:
       via: way.via,
       gateway: {namespace: way.gateway.namespace, name: way.gateway.name},
       ...(way.envoyProxy ? {envoyProxy: {namespace: way.envoyProxy.namespace, pod: way.envoyProxy.pod}} : {}),
+      ...(way.addressesRefused ? {addressesRefused: way.addressesRefused} : {}),
       ...(way.gateway.host ? {host: way.gateway.host} : {}),
       path: o.path,
       model,

@@ -122,6 +122,8 @@ export type GatewayRequestRead =
       via: 'gateway-address' | 'port-forward';
       gateway: {namespace: string; name: string};
       envoyProxy?: {namespace: string; pod: string} | undefined;
+      /** via port-forward after the Gateway's status addresses (address:port) refused the connection */
+      addressesRefused?: string[] | undefined;
       host?: string | undefined;
       path: string;
       model: string;

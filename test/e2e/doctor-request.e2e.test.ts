@@ -2,12 +2,14 @@
 // world's healthy install (test/scenarios; the model pods are KWOK pods whose port is forwarded to
 // local llm-d-inference-sim processes). The stand-in gateway of probe-cache's tests
 // (support/affinity-gateway.ts) plays the Envoy proxy: the proxy pod's listener port and its admin
-// port 19000 are KWOK-forwarded to it, so doctor reaches it as it reaches a real proxy — the
-// Gateway's status address (a fake LB IP) does not answer, then a port-forward to the proxy pod
-// through the Kubernetes API. The stand-in's routing log is the oracle for the pod that served
+// port 19000 are KWOK-forwarded to it, so doctor reaches it as it reaches a real proxy: a
+// port-forward to the proxy pod through the Kubernetes API. The Gateway's status address is set to
+// a random 127.0.0.0/8 address (local on Linux) where the stand-in also listens on the listener's
+// port, so the default way in (the status address) is tested too, and never reaches another host. The stand-in's routing log is the oracle for the pod that served
 // the request; faults are its behaviour (no backend → 503, shedding → 429, a route timeout → 504)
 // or the input (an unknown model → the simulator's 404). The admin view is served from the config
 // dump fixtures in test/fixtures/envoy-admin.
+import {connect} from 'node:net';
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
 import {applyManifest, kubectl} from '../harness/cluster.ts';
 import {installHealthy, type Installation} from '../scenarios/index.ts';
@@ -25,6 +27,10 @@ let gw!: AffinityGateway;
 let names!: EnvoyAdminNames;
 let dump = 'config-dump.ai-gateway.json';
 let stats = 'stats.healthy.txt';
+/** The Gateway's status address: a random loopback address, never 127.0.0.1 (other servers listen there). */
+const ADDRESS = `127.${10 + Math.floor(Math.random() * 240)}.${Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
+let gatewayPort = 80;
+let front: {close: () => Promise<void>} | undefined;
 
 beforeAll(async () => {
   cli = doctorCli(kubeconfig, {name: 'infgw-request-cli', manifest: 'committed'});
@@ -50,7 +56,7 @@ beforeAll(async () => {
   expect(proxyPods).toHaveLength(1);
   // The proxy pod's listener port (gateway port + 10000, scenarios/objects.ts proxyContainerPort) and
   // its admin port 19000 go to the stand-in.
-  const listenerPort = n.gatewayPort < 1024 ? n.gatewayPort + 10000 : n.gatewayPort;
+  const proxyListenerPort = n.gatewayPort < 1024 ? n.gatewayPort + 10000 : n.gatewayPort;
   await applyManifest(
     kubeconfig,
     JSON.stringify({
@@ -59,13 +65,21 @@ beforeAll(async () => {
       metadata: {name: proxyPods[0], namespace: n.egNamespace},
       spec: {
         forwards: [
-          {ports: [listenerPort], target: {address: '127.0.0.1', port: gw.port}},
+          {ports: [proxyListenerPort], target: {address: '127.0.0.1', port: gw.port}},
           {ports: [19000], target: {address: '127.0.0.1', port: gw.adminPort}},
         ],
       },
     }),
   );
   inst.onCleanup(() => kubectl(['delete', 'portforwards.kwok.x-k8s.io', '-n', n.egNamespace, proxyPods[0]!, '--ignore-not-found'], {kubeconfig, allowFail: true}).then(() => undefined));
+  // The Gateway's status names ADDRESS, where the stand-in also listens on the Gateway listener's
+  // port (doctor connects to the listener's port, src/probe/entry.ts wayIn) — port 80: this needs
+  // root (or net.ipv4.ip_unprivileged_port_start ≤ 80), as the test world itself does.
+  gatewayPort = n.gatewayPort;
+  front = await gw.listenAlso(ADDRESS, gatewayPort).catch((e: Error) => {
+    throw new Error(`the stand-in cannot listen on ${ADDRESS}:${gatewayPort} (the Gateway listener's port): ${e.message}`);
+  });
+  await kubectl(['patch', 'gateway', n.gateway, '-n', ns, '--subresource=status', '--type=merge', '-p', JSON.stringify({status: {addresses: [{type: 'IPAddress', value: ADDRESS}]}})], {kubeconfig});
   await cli.ready;
 }, 300_000);
 
@@ -75,9 +89,8 @@ afterAll(async () => {
 }, 120_000);
 
 /**
- * The Gateway's status address in the test world is a fake LB IP (scenarios/objects.ts
- * loadBalancerIp) that something on a test machine may answer: --request goes through the proxy
- * pod (--request-via port-forward), the way in a real cluster seen from outside.
+ * Most tests go through the proxy pod (--request-via port-forward), the way in a real cluster seen
+ * from outside; 'the way in' below tests the default (the status address) and the fallback.
  */
 async function doctor(args: string[]): Promise<{code: number | null; json: DoctorJson; stderr: string}> {
   if (args.includes('--request')) args = [...args, '--request-via', 'port-forward'];
@@ -210,6 +223,71 @@ describe('doctor --request', () => {
     } finally {
       gw.setDelay(0);
     }
+  });
+});
+
+/** Whether a TCP connection to host:port is refused (nothing listens there). */
+function refused(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({host, port});
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+  });
+}
+
+describe('doctor --request: the way in (the Gateway\'s status address, else a port-forward)', () => {
+  const addressUrl = (): string => `http://${ADDRESS}${gatewayPort === 80 ? '' : `:${gatewayPort}`}`;
+
+  it('default (auto): the request goes to the status address — the stand-in saw it arrive there', async () => {
+    const before = gw.decisions.length;
+    const r = await cli.doctorJson(['-n', ns, '--request']);
+    expect(r.json, `${r.stdout}\n${r.stderr}`).toBeDefined();
+    const json = r.json!;
+    expect(r.code, problems(json)).toBe(0);
+    expect(gw.decisions.length).toBe(before + 1);
+    expect(gw.decisions.at(-1)!.local).toBe(`${ADDRESS}:${gatewayPort}`);
+    expect(one(json, 'IGW-801', 'ok').message).toContain(`at ${addressUrl()}`);
+    expect(one(json, 'IGW-808', 'ok').message).toBe(`Gateway address ${addressUrl()}`);
+    expect(one(json, 'IGW-809', 'ok').object).toMatchObject({kind: 'Pod', name: gw.decisions.at(-1)!.backend});
+    const t = json.target as unknown as {request: Record<string, unknown>};
+    expect(t.request).toMatchObject({sent: true, status: 200, via: 'gateway-address', url: addressUrl()});
+    expect(t.request).not.toHaveProperty('envoyProxy');
+  });
+
+  it('--request-via address: the same address', async () => {
+    const before = gw.decisions.length;
+    const {code, json} = await cli.doctorJson(['-n', ns, '--request', '--request-via', 'address']).then((r) => ({code: r.code, json: r.json!}));
+    expect(code, problems(json)).toBe(0);
+    expect(gw.decisions.length).toBe(before + 1);
+    expect(gw.decisions.at(-1)!.local).toBe(`${ADDRESS}:${gatewayPort}`);
+    expect((json.target as unknown as {request: Record<string, unknown>}).request).toMatchObject({via: 'gateway-address', url: addressUrl()});
+  });
+
+  it('nothing listens at the address: auto falls back to the port-forward and says which address refused; --request-via address is IGW-808 naming it', async () => {
+    await front!.close();
+    expect(await refused(ADDRESS, gatewayPort)).toBe(true);
+
+    const before = gw.decisions.length;
+    const r = await cli.doctorJson(['-n', ns, '--request']);
+    expect(r.json, `${r.stdout}\n${r.stderr}`).toBeDefined();
+    const json = r.json!;
+    expect(r.code, problems(json)).toBe(0);
+    expect(gw.decisions.length).toBe(before + 1);
+    expect(gw.decisions.at(-1)!.local).toBe(`127.0.0.1:${gw.port}`); // through the KWOK port-forward of the proxy pod
+    expect(one(json, 'IGW-801', 'ok').message).toContain(`through a port-forward to Envoy proxy ${inst.names.egNamespace}/`);
+    expect(one(json, 'IGW-808', 'ok').message).toContain(`(the Gateway's status address ${ADDRESS}:${gatewayPort} did not accept a connection from here)`);
+    expect((json.target as unknown as {request: Record<string, unknown>}).request).toMatchObject({sent: true, status: 200, via: 'port-forward', addressesRefused: [`${ADDRESS}:${gatewayPort}`]});
+
+    const strict = await cli.doctorJson(['-n', ns, '--request', '--request-via', 'address']);
+    expect(strict.json, `${strict.stdout}\n${strict.stderr}`).toBeDefined();
+    expect(strict.code).toBe(1);
+    expect(gw.decisions.length).toBe(before + 1); // nothing sent
+    const f = one(strict.json!, 'IGW-808', 'error');
+    expect(f.message).toBe(`no request sent: Gateway ${ns}/${inst.names.gateway}: no address of its status (${ADDRESS}) accepts a connection on port ${gatewayPort}`);
+    expect((strict.json!.target as unknown as {request: Record<string, unknown>}).request).toMatchObject({sent: false, stage: 'way-in'});
   });
 });
 

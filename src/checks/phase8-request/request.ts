@@ -211,7 +211,10 @@ export const requestNotSent: Check = {
   run({snap, chain}) {
     const r = requestOf(snap, chain);
     if (!r) return [notApplicable(NOT_ASKED)];
-    if (r.sent) return [ok(`${r.via === 'port-forward' ? `port-forward to Envoy proxy ${r.envoyProxy?.namespace}/${r.envoyProxy?.pod}` : `Gateway address ${r.url}`}`, refOf(r))];
+    if (r.sent) {
+      const refused = r.addressesRefused?.length ? ` (the Gateway's status address${r.addressesRefused.length > 1 ? 'es' : ''} ${r.addressesRefused.join(', ')} did not accept a connection from here)` : '';
+      return [ok(`${r.via === 'port-forward' ? `port-forward to Envoy proxy ${r.envoyProxy?.namespace}/${r.envoyProxy?.pod}${refused}` : `Gateway address ${r.url}`}`, refOf(r))];
+    }
     if (r.stage !== 'way-in') return [notApplicable('the request stopped before the way in was looked for')];
     return [error(`no request sent: ${r.reason}`, r.gateway ? gatewayRef(r.gateway) : undefined)];
   },

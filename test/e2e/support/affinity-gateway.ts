@@ -58,6 +58,8 @@ export interface Decision {
   prefixHit: boolean;
   /** the Host header the client sent */
   host?: string;
+  /** where the request arrived: the stand-in's local address:port (its own port, or one of listenAlso's) */
+  local?: string;
   status?: number;
 }
 
@@ -82,6 +84,12 @@ export interface AffinityGateway {
   adminPort?: number;
   /** admin requests seen (paths) */
   adminRequests: string[];
+  /**
+   * Serve the gateway (not /metrics, not admin) on host:port too — e.g. a 127.0.0.0/8 address a
+   * Gateway's status names. Resolves once listening; rejects as listen does (EADDRINUSE, EACCES).
+   * The returned close() stops it (connections included), so nothing listens there afterwards.
+   */
+  listenAlso(host: string, port: number): Promise<{ close: () => Promise<void> }>;
   /** forget the prefix table and the records (not the counters: they are counters) */
   reset(): void;
   close(): Promise<void>;
@@ -121,7 +129,7 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
     return { backend, prefixHit: false };
   };
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -171,7 +179,12 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
     });
     const route = (backend: Backend, prefixHit: boolean, model: string): void => {
       const raw = Buffer.concat(chunks);
-      const decision: Decision = { backend: backend.name, prefixHit, ...(req.headers.host ? { host: req.headers.host } : {}) };
+      const decision: Decision = {
+        backend: backend.name,
+        prefixHit,
+        ...(req.headers.host ? { host: req.headers.host } : {}),
+        local: `${req.socket.localAddress ?? ''}:${req.socket.localPort ?? 0}`,
+      };
       decisions.push(decision);
       picks.set(backend.name, (picks.get(backend.name) ?? 0) + 1);
       requestsByModel.set(model, (requestsByModel.get(model) ?? 0) + 1);
@@ -210,7 +223,8 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
       if (delayMs > 0) setTimeout(forward, delayMs);
       else forward();
     };
-  });
+  };
+  const server: Server = createServer(handle);
 
   const metrics: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
@@ -255,6 +269,12 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
     });
   });
 
+  const extras: Server[] = [];
+  const closeServer = async (s: Server): Promise<void> => {
+    if (!s.listening) return;
+    s.closeAllConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+  };
   const listen = (s: Server): Promise<number> =>
     new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
   const port = await listen(server);
@@ -291,6 +311,15 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
     },
     ...(adminPort ? { adminPort } : {}),
     adminRequests,
+    listenAlso: async (host, port) => {
+      const extra = createServer(handle);
+      await new Promise<void>((resolve, reject) => {
+        extra.once('error', reject);
+        extra.listen(port, host, () => resolve());
+      });
+      extras.push(extra);
+      return { close: () => closeServer(extra) };
+    },
     reset: () => {
       table.clear();
       decisions.length = 0;
@@ -298,10 +327,7 @@ export async function startAffinityGateway(opts: AffinityGatewayOptions): Promis
       rr = 0;
     },
     close: async () => {
-      for (const s of [server, metrics, ...(adminServer ? [adminServer] : [])]) {
-        s.closeAllConnections();
-        await new Promise<void>((r) => s.close(() => r()));
-      }
+      for (const s of [server, metrics, ...(adminServer ? [adminServer] : []), ...extras]) await closeServer(s);
     },
   };
 }

@@ -45,6 +45,14 @@ describe('the request findings (IGW-801…810)', () => {
     expect(phase8(fs).filter((x) => x.severity !== 'ok').map((x) => x.code)).toEqual([]);
   });
 
+  it('IGW-808 ok says which way in: the status address, or the port-forward and the status addresses that refused first', () => {
+    expect(one(run({request: sent({via: 'gateway-address', url: 'http://203.0.113.7', envoyProxy: undefined})}), 'IGW-808', 'ok').message).toBe('Gateway address http://203.0.113.7');
+    expect(one(run({request: sent()}), 'IGW-808', 'ok').message).toBe('port-forward to Envoy proxy envoy-gateway-system/envoy-llm-inference-gateway-5a1b2c3d-abcde');
+    expect(one(run({request: sent({addressesRefused: ['203.0.113.7:80']})}), 'IGW-808', 'ok').message).toBe(
+      "port-forward to Envoy proxy envoy-gateway-system/envoy-llm-inference-gateway-5a1b2c3d-abcde (the Gateway's status address 203.0.113.7:80 did not accept a connection from here)",
+    );
+  });
+
   it('served by no pod of the pool: warning; counters unreadable: info', () => {
     expect(one(run({request: sent({servedBy: []})}), 'IGW-809', 'warning').message).toContain('no model server pod of llm/qwen counted the request');
     expect(one(run({request: sent({servedBy: null, countersError: 'no request counter'})}), 'IGW-809', 'info').message).toContain('no request counter');
