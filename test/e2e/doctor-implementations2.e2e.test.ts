@@ -7,96 +7,17 @@
 //
 // Scheduling: one install at a time. doctor -n finds the controllers by label cluster-wide (as in a
 // real cluster, where there is one): two of these installs side by side would each see the other's.
-import {mkdtempSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
-import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
-import {run, type RunResult} from '../harness/cluster.ts';
-import {faults, installHealthy, type FaultName, type Installation, type Names} from '../scenarios/index.ts';
+import {afterAll, describe, expect, inject, it} from 'vitest';
+import {faults} from '../scenarios/index.ts';
+import {ENVOY_GATEWAY_ONLY, fault, implementationHarness, only, problems} from './support/implementations.ts';
 import {installAgentgateway} from '../scenarios/install-agentgateway.ts';
 import {GKE_CLASS, installGke} from '../scenarios/install-gke.ts';
 import {installNgf} from '../scenarios/install-ngf.ts';
 
-const kubeconfig = inject('kubeconfig');
-const RUN = Date.now().toString(36).slice(-5);
-const TIMEOUT = 120_000;
+const {doctorJson, withInstall, idle} = implementationHarness(inject('kubeconfig'), 'impl2');
 
-interface Finding {
-  code: string;
-  severity: 'error' | 'warning' | 'info' | 'ok' | 'skipped' | 'blocked';
-  object: {kind: string; namespace?: string; name: string} | null;
-  message: string;
-  fix: string | null;
-  blockedBy?: string[];
-}
-interface DoctorJson {
-  summary: {errors: number; warnings: number};
-  target: {pools: {namespace: string; name: string; wiring?: string; gateway?: {name: string; namespace: string; className?: string; controllerName?: string; implementation?: string}}[]};
-  findings: Finding[];
-}
-
-let BIN = '';
-let cliReady!: Promise<void>;
-
-async function buildCli(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'infgw-impl2-cli-'));
-  await run('node', ['scripts/build.ts', '--outdir', join(dir, 'dist')], {timeoutMs: 300_000});
-  await run('sh', ['-c', `cp -R bin package.json oclif.manifest.json "${dir}/"`]);
-  BIN = join(dir, 'bin', 'kubectl-infgw');
-}
-
-async function cli(args: string[]): Promise<RunResult> {
-  await cliReady;
-  return run(BIN, args, {kubeconfig, allowFail: true, timeoutMs: TIMEOUT});
-}
-
-async function doctorJson(ns: string): Promise<{r: RunResult; json: DoctorJson}> {
-  const r = await cli(['doctor', '-n', ns, '-o', 'json']);
-  return {r, json: JSON.parse(r.stdout) as DoctorJson};
-}
-
-/** Envoy Gateway's own checks (phase 2 and the EnvoyExtensionPolicy/AI Gateway wiring): not applicable here. */
-const ENVOY_GATEWAY_ONLY = /^IGW-(20\d|21\d|41[1-4])$/;
-
-function only(json: DoctorJson, code: string, severity: Finding['severity']): Finding {
-  const fs = json.findings.filter((f) => f.code === code && f.severity === severity);
-  expect(fs, `${code} ${severity}: ${JSON.stringify(json.findings.filter((f) => f.code === code))}`).toHaveLength(1);
-  return fs[0]!;
-}
-
-function problems(json: DoctorJson): Finding[] {
-  return json.findings.filter((f) => f.severity === 'error' || f.severity === 'warning');
-}
-
-/** One install at a time (see the header); each cleans up and waits for its namespaces to go. */
-let queue: Promise<unknown> = Promise.resolve();
-function serial<T>(fn: () => Promise<T>): Promise<T> {
-  const next = queue.then(fn, fn);
-  queue = next.catch(() => undefined);
-  return next;
-}
-
-async function withInstall<T>(name: string, setup: (inst: Installation) => Promise<unknown>, body: (inst: Installation, n: Names) => Promise<T>): Promise<T> {
-  return serial(async () => {
-    const inst = await installHealthy(kubeconfig, {namespace: `impl2-${RUN}-${name}`.slice(0, 40).replace(/-+$/, ''), pods: 2});
-    try {
-      await setup(inst);
-      return await body(inst, inst.names);
-    } finally {
-      await inst.cleanup({wait: true});
-    }
-  });
-}
-
-function fault(name: FaultName): (inst: Installation) => Promise<void> {
-  return (inst) => inst.inject(name);
-}
-
-beforeAll(() => {
-  cliReady = buildCli();
-});
 afterAll(async () => {
-  await queue;
+  await idle();
 });
 
 describe.concurrent('doctor on agentgateway, NGINX Gateway Fabric and GKE (issue 13)', () => {
