@@ -17,6 +17,7 @@
 //   inference_plugin.go buildInferencePoolStatus, inferencePoolConditionMap).
 import type {Installation} from './install.ts';
 import {cond, moveToImplementation, type ImplementationInstall, type ImplementationWorld} from './install-implementation.ts';
+import {kgatewayGatewayStatus, kgatewayRouteStatus} from './install-kgateway.ts';
 import type {Manifest} from './kube.ts';
 
 export const AGW_CONTROLLER = 'agentgateway.dev/agentgateway';
@@ -81,32 +82,9 @@ export function agentgatewayWorld(opts: {rbac?: boolean} = {}): ImplementationWo
     classStatus: (g) => ({conditions: [cond('Accepted', true, 'Accepted', 'GatewayClass accepted by agentgateway controller', g)]}),
     proxyName: (gateway) => gateway,
     proxyLabels: (gateway) => ({'gateway.networking.k8s.io/gateway-name': gateway}),
-    gatewayStatus: ({generation: g, address, attachedRoutes}) => ({
-      addresses: [{type: 'IPAddress', value: address}],
-      conditions: [cond('Accepted', true, 'Accepted', 'Successfully accepted Gateway', g), cond('Programmed', true, 'Programmed', 'Successfully programmed Gateway', g)],
-      listeners: [
-        {
-          name: 'http',
-          attachedRoutes,
-          supportedKinds: [{group: 'gateway.networking.k8s.io', kind: 'HTTPRoute'}],
-          conditions: [
-            cond('Accepted', true, 'Accepted', 'Successfully accepted Listener', g),
-            cond('Conflicted', false, 'NoConflicts', 'Successfully verified that Listener has no conflicts', g),
-            cond('ResolvedRefs', true, 'ResolvedRefs', 'Successfully resolved all references', g),
-            cond('Programmed', true, 'Programmed', 'Successfully programmed Listener', g),
-          ],
-        },
-      ],
-    }),
-    routeStatus: ({generation: g, gateway}) => ({
-      parents: [
-        {
-          parentRef: {group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name},
-          controllerName: AGW_CONTROLLER,
-          conditions: [cond('Accepted', true, 'Accepted', 'Successfully accepted Route', g), cond('ResolvedRefs', true, 'ResolvedRefs', 'Successfully resolved all references', g)],
-        },
-      ],
-    }),
+    // the same status reports as kgateway's (agentgateway grew out of it), with its own controllerName
+    gatewayStatus: kgatewayGatewayStatus,
+    routeStatus: kgatewayRouteStatus(AGW_CONTROLLER),
     poolStatus: ({generation: g, gateway}) => ({
       parents: [
         {

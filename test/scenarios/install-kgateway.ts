@@ -25,6 +25,38 @@ export function kgatewayResolvedRefsError(errors: string[]): string {
   return errors.length === 1 ? `error: ${errors[0]}` : `InferencePool has ${errors.length} errors: ${errors.join('; ')}`;
 }
 
+/** The Gateway status kgateway (and agentgateway, from the same reports) writes: pkg/reports/status.go. */
+export const kgatewayGatewayStatus: ImplementationWorld['gatewayStatus'] = ({generation: g, address, attachedRoutes}) => ({
+  addresses: [{type: 'IPAddress', value: address}],
+  conditions: [cond('Accepted', true, 'Accepted', 'Successfully accepted Gateway', g), cond('Programmed', true, 'Programmed', 'Successfully programmed Gateway', g)],
+  listeners: [
+    {
+      name: 'http',
+      attachedRoutes,
+      supportedKinds: [{group: 'gateway.networking.k8s.io', kind: 'HTTPRoute'}],
+      conditions: [
+        cond('Accepted', true, 'Accepted', 'Successfully accepted Listener', g),
+        cond('Conflicted', false, 'NoConflicts', 'Successfully verified that Listener has no conflicts', g),
+        cond('ResolvedRefs', true, 'ResolvedRefs', 'Successfully resolved all references', g),
+        cond('Programmed', true, 'Programmed', 'Successfully programmed Listener', g),
+      ],
+    },
+  ],
+});
+
+/** The route status kgateway and agentgateway (same status reports, pkg/reports/status.go) write. */
+export function kgatewayRouteStatus(controller: string): ImplementationWorld['routeStatus'] {
+  return ({generation: g, gateway}) => ({
+    parents: [
+      {
+        parentRef: {group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name},
+        controllerName: controller,
+        conditions: [cond('Accepted', true, 'Accepted', 'Successfully accepted Route', g), cond('ResolvedRefs', true, 'ResolvedRefs', 'Successfully resolved all references', g)],
+      },
+    ],
+  });
+}
+
 export const kgatewayWorld: ImplementationWorld = {
   id: 'kgateway',
   controllerName: KGATEWAY_CONTROLLER,
@@ -62,32 +94,8 @@ export const kgatewayWorld: ImplementationWorld = {
   classStatus: (g) => ({conditions: [cond('Accepted', true, 'Accepted', 'GatewayClass accepted by kgateway controller', g)]}),
   proxyName: (gateway) => gateway,
   proxyLabels: (gateway) => ({'app.kubernetes.io/name': gateway, 'app.kubernetes.io/instance': gateway, 'gateway.networking.k8s.io/gateway-name': gateway}),
-  gatewayStatus: ({generation: g, address, attachedRoutes}) => ({
-    addresses: [{type: 'IPAddress', value: address}],
-    conditions: [cond('Accepted', true, 'Accepted', 'Successfully accepted Gateway', g), cond('Programmed', true, 'Programmed', 'Successfully programmed Gateway', g)],
-    listeners: [
-      {
-        name: 'http',
-        attachedRoutes,
-        supportedKinds: [{group: 'gateway.networking.k8s.io', kind: 'HTTPRoute'}],
-        conditions: [
-          cond('Accepted', true, 'Accepted', 'Successfully accepted Listener', g),
-          cond('Conflicted', false, 'NoConflicts', 'Successfully verified that Listener has no conflicts', g),
-          cond('ResolvedRefs', true, 'ResolvedRefs', 'Successfully resolved all references', g),
-          cond('Programmed', true, 'Programmed', 'Successfully programmed Listener', g),
-        ],
-      },
-    ],
-  }),
-  routeStatus: ({generation: g, gateway}) => ({
-    parents: [
-      {
-        parentRef: {group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name},
-        controllerName: KGATEWAY_CONTROLLER,
-        conditions: [cond('Accepted', true, 'Accepted', 'Successfully accepted Route', g), cond('ResolvedRefs', true, 'ResolvedRefs', 'Successfully resolved all references', g)],
-      },
-    ],
-  }),
+  gatewayStatus: kgatewayGatewayStatus,
+  routeStatus: kgatewayRouteStatus(KGATEWAY_CONTROLLER),
   poolStatus: ({generation: g, gateway}) => ({
     parents: [
       {
