@@ -159,7 +159,7 @@ describe('doctor --envoy-admin on the config the real Envoy Gateway serves the p
     expect(code, problems(json)).toBe(0);
   }, LONG);
 
-  it('the AI Gateway extension manager with the Translation hook alone, no translation includeAll (ai-gateway#2560): the real translated config has no ext_proc filter → IGW-822 error, IGW-209 the root cause', async () => {
+  it('the AI Gateway extension manager with the Translation hook alone, no translation includeAll (ai-gateway#2560): the real translated config has no ext_proc filter → IGW-822 (and IGW-824: the rule cluster stays EDS) under IGW-209, the root cause', async () => {
     const cfg = aiGatewayEnvoyGatewayConfig(EG_VERSION);
     (cfg.extensionManager as Yaml).hooks = {xdsTranslator: {post: ['Translation']}};
     await setEgConfig(cfg);
@@ -171,10 +171,14 @@ describe('doctor --envoy-admin on the config the real Envoy Gateway serves the p
       if (process.env.INFGW_REAL_EG_DEBUG) console.log(problems(json), json.findings.filter((f) => f.phase === 8).map(describeFinding).join('\n'));
       expect(code).toBe(1);
       expect(one(json, 'IGW-209', 'error').message).toContain('hooks.xdsTranslator.translation.listener.includeAll');
-      const f = json.findings.find((x) => x.code === 'IGW-822');
-      expect(f, problems(json)).toBeDefined();
-      expect(f!.message).toContain(`runs no ${poolNames().filter}`);
-      expect(['error', 'blocked']).toContain(f!.severity);
+      // the proxy's view: no ext_proc filter, the rule's cluster left EDS — both explained by IGW-209
+      const f = one(json, 'IGW-822', 'blocked');
+      expect(f.message).toContain(`runs no ${poolNames().filter}`);
+      expect(f.blockedBy).toEqual(['IGW-209']);
+      const c = one(json, 'IGW-824', 'blocked');
+      expect(c.message).toContain('is EDS, not ORIGINAL_DST');
+      expect(c.blockedBy).toEqual(['IGW-209']);
+      expect(json.findings.filter((x) => x.severity === 'error').map((x) => x.code), problems(json)).toEqual(['IGW-209']);
     } finally {
       await setEgConfig(aiGatewayEnvoyGatewayConfig(EG_VERSION));
       await restartController();
