@@ -50,11 +50,24 @@ function liveController() {
   return p;
 }
 
-/** Takes what the real controller serves the Gateway's proxy now; the stand-in admin endpoint answers it. */
+/**
+ * Takes what the real controller serves the Gateway's proxy, once its translation includes the
+ * install's route (the HTTPRoute rule's cluster httproute/<ns>/<route>/rule/0 and the Gateway's
+ * listener: what every config of these tests has, whatever the extension did); the stand-in admin
+ * endpoint answers it.
+ */
 async function takeServedConfig(label: string): Promise<Record<string, unknown>> {
   const {inst} = r();
   const n = inst.names;
-  dump = await servedConfigDump(inst.kube, n.egNamespace, liveController(), {namespace: n.namespace, name: n.gateway}, logDir);
+  dump = await until(
+    `Envoy Gateway to serve the proxy of ${n.namespace}/${n.gateway} a config with its listener and the route's cluster`,
+    async () => {
+      const text = await servedConfigDump(inst.kube, n.egNamespace, liveController(), {namespace: n.namespace, name: n.gateway}, logDir);
+      return text.includes(`"httproute/${n.routeNamespace}/${n.httpRoute}/rule/0"`) && text.includes(`"${n.namespace}/${n.gateway}/http"`) ? text : undefined;
+    },
+    LONG,
+    1000,
+  );
   // kept for reading (and for the unit fixture's provenance): .tools/logs/real-eg-xds-<run>/
   writeFileSync(join(logDir, `${label}.config-dump.json`), dump);
   return JSON.parse(dump) as Record<string, unknown>;
@@ -178,6 +191,33 @@ describe('doctor --envoy-admin on the config the real Envoy Gateway serves the p
       const c = one(json, 'IGW-824', 'blocked');
       expect(c.message).toContain('is EDS, not ORIGINAL_DST');
       expect(c.blockedBy).toEqual(['IGW-209']);
+      expect(json.findings.filter((x) => x.severity === 'error').map((x) => x.code), problems(json)).toEqual(['IGW-209']);
+    } finally {
+      await setEgConfig(aiGatewayEnvoyGatewayConfig(EG_VERSION));
+      await restartController();
+      await realStatusesSettled(r().inst, {pool: true});
+    }
+  }, 3 * LONG);
+
+  it('every hook, but no translation block (listener/route includeAll default false): the real config has no ext_proc filter while the Cluster hook still made the rule cluster ORIGINAL_DST → IGW-822 under IGW-209, IGW-824 ok', async () => {
+    const cfg = aiGatewayEnvoyGatewayConfig(EG_VERSION);
+    const xds = ((cfg.extensionManager as Yaml).hooks as Yaml).xdsTranslator as Yaml;
+    delete xds.translation;
+    await setEgConfig(cfg);
+    await restartController();
+    try {
+      await realStatusesSettled(r().inst, {pool: true});
+      await takeServedConfig('no-translation-block');
+      const {code, json} = await doctor();
+      if (process.env.INFGW_REAL_EG_DEBUG) console.log(problems(json), json.findings.filter((f) => f.phase === 8).map(describeFinding).join('\n'));
+      expect(code).toBe(1);
+      const root = one(json, 'IGW-209', 'error').message;
+      expect(root).toContain('translation.listener.includeAll is not set');
+      expect(root).not.toContain('post lacks');
+      const f = one(json, 'IGW-822', 'blocked');
+      expect(f.message).toContain(`runs no ${poolNames().filter}`);
+      expect(f.blockedBy).toEqual(['IGW-209']);
+      expect(one(json, 'IGW-824', 'ok').message).toContain('ORIGINAL_DST following x-gateway-destination-endpoint');
       expect(json.findings.filter((x) => x.severity === 'error').map((x) => x.code), problems(json)).toEqual(['IGW-209']);
     } finally {
       await setEgConfig(aiGatewayEnvoyGatewayConfig(EG_VERSION));
