@@ -7,20 +7,20 @@
 // the stand-in of support/affinity-gateway.ts behind the proxy pod's port-forward (as in
 // doctor-request.e2e.test.ts); it answers /config_dump with the served config and /stats with no
 // counters (no Envoy ran a request: the stats are NOT real here).
-// The fault is produced by changing Envoy Gateway's config input only (the AI Gateway extension
-// manager with the Translation hook alone and no translation includeAll, envoyproxy/ai-gateway#2560),
-// and a rollout restart: the real controller and extension translate without the ext_proc filter.
+// The faults are produced by changing Envoy Gateway's config input only, and a rollout restart
+// (envoyproxy/ai-gateway#2560): the AI Gateway extension manager with the Translation hook alone and
+// no translation block, then with every hook but no translation block; the real controller and
+// extension then translate without the ext_proc filter.
 // Its own cluster: the real controller reconciles every GatewayClass of its controllerName.
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {stringify} from 'yaml';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {applyManifest, kubectl, repoRoot, startCluster, type Cluster} from '../harness/cluster.ts';
-import {servedConfigDump} from '../harness/envoy-gateway.ts';
+import {EG_POD_SELECTOR, servedConfigDump} from '../harness/envoy-gateway.ts';
 import {aiGatewayEnvoyGatewayConfig, CONFIG_KEY} from '../scenarios/envoy-gateway.ts';
 import {installHealthyRealEg, realStatusesSettled, type RealEgInstallation} from '../scenarios/install-real-eg.ts';
 import {until, podReady, type KubeObject, type PodJson} from '../scenarios/kube.ts';
-import {EG_POD_SELECTOR} from '../harness/envoy-gateway.ts';
 import {startAffinityGateway, type AffinityGateway} from './support/affinity-gateway.ts';
 import {describeFinding, doctorCli, problems, type DoctorCli, type DoctorJson, type Finding} from './support/doctor-run.ts';
 
