@@ -7,6 +7,7 @@
 #   gie-epp, gie-bbr     GIE v1.5.0 cmd/epp, cmd/bbr           (module sigs.k8s.io/gateway-api-inference-extension)
 #   envoy-gateway        the real Envoy Gateway controller, github.com/envoyproxy/gateway/cmd/envoy-gateway
 #                        (module test/controllers/envoy-gateway; issue 12)
+#   eg-xds-dump          an xDS client of it (same module, ./xdsdump; issue 14)
 #   ai-gateway-controller the real Envoy AI Gateway v1.1.0 controller + extension server, cmd/controller
 #                        of ../shared/upstream/ai-gateway-v1.1.0.tar.gz (not served as a module; issue 12)
 # and copies KWOK's CRDs and stock Stages from the kwok module into .tools/share/kwok/.
@@ -114,6 +115,14 @@ if needs_build "$bin/envoy-gateway" "$eg_dir"; then
     && mv "$bin/envoy-gateway.tmp" "$bin/envoy-gateway")
 else
   echo "build-cluster: envoy-gateway is up to date" >&2
+fi
+# eg-xds-dump: an xDS client of that controller (same module, test/controllers/envoy-gateway/xdsdump;
+# issue 14): prints what the controller serves a Gateway's proxy as an Envoy admin config dump.
+if needs_build "$bin/eg-xds-dump" "$eg_dir"; then
+  (cd "$eg_dir" && timed "eg-xds-dump" nice go build "${modflag[@]}" -buildvcs=false -ldflags "-s -w" -o "$bin/eg-xds-dump.tmp" ./xdsdump \
+    && mv "$bin/eg-xds-dump.tmp" "$bin/eg-xds-dump")
+else
+  echo "build-cluster: eg-xds-dump is up to date" >&2
 fi
 
 # 3d. ai-gateway-controller: Envoy AI Gateway v1.1.0 from the pinned source tarball (its module is

@@ -40,6 +40,8 @@ export const LABEL_NEVER_READY = 'infgw.test/never-ready';
 export const LABEL_CRASHLOOP = 'infgw.test/crashloop';
 const CONFIG_MAP = 'envoy-gateway-config';
 const CONFIG_KEY = 'envoy-gateway.yaml';
+/** The controller's xDS server port (upstream internal/xds/bootstrap/bootstrap.go DefaultXdsServerPort). */
+export const XDS_PORT = 18000;
 const netnsLauncher = join(repoRoot, 'test', 'harness', 'netns.ts');
 
 export interface ControllerProcess {
@@ -53,6 +55,11 @@ export interface ControllerProcess {
   exitCode: number | null;
   /** true when the harness stopped it (pod gone or stop()). */
   stoppedByHarness: boolean;
+  /**
+   * Unix socket that reaches its xDS server (0.0.0.0:18000 in its network namespace, upstream
+   * internal/xds/runner/runner.go), where an Envoy proxy of a Gateway would connect (eg-xds-dump).
+   */
+  xdsSocket: string;
 }
 
 export interface EnvoyGatewayController {
@@ -193,6 +200,7 @@ export async function startEnvoyGateway(cluster: { kubeconfig: string }, namespa
     writeFileSync(configFile, configText ?? '');
     const logFile = join(dir, 'envoy-gateway.log');
     writeFileSync(logFile, '');
+    const xdsSocket = join(dir, 'xds.sock');
     // `kubectl logs` of this pod shows the real process's output (a namespaced Logs object wins
     // over the scenario's ClusterLogs for the namespace). --previous shows the same file: the only
     // earlier run a crashed pod has is this one.
@@ -206,6 +214,7 @@ export async function startEnvoyGateway(cluster: { kubeconfig: string }, namespa
       {
         binds: [[certsDir, '/certs'], ...(ext ? ([[hostsFile, '/etc/hosts']] as [string, string][]) : [])],
         outs: [[port, socketPath], ...(ext ? ([[ext.port, ext.socket]] as [number, string][]) : [])],
+        ins: [[xdsSocket, XDS_PORT]],
         probe: 'http:8081/readyz',
       },
       bin,
@@ -225,6 +234,7 @@ export async function startEnvoyGateway(cluster: { kubeconfig: string }, namespa
       ready: false,
       exitCode: null,
       stoppedByHarness: false,
+      xdsSocket,
       child,
       configFile,
       exited: Promise.resolve(),
@@ -341,4 +351,40 @@ export async function startEnvoyGateway(cluster: { kubeconfig: string }, namespa
       return stopping;
     },
   };
+}
+
+/**
+ * What the controller's xDS server serves the Envoy proxy of Gateway `gateway`, as the JSON of an
+ * Envoy admin GET /config_dump (envoy.admin.v3.ConfigDump): `eg-xds-dump`
+ * (test/controllers/envoy-gateway/xdsdump, built by scripts/build-cluster.sh) connects to the
+ * process's xDS socket as that proxy would — node cluster "<namespace>/<name>" (upstream
+ * internal/xds/cache/snapshotcache.go keys snapshots by it), the client certificate of the
+ * `envoy` Secret that certgen wrote (internal/crypto/certgen.go) — and prints what it got. The
+ * config is the real controller's translation, the extension server's hooks applied; there is no
+ * Envoy to load it, so this is what the proxy would be given, not what it accepted.
+ */
+export async function servedConfigDump(kube: ScenarioKube, egNamespace: string, p: ControllerProcess, gateway: { namespace: string; name: string }, workDir: string): Promise<string> {
+  const secret = await kube.get<{ data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace: egNamespace, name: 'envoy' });
+  const dir = join(workDir, 'envoy-client');
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['tls.crt', 'tls.key', 'ca.crt']) {
+    const v = secret.data?.[f];
+    if (!v) throw new Error(`servedConfigDump: Secret ${egNamespace}/envoy has no ${f}`);
+    writeFileSync(join(dir, f), Buffer.from(v, 'base64'), { mode: 0o600 });
+  }
+  const res = await run(
+    toolPath('eg-xds-dump'),
+    [
+      `--addr=unix://${p.xdsSocket}`,
+      `--ca=${join(dir, 'ca.crt')}`,
+      `--cert=${join(dir, 'tls.crt')}`,
+      `--key=${join(dir, 'tls.key')}`,
+      // the server certificate is for the envoy-gateway Service's names (certgen kubeServiceNames)
+      `--server-name=envoy-gateway.${egNamespace}.svc`,
+      `--node-cluster=${gateway.namespace}/${gateway.name}`,
+      '--timeout=30s',
+    ],
+    { timeoutMs: 60_000 },
+  );
+  return res.stdout;
 }

@@ -174,7 +174,10 @@ export const envoyOriginalDstCluster: Check = {
   title: `The route to the pool goes to an ORIGINAL_DST cluster that follows ${ORIGINAL_DST_HEADER}`,
   readme: {checks: `the HTTPRoute rule's cluster is ORIGINAL_DST with \`original_dst_lb_config.http_header_name: ${ORIGINAL_DST_HEADER}\` (what Envoy AI Gateway makes of an InferencePool backend)`, failure: "Envoy ignores the EPP's pick (or has no cluster for the pool): 503 or random pods"},
   dependsOn: ['IGW-821'],
-  explainedBy: ['IGW-206', 'IGW-409', 'IGW-415'],
+  // IGW-209: without the Cluster hook the extension never turns the rule's cluster into
+  // ORIGINAL_DST — seen on the real Envoy Gateway v1.9.1 + AI Gateway v1.1.0 translation, where the
+  // cluster stays EDS (test/fixtures/envoy-admin/config-dump.real-eg-v1.9.1.hooks-incomplete.json)
+  explainedBy: ['IGW-206', 'IGW-209', 'IGW-409', 'IGW-415'],
   symptoms: {'503': 91, 'ext-proc-not-routing': 92},
   reads: [],
   run({snap, chain}) {

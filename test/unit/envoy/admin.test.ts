@@ -56,6 +56,49 @@ describe('readConfigDump', () => {
     expect(v.routes[0]).toMatchObject({timeout: '300s', perFilter: {f1: 'enabled', f2: 'disabled'}});
   });
 
+  // What the REAL Envoy Gateway v1.9.1 controller served a Gateway's proxy, with the REAL Envoy AI
+  // Gateway v1.1.0 extension's hooks applied (taken over xDS by test/e2e/doctor-real-eg-xds.e2e.test.ts,
+  // names turned into placeholders): the names doctor expects are the real ones.
+  it('the real Envoy Gateway translation: AI Gateway\'s filter, EPP cluster and ORIGINAL_DST rule cluster, Envoy Gateway\'s listener/route/cluster names', () => {
+    const v = readConfigDump(dump('config-dump.real-eg-v1.9.1.json'));
+    const names = aiGatewayNames({namespace: 'llm', name: 'qwen'});
+    expect(v.listeners.map((l) => [l.name, l.state])).toEqual([
+      ['envoy-gateway-proxy-ready-0.0.0.0-19003', 'active'],
+      ['llm/gw/http', 'active'],
+    ]);
+    const gwListener = v.listeners[1]!.connectionManagers;
+    expect(gwListener).toHaveLength(1);
+    expect(gwListener[0]).toMatchObject({statPrefix: 'http-10080', routeConfig: 'llm/gw/http'});
+    expect(gwListener[0]!.httpFilters).toEqual([
+      {name: names.filter, disabled: false, grpcCluster: names.eppCluster, failureModeAllow: false},
+      {name: 'envoy.filters.http.header_to_metadata', disabled: false},
+      {name: 'envoy.filters.http.router', disabled: false},
+    ]);
+    expect(v.clusters).toEqual([
+      {name: 'httproute/llm/qwen/rule/0', type: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED', originalDstHeader: 'x-gateway-destination-endpoint'},
+      {name: 'llm/gw', type: 'EDS', lbPolicy: undefined},
+      {name: names.eppCluster, type: 'STRICT_DNS', lbPolicy: 'LEAST_REQUEST'},
+      {name: 'ai-gateway-extproc-uds', type: 'STATIC', lbPolicy: undefined},
+    ]);
+    expect(v.routes).toEqual([{routeConfig: 'llm/gw/http', virtualHost: 'llm/gw/http/*', name: 'httproute/llm/qwen/rule/0/match/0/*', cluster: 'httproute/llm/qwen/rule/0', timeout: '300s', perFilter: {}}]);
+  });
+
+  it('the fixture loader leaves Envoy\'s access-log operators (%ROUTE_NAME%) of the real dump alone', () => {
+    const text = envoyAdminFixture('config-dump.real-eg-v1.9.1.json', NAMES);
+    expect(text).toContain('"route_name": "%ROUTE_NAME%"');
+    expect(text).not.toMatch(/ROUTE_NAMESPACE|POOL_NAME|GATEWAY_NAME|EPP_SERVICE/);
+  });
+
+  it('the real translation with the extension hooks incomplete: no ext_proc filter, the rule cluster left EDS, no EPP cluster', () => {
+    const v = readConfigDump(dump('config-dump.real-eg-v1.9.1.hooks-incomplete.json'));
+    expect(v.listeners.find((l) => l.name === 'llm/gw/http')!.connectionManagers[0]!.httpFilters.map((f) => f.name)).toEqual(['envoy.filters.http.router']);
+    expect(v.clusters.map((c) => [c.name, c.type])).toEqual([
+      ['httproute/llm/qwen/rule/0', 'EDS'],
+      ['llm/gw', 'EDS'],
+      ['ai-gateway-extproc-uds', 'STATIC'],
+    ]);
+  });
+
   it('nothing readable: an empty view, no throw', () => {
     expect(readConfigDump({})).toEqual({listeners: [], clusters: [], routes: []});
     expect(readConfigDump(null)).toEqual({listeners: [], clusters: [], routes: []});

@@ -1,6 +1,8 @@
 // IGW-821…826: the Envoy proxy's own view, judged from config-dump fixtures shaped from Envoy's admin API
 // (test/fixtures/envoy-admin) laid over the healthy AI Gateway install.
 import {describe, expect, it} from 'vitest';
+import {parse, stringify} from 'yaml';
+import type {KubeObject} from '../../../../src/kube/client.ts';
 import {chartInstall} from '../chart-fixture.ts';
 import {byCode, obj, one} from '../fixture.ts';
 import {adminRead, healthy, phase8, run} from './phase8-fixture.ts';
@@ -117,5 +119,44 @@ describe('the EnvoyExtensionPolicy wiring (the chart install: its policy and an 
     const errs = byCode(fs, 'IGW-822').filter((f) => f.severity === 'error' || f.severity === 'blocked');
     expect(errs).toHaveLength(1);
     expect(errs[0]!.message).toContain(`${POLICY_FILTER} is disabled on listener llm/inference-gateway/http and no route to llm/qwen enables it`);
+  });
+});
+
+// The config the REAL Envoy Gateway v1.9.1 controller served a Gateway's proxy, with the REAL Envoy
+// AI Gateway v1.1.0 extension's hooks applied (test/e2e/doctor-real-eg-xds.e2e.test.ts took it over
+// xDS; test/fixtures/envoy-admin/README.md), laid over the healthy install.
+describe('the Envoy proxy view on the real Envoy Gateway translation (issue 14)', () => {
+  /** healthy-ai-gateway.yaml with the AI Gateway extension manager given the Translation hook only, no translation block. */
+  function hooksIncomplete(): KubeObject[] {
+    const objs = structuredClone(healthy());
+    const cm = obj<{data: Record<string, string>}>(objs, 'ConfigMap', 'envoy-gateway-config');
+    const cfg = parse(cm.data['envoy-gateway.yaml']!) as {extensionManager: {hooks: unknown}};
+    cfg.extensionManager.hooks = {xdsTranslator: {post: ['Translation']}};
+    cm.data['envoy-gateway.yaml'] = stringify(cfg);
+    return objs;
+  }
+
+  it('healthy: the pool filter (next to AI Gateway\'s header_to_metadata), the EPP cluster, the ORIGINAL_DST rule cluster → IGW-822/823/824 ok', () => {
+    const fs = run({admin: [adminRead('config-dump.real-eg-v1.9.1.json')]});
+    expect(one(fs, 'IGW-821', 'ok').message).toContain('2 listener(s), 4 cluster(s), 1 route(s)');
+    expect(one(fs, 'IGW-822', 'ok').message).toContain('envoy.filters.http.ext_proc/endpointpicker/qwen_llm_ext_proc on listener llm/inference-gateway/http');
+    expect(one(fs, 'IGW-823', 'ok').message).toContain('cluster envoy.clusters.endpointpicker_qwen_llm_ext_proc');
+    expect(one(fs, 'IGW-824', 'ok').message).toContain('httproute/llm/qwen/rule/0: ORIGINAL_DST following x-gateway-destination-endpoint');
+    expect(phase8(fs).filter((f) => f.severity !== 'ok')).toEqual([]);
+  });
+
+  it('hooks incomplete, everything Accepted: no ext_proc filter and an EDS rule cluster → IGW-822 and IGW-824 errors on the proxy', () => {
+    const fs = run({admin: [adminRead('config-dump.real-eg-v1.9.1.hooks-incomplete.json')]});
+    expect(one(fs, 'IGW-822', 'error').message).toContain('runs no envoy.filters.http.ext_proc/endpointpicker/qwen_llm_ext_proc filter');
+    expect(one(fs, 'IGW-824', 'error').message).toContain('httproute/llm/qwen/rule/0 is EDS, not ORIGINAL_DST');
+    expect(one(fs, 'IGW-823', 'blocked').blockedBy).toEqual(['IGW-822']);
+  });
+
+  it('with the config that caused it in the snapshot: IGW-209 is the root cause, IGW-822 and IGW-824 blocked by it', () => {
+    const fs = run({objs: hooksIncomplete(), admin: [adminRead('config-dump.real-eg-v1.9.1.hooks-incomplete.json')]});
+    one(fs, 'IGW-209', 'error');
+    expect(one(fs, 'IGW-822', 'blocked').blockedBy).toEqual(['IGW-209']);
+    expect(one(fs, 'IGW-824', 'blocked').blockedBy).toEqual(['IGW-209']);
+    expect(fs.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['IGW-209']);
   });
 });
