@@ -541,7 +541,24 @@ export class KubeClient {
           const again = this.h2SessionFor(creds);
           session = again ? await abortable(again, options.signal ?? undefined) : undefined;
         }
-        ({status, text, retryAfter} = session ? await this.sendH2(session, url, options, body) : await send(this.secure ? https : http, url, options, body));
+        if (session) {
+          try {
+            ({status, text, retryAfter} = await this.sendH2(session, url, options, body));
+          } catch (error) {
+            if (!unprocessedOnH2(error) || opts.signal?.aborted) throw error;
+            // The server refused the stream without processing it: kube-apiserver answers an anonymous
+            // or unauthenticated HTTP/2 request with "Connection: close" (GOAWAY after that one
+            // request; k8s.io/apiserver pkg/endpoints/filters/authentication.go,
+            // UnauthenticatedHTTP2DOSMitigation), so the other streams of the wave are refused.
+            // Such a server wants HTTP/1.1 from this client: send it (again) that way, and every
+            // later request too. Safe for any method: a refused stream was never processed (RFC 9113 §8.7).
+            this.log?.(`${options.method} ${url} refused on the HTTP/2 connection (${(error as Error).message}); using HTTP/1.1`);
+            this.h2Refused = true;
+            ({status, text, retryAfter} = await send(this.secure ? https : http, url, options, body));
+          }
+        } else {
+          ({status, text, retryAfter} = await send(this.secure ? https : http, url, options, body));
+        }
       } catch (error) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? error;
         this.log?.(`${options.method} ${url} failed after ${Math.round(performance.now() - started)} ms: ${(error as Error).message}`);
@@ -781,6 +798,13 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T
 }
 
 const MAX_RETRIES = 10;
+
+/** An HTTP/2 stream the server did not process: refused (REFUSED_STREAM) or not opened after its GOAWAY. */
+export function unprocessedOnH2(error: unknown): boolean {
+  const e = error as {code?: unknown; message?: unknown} | undefined;
+  if (e?.code === 'ERR_HTTP2_GOAWAY_SESSION') return true;
+  return e?.code === 'ERR_HTTP2_STREAM_ERROR' && /NGHTTP2_REFUSED_STREAM/.test(String(e.message));
+}
 
 /**
  * When to retry a response the server marked with Retry-After: a 429 for any method (the server

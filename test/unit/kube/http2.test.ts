@@ -2,7 +2,7 @@
 // fallback to HTTP/1.1 when the server's ALPN answer has no h2 — against real local TLS servers.
 import {execFileSync, spawn} from 'node:child_process';
 import {mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
-import {createSecureServer, type Http2SecureServer, type IncomingHttpHeaders, type ServerHttp2Stream} from 'node:http2';
+import {constants as h2constants, createSecureServer, type Http2SecureServer, type IncomingHttpHeaders, type ServerHttp2Stream} from 'node:http2';
 import {createServer as createHttpsServer} from 'node:https';
 import type {AddressInfo, Socket} from 'node:net';
 import {tmpdir} from 'node:os';
@@ -137,6 +137,54 @@ describe('KubeClient over HTTP/2', () => {
     expect((await kube.list('/throttled')).items).toHaveLength(1);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(900);
     expect(srv.requests.filter((r) => r[':path'] === '/throttled')).toHaveLength(2);
+    kube.close();
+  });
+
+  it("kube-apiserver's answer to unauthenticated HTTP/2 (one request, the other streams refused): HTTP/1.1 for them and for every later request", async () => {
+    // k8s.io/apiserver pkg/endpoints/filters/authentication.go (UnauthenticatedHTTP2DOSMitigation):
+    // an anonymous or rejected request over HTTP/2 is answered with "Connection: close", a GOAWAY
+    // after that one request, so the streams opened beside it are refused (NGHTTP2_REFUSED_STREAM).
+    const seen = {h2: 0, h2Answered: 0, h1: 0};
+    const answeredOn = new WeakSet<object>();
+    const server: Http2SecureServer = createSecureServer({cert, key, allowHTTP1: true}, (req, res) => {
+      const unauthorized = (): void => {
+        res.writeHead(401, {'content-type': 'application/json'}).end(JSON.stringify({kind: 'Status', status: 'Failure', reason: 'Unauthorized', code: 401, message: 'Unauthorized'}));
+      };
+      if (req.httpVersion !== '2.0') {
+        seen.h1++;
+        return unauthorized();
+      }
+      seen.h2++;
+      const session = req.stream.session!;
+      if (answeredOn.has(session)) {
+        req.stream.close(h2constants.NGHTTP2_REFUSED_STREAM);
+        return;
+      }
+      answeredOn.add(session);
+      seen.h2Answered++;
+      unauthorized();
+    });
+    const sockets = new Set<Socket>();
+    server.on('secureConnection', (sock: Socket) => sockets.add(sock));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(() => {
+      for (const sock of sockets) sock.destroy();
+      return new Promise((r) => server.close(r));
+    });
+    const kube = new KubeClient(resolved(`https://127.0.0.1:${(server.address() as AddressInfo).port}`, {user: {}}));
+    const paths = Array.from({length: 10}, (_, i) => `/api/v1/namespaces/n${i}/pods`);
+    const errors = await Promise.all(paths.map((p) => kube.list(p).then(() => undefined, (e: unknown) => e)));
+    // every request got the server's own answer (401), none a transport error
+    for (const e of errors) {
+      expect(e).toBeInstanceOf(ApiError);
+      expect((e as ApiError).unauthorized).toBe(true);
+    }
+    expect(seen.h2Answered).toBe(1);
+    expect(seen.h1).toBe(seen.h2 - seen.h2Answered);
+    const h2Before = seen.h2;
+    await kube.get('/version').catch(() => undefined);
+    expect(seen.h2).toBe(h2Before); // later requests go straight to HTTP/1.1
+    expect(kube.requestCount).toBe(11);
     kube.close();
   });
 
