@@ -53,7 +53,9 @@ const behindService = (chain: PoolChain, snap: Snapshot, ns: string | undefined,
 function eppTlsDrafts(chain: PoolChain, snap: Snapshot): Draft[] {
   const out: Draft[] = [];
   const aigw = chain.pool?.epp ? aiGatewayFor(snap, chain) : undefined;
-  const policy = chain.eppPolicies[0]?.policy;
+  // the mix with Envoy AI Gateway conflicts only through a plaintext policy: one whose ext-proc goes through an
+  // Envoy Gateway Backend with tls dials TLS as Envoy AI Gateway does, so the EPP's TLS serves both
+  const policy = chain.eppPolicies.find((l) => !l.backend?.spec?.tls)?.policy;
   const policyName = policy ? `EnvoyExtensionPolicy ${policy.metadata.namespace}/${policy.metadata.name}` : undefined;
   const removePolicy = policy
     ? chain.release && chain.release.policies.length

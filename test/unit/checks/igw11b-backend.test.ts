@@ -21,8 +21,8 @@ function policyOnly(): KubeObject[] {
   return objs;
 }
 
-function viaBackend(spec: Any, opts: {tlsEpp?: boolean} = {}): KubeObject[] {
-  const objs = policyOnly();
+function viaBackend(spec: Any, opts: {tlsEpp?: boolean; aiGateway?: boolean} = {}): KubeObject[] {
+  const objs = opts.aiGateway ? chartInstall() : policyOnly();
   obj<Any>(objs, 'EnvoyExtensionPolicy', POLICY).spec.extProc[0].backendRefs = [{group: 'gateway.envoyproxy.io', kind: 'Backend', name: 'epp-backend'}];
   objs.push({apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'Backend', metadata: {name: 'epp-backend', namespace: 'llm'}, spec} as KubeObject);
   if (opts.tlsEpp) {
@@ -72,5 +72,29 @@ describe('EnvoyExtensionPolicy ext-proc through an Envoy Gateway Backend', () =>
   it('Backend without tls in front of a TLS EPP → the plain-gRPC error, as for a Service', () => {
     const e = one(doctor(viaBackend(FQDN, {tlsEpp: true})), 'IGW-411', 'error');
     expect(e.message).toContain('talks plain gRPC to it');
+  });
+
+  // the chart's install keeps the Envoy AI Gateway extension too (the "mix"): Envoy AI Gateway always dials TLS
+  // (ai-gateway v1.1.0 internal/extensionserver/inferencepool.go), and so does a policy through a Backend with tls —
+  // the EPP's TLS serves both; only a plaintext policy conflicts with it (seen in test/e2e/doctor-backend.e2e.test.ts)
+  it('mix: AI Gateway + a policy through a Backend with tls, plaintext EPP → TLS on fixes both, no "no TLS setting satisfies both"', () => {
+    const errors = byCode(doctor(viaBackend({...FQDN, tls: {insecureSkipVerify: true}}, {aiGateway: true})), 'IGW-411').filter((x) => x.severity === 'error');
+    const aigw = errors.find((x) => x.message.includes('Envoy AI Gateway always dials the EPP with TLS'))!;
+    expect(aigw.message).not.toContain('no TLS setting satisfies both');
+    expect(aigw.message).not.toContain('sends plaintext gRPC');
+    expect(aigw.fix).toContain('epp.secureServing=true');
+    expect(aigw.fix).not.toContain('extensionPolicy.enabled=false');
+    expect(errors.some((x) => x.message.includes('sends ext-proc through Backend llm/epp-backend, which dials TLS'))).toBe(true);
+  });
+
+  it('mix: AI Gateway + a policy through a Backend with tls, TLS EPP → no IGW-411 error', () => {
+    const f = doctor(viaBackend({...FQDN, tls: {insecureSkipVerify: true}}, {aiGateway: true, tlsEpp: true}));
+    expect(byCode(f, 'IGW-411').filter((x) => x.severity === 'error')).toEqual([]);
+  });
+
+  it('mix: AI Gateway + a policy through a Backend WITHOUT tls, plaintext EPP → still "no TLS setting satisfies both"', () => {
+    const e = byCode(doctor(viaBackend(FQDN, {aiGateway: true})), 'IGW-411').find((x) => x.severity === 'error' && x.message.includes('Envoy AI Gateway always dials'))!;
+    expect(e.message).toContain('no TLS setting satisfies both');
+    expect(e.fix).toContain('extensionPolicy.enabled=false');
   });
 });
