@@ -8,6 +8,7 @@ import {loadKubeconfig} from '../../src/kube/kubeconfig.ts';
 import {kubectl, kubectlPortForward} from '../harness/cluster.ts';
 import {igw11EppFaultChecks} from './support/igw11-epp-fault-checks.ts';
 import {igw11bFaultChecks} from './support/igw11b-fault-checks.ts';
+import {backendFaultChecks} from './support/backend-fault-checks.ts';
 import {
   CONFIG_KEY,
   DEFAULT_EG_NAMESPACE,
@@ -763,6 +764,7 @@ const checks: Record<FaultName, (inst: Installation) => Promise<void>> = {
   },
   ...igw11EppFaultChecks,
   ...igw11bFaultChecks,
+  ...backendFaultChecks,
   // issue 11 (faults-igw11-eg.ts)
   async 'eg-ai-gateway-hooks-incomplete'(inst) {
     const {cfg} = await egConfig(inst);

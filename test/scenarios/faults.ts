@@ -39,6 +39,7 @@ import {igw11EppFaults} from './faults-igw11-epp.ts';
 import {implementationFaults} from './faults-implementations.ts';
 import {igw11bFaults} from './faults-igw11b.ts';
 import {implementationFaults2} from './faults-implementations2.ts';
+import {backendFaults} from './faults-backend.ts';
 
 export interface Fault {
   /** One line: the mistake or failure, in the user's words. */
@@ -976,6 +977,7 @@ export const faults = {
   ...igw11EppFaults,
   ...igw11EgFaults,
   ...igw11bFaults,
+  ...backendFaults,
   // --- other Gateway implementations (issue 13): faults-implementations.ts -------------------------
   ...implementationFaults,
   ...implementationFaults2,

@@ -48,6 +48,8 @@ const RESOURCES: Record<string, ResourceInfo> = {
   'inference.networking.x-k8s.io/v1alpha2/InferenceObjective': {resource: 'inferenceobjectives', namespaced: true},
   'gateway.envoyproxy.io/v1alpha1/EnvoyExtensionPolicy': {resource: 'envoyextensionpolicies', namespaced: true},
   'gateway.envoyproxy.io/v1alpha1/EnvoyProxy': {resource: 'envoyproxies', namespaced: true},
+  'gateway.envoyproxy.io/v1alpha1/Backend': {resource: 'backends', namespaced: true},
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': {resource: 'customresourcedefinitions', namespaced: false},
   'serving.kserve.io/v1beta1/InferenceService': {resource: 'inferenceservices', namespaced: true},
   'kwok.x-k8s.io/v1alpha1/ClusterLogs': {resource: 'clusterlogs', namespaced: false},
   'kwok.x-k8s.io/v1alpha1/Logs': {resource: 'logs', namespaced: true},
