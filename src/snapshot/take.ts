@@ -404,12 +404,17 @@ async function followUp(kube: KubeClient, snap: Snapshot, scope: SnapshotScope, 
 }
 
 /**
- * Some HTTPRoute rule sends to an InferencePool — or to a Service, which may be on an inference path
- * (model servers, LiteLLM) — without timeouts.request (IGW-416 then looks for a BackendTrafficPolicy).
+ * Some HTTPRoute rule sends to an InferencePool — or to a Service or an Envoy Gateway Backend (in front of
+ * a Service), which may be on an inference path (model servers, LiteLLM) — without timeouts.request
+ * (IGW-416 then looks for a BackendTrafficPolicy).
  */
 function routeRuleWithoutTimeout(snap: Snapshot): boolean {
-  return items<KubeObject & {spec?: {rules?: {backendRefs?: {kind?: string}[]; timeouts?: {request?: string}}[]}}>(snap, 'HTTPRoute').some((r) =>
-    (r.spec?.rules ?? []).some((rule) => rule.timeouts?.request === undefined && (rule.backendRefs ?? []).some((b) => b.kind === 'InferencePool' || (b.kind ?? 'Service') === 'Service')),
+  return items<KubeObject & {spec?: {rules?: {backendRefs?: {group?: string; kind?: string}[]; timeouts?: {request?: string}}[]}}>(snap, 'HTTPRoute').some((r) =>
+    (r.spec?.rules ?? []).some(
+      (rule) =>
+        rule.timeouts?.request === undefined &&
+        (rule.backendRefs ?? []).some((b) => b.kind === 'InferencePool' || (b.kind ?? 'Service') === 'Service' || (b.kind === 'Backend' && b.group === 'gateway.envoyproxy.io')),
+    ),
   );
 }
 

@@ -170,6 +170,19 @@ describe('takeSnapshot', () => {
     expect(items(s, 'BackendTrafficPolicy').map((o) => `${o.kind} ${o.metadata.name}`)).toEqual(['BackendTrafficPolicy long']);
   });
 
+  it('follow-up: BackendTrafficPolicies are read too when the rule without timeouts.request sends to an Envoy Gateway Backend (IGW-416; found by test/e2e/doctor-backend.e2e.test.ts)', async () => {
+    const objs = loadObjects('healthy-ai-gateway.yaml');
+    objs.push({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: {name: 'direct', namespace: 'llm'},
+      spec: {parentRefs: [{name: 'inference-gateway'}], rules: [{backendRefs: [{group: 'gateway.envoyproxy.io', kind: 'Backend', name: 'model'}]}]},
+    } as KubeObject);
+    const c = fakeClient(objs);
+    await takeSnapshot(c);
+    expect(c.paths.filter((p) => p.includes('backendtrafficpolicies'))).toEqual(['/apis/gateway.envoyproxy.io/v1alpha1/backendtrafficpolicies']);
+  });
+
   it('follow-up (issue 13): GKE HealthCheckPolicies/GCPBackendPolicies are listed only when a GKE GatewayClass exists; a 404 is "not served"', async () => {
     const objs = loadObjects('healthy-ai-gateway.yaml');
     const plain = fakeClient(objs);
