@@ -10,6 +10,9 @@
 //   internal/gatewayapi/backend.go validates each Backend and writes status Accepted=True reason Accepted
 //   "The Backend was accepted" (internal/gatewayapi/status/backend.go UpdateBackendStatusAcceptedCondition),
 //   imitated by backendStatus() below.
+// - a route rule without timeouts.request: envoyproxy/gateway v1.9.1 internal/xds/translator/route.go leaves the
+//   route timeout unset, so Envoy's 15 s default applies (as faults-igw11b.ts litellm-route-no-timeout); the rule
+//   to a Backend of its own namespace resolves (Accepted, ResolvedRefs: status.ts httpRouteStatus, as for a Service).
 // - the EPP's --secure-serving (GIE v1.4.0 cmd/epp/runner; the chart's epp.secureServing): plaintext gRPC
 //   when false — a TLS ClientHello against it fails the handshake.
 import {readFileSync} from 'node:fs';
@@ -19,7 +22,7 @@ import type {Fault} from './faults.ts';
 import type {Installation} from './install.ts';
 import {repoRoot} from './envoy-gateway.ts';
 import {managers, until, waitRolledOut, type KubeObject, type ScenarioKube} from './kube.ts';
-import {cond} from './status.ts';
+import {cond, httpRouteStatus} from './status.ts';
 
 export const BACKEND_CRD_FILE: string = join(repoRoot, '.tools', 'share', 'envoy-gateway', 'crds', 'gateway.envoyproxy.io_backends.yaml');
 export const BACKEND_CRD_NAME = 'backends.gateway.envoyproxy.io';
@@ -111,6 +114,32 @@ export const backendFaults = {
       await inst.helmUpgrade(['epp.secureServing=true']);
       await waitRolledOut(inst.kube, inst.names.namespace, inst.names.eppDeployment);
       await policyToBackend(inst, await eppBackend(inst, true));
+    },
+  },
+  'route-backend-no-timeout': {
+    description:
+      "An HTTPRoute sends /direct through an Envoy Gateway Backend to the model servers' KServe Service, without timeouts.request: Envoy's 15 s default cuts long generations (504)",
+    changes:
+      'Backend <model>-predictor-backend (fqdn <model>-predictor.<ns>.svc.cluster.local:80; Accepted); HTTPRoute "<release>-direct": parentRef the install\'s Gateway, path /direct → that Backend, no timeouts (kubectl apply; Accepted, ResolvedRefs)',
+    scope: 'namespace',
+    async inject(inst) {
+      const {kube, names} = inst;
+      await ensureBackendCrd(kube);
+      const backend = `${names.modelService}-backend`;
+      const bref = {apiVersion: EG, kind: 'Backend', namespace: names.namespace, name: backend};
+      await kube.apply({apiVersion: EG, kind: 'Backend', metadata: {name: backend, namespace: names.namespace}, spec: {endpoints: [{fqdn: {hostname: `${names.modelService}.${names.namespace}.svc.cluster.local`, port: 80}}]}});
+      await kube.replaceStatus(bref, backendStatus((await kube.get(bref)).metadata.generation ?? 1));
+      const rref = {apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: names.namespace, name: `${names.release}-direct`};
+      await kube.apply({
+        apiVersion: rref.apiVersion,
+        kind: rref.kind,
+        metadata: {name: rref.name, namespace: names.namespace},
+        spec: {
+          parentRefs: [{name: names.gateway}],
+          rules: [{matches: [{path: {type: 'PathPrefix', value: '/direct'}}], backendRefs: [{group: 'gateway.envoyproxy.io', kind: 'Backend', name: backend}]}],
+        },
+      });
+      await kube.replaceStatus(rref, httpRouteStatus({generation: (await kube.get(rref)).metadata.generation ?? 1, gateway: {namespace: names.namespace, name: names.gateway}}));
     },
   },
 } satisfies Record<string, Fault>;

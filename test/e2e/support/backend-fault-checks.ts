@@ -31,6 +31,17 @@ async function eppArgs(inst: Installation): Promise<string[]> {
 }
 
 export const backendFaultChecks = {
+  async 'route-backend-no-timeout'(inst: Installation) {
+    const {names} = inst;
+    const b = await inst.kube.get<Backend>({apiVersion: EG, kind: 'Backend', namespace: names.namespace, name: `${names.modelService}-backend`});
+    expect(b.spec.endpoints).toEqual([{fqdn: {hostname: `${names.modelService}.${names.namespace}.svc.cluster.local`, port: 80}}]);
+    expect(b.spec.tls).toBeUndefined();
+    type Route = Obj & {spec: {rules: {timeouts?: unknown; backendRefs: {kind?: string; name: string}[]}[]}; status: {parents: {conditions: Cond[]}[]}};
+    const r = await inst.kube.get<Route>({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: names.namespace, name: `${names.release}-direct`});
+    expect(r.spec.rules[0]!.timeouts).toBeUndefined();
+    expect(r.spec.rules[0]!.backendRefs).toMatchObject([{kind: 'Backend', name: `${names.modelService}-backend`}]);
+    expect(r.status.parents[0]!.conditions.find((c) => c.type === 'ResolvedRefs')).toMatchObject({status: 'True', observedGeneration: r.metadata.generation});
+  },
   async 'policy-backend-tls-plaintext-epp'(inst: Installation) {
     expect((await backendWiring(inst)).spec.tls).toMatchObject({insecureSkipVerify: true});
     expect((await eppArgs(inst)).join(' ')).toMatch(/--secure-serving[= ]false/);
