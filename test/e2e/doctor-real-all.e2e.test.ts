@@ -99,6 +99,47 @@ describe('one install with the real Envoy Gateway, AI Gateway and EPP (issue 12)
     expect(ok('IGW-507')).toContain('show no known failure');
   }, LONG);
 
+  // A cause between the gateway side and the EPP: the InferencePool's endpointPickerRef names the
+  // model port (8000), not the EPP's gRPC port 9002. The real AI Gateway writes the pool's status for
+  // the new generation and the real EPP keeps serving its 2 endpoints; doctor names the pool's port.
+  it('pool endpointPickerRef port 8000 in the all-real install: AI Gateway re-accepts, EPP healthy → IGW-306 error on the InferencePool', async () => {
+    const e = epp();
+    const n = e.names;
+    const ref = {apiVersion: 'inference.networking.k8s.io/v1', kind: 'InferencePool', namespace: n.namespace, name: n.pool};
+    const poolWritten = (): Promise<KubeObject> =>
+      until(
+        'the AI Gateway to write the InferencePool status for its current generation',
+        async () => {
+          const p = await e.kube.get(ref);
+          const c = parentConditions(p, n.gateway);
+          return conditionOf(c, 'Accepted')?.observedGeneration === p.metadata.generation && conditionOf(c, 'ResolvedRefs')?.observedGeneration === p.metadata.generation ? p : undefined;
+        },
+        LONG,
+        250,
+      );
+    await e.kube.patch(ref, {spec: {endpointPickerRef: {port: {number: 8000}}}});
+    try {
+      const pool = await poolWritten();
+      expect(conditionOf(parentConditions(pool, n.gateway), 'Accepted')?.message).toContain('by controller ai-gateway-controller');
+      // The real EPP is unaffected: it still reports both model pods.
+      expect((await e.scrapeEpp()).text).toMatch(new RegExp(`^inference_pool_ready_pods\\{[^}]*name="${n.pool}"[^}]*\\} 2$`, 'm'));
+      const run = await cli.doctorJsonIn(n.namespace);
+      expect(run.code).toBe(1);
+      const j = run.json;
+      const port = active(j, 'IGW-306');
+      expect(port.map((f) => f.severity), problems(j)).toEqual(['error']);
+      expect(port[0]!.object).toMatchObject({kind: 'InferencePool', name: n.pool});
+      expect(port[0]!.message).toContain('8000');
+      expect(port[0]!.message).toContain('9002');
+      // The one root cause (the real AI Gateway accepts the port; only doctor's rule sees it).
+      expect([...new Set(j.findings.filter((f) => f.severity === 'error').map((f) => f.code))], problems(j)).toEqual(['IGW-306']);
+    } finally {
+      await e.kube.patch(ref, {spec: {endpointPickerRef: {port: {number: 9002}}}});
+      await poolWritten();
+    }
+    expectHealthy(await cli.doctorJsonIn(n.namespace));
+  }, LONG);
+
   // Last (it leaves the install broken): a cause that spans both worlds. The real gateway stays
   // Programmed and the real AI Gateway keeps the InferencePool Accepted, while the real EPP, started
   // with --pool-name of a pool that does not exist, has no endpoint for the pool the route uses.
