@@ -103,7 +103,18 @@ export async function realStatusesSettled(inst: Installation, opts: {pool?: bool
  * inst.cleanup(). Options as installHealthy (default egNamespace/gatewayClassName: the shared
  * defaults, owned by this install — the cluster must be this test's own).
  */
-export async function installHealthyRealEg(kubeconfig: string, opts: InstallOptions & {aiGateway?: boolean}): Promise<RealEgInstallation> {
+export async function installHealthyRealEg(
+  kubeconfig: string,
+  opts: InstallOptions & {
+    aiGateway?: boolean;
+    /**
+     * The install that runs with the real controllers' hooks (default installHealthy). Opt-in:
+     * test/e2e/doctor-real-all.e2e.test.ts passes installHealthyRealEpp, so that Envoy Gateway, the
+     * AI Gateway and the EPP are all real in one install.
+     */
+    install?: (kubeconfig: string, opts: InstallOptions) => Promise<Installation>;
+  },
+): Promise<RealEgInstallation> {
   let controller: EnvoyGatewayController | undefined;
   let aiGateway: AiGatewayProcess | undefined;
   const stateDir = mkdtempSync(join(tmpdir(), 'infgw-real-eg-'));
@@ -113,8 +124,8 @@ export async function installHealthyRealEg(kubeconfig: string, opts: InstallOpti
     rmSync(stateDir, {recursive: true, force: true});
   };
   try {
-    const {aiGateway: withAiGateway, ...installOpts} = opts;
-    const inst = await installHealthy(kubeconfig, {
+    const {aiGateway: withAiGateway, install = installHealthy, ...installOpts} = opts;
+    const inst = await install(kubeconfig, {
       ownsEnvoyGateway: true,
       ...installOpts,
       realEnvoyGateway: {
