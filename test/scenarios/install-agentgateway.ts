@@ -16,7 +16,7 @@
 //   ResolvedRefs "All InferencePool references have been resolved" (pkg/agentgateway/plugins/
 //   inference_plugin.go buildInferencePoolStatus, inferencePoolConditionMap).
 import type {Installation} from './install.ts';
-import {cond, moveToImplementation, type ImplementationInstall, type ImplementationWorld} from './install-implementation.ts';
+import {cond, moveToImplementation, oneReplicaDeployment, type ImplementationInstall, type ImplementationWorld} from './install-implementation.ts';
 import {kgatewayGatewayStatus, kgatewayRouteStatus} from './install-kgateway.ts';
 import type {Manifest} from './kube.ts';
 
@@ -52,30 +52,19 @@ export function agentgatewayWorld(opts: {rbac?: boolean} = {}): ImplementationWo
     id: 'agentgateway',
     controllerName: AGW_CONTROLLER,
     controller(ns, {flag}) {
-      const labels = {agentgateway: 'agentgateway', 'app.kubernetes.io/name': 'agentgateway', 'app.kubernetes.io/instance': 'agentgateway'};
-      return {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: {name: 'agentgateway', namespace: ns, labels: {...labels, 'app.kubernetes.io/managed-by': 'Helm'}},
-        spec: {
-          replicas: 1,
-          selector: {matchLabels: labels},
-          template: {
-            metadata: {labels},
-            spec: {
-              serviceAccountName: 'agentgateway',
-              containers: [
-                {
-                  name: 'controller',
-                  image: 'cr.agentgateway.dev/controller:v1.0.0',
-                  env: [{name: 'AGW_XDS_MODE', value: 'plaintext'}, ...(flag ? [{name: AGW_FLAG, value: 'true'}] : [])],
-                  ports: [{containerPort: 9978, name: 'agw-grpc', protocol: 'TCP'}],
-                },
-              ],
-            },
-          },
+      return oneReplicaDeployment({
+        name: 'agentgateway',
+        namespace: ns,
+        labels: {agentgateway: 'agentgateway', 'app.kubernetes.io/name': 'agentgateway', 'app.kubernetes.io/instance': 'agentgateway'},
+        extraLabels: {'app.kubernetes.io/managed-by': 'Helm'},
+        serviceAccountName: 'agentgateway',
+        container: {
+          name: 'controller',
+          image: 'cr.agentgateway.dev/controller:v1.0.0',
+          env: [{name: 'AGW_XDS_MODE', value: 'plaintext'}, ...(flag ? [{name: AGW_FLAG, value: 'true'}] : [])],
+          ports: [{containerPort: 9978, name: 'agw-grpc', protocol: 'TCP'}],
         },
-      };
+      });
     },
     clusterObjects: (ctlNs) => rbac(ctlNs, {rbac: opts.rbac ?? true}),
     controllerObjects: (ctlNs) => [{apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'agentgateway', namespace: ctlNs}}],

@@ -67,6 +67,23 @@ const PROXY_CONTAINER: Partial<Record<ImplementationId, {name: string; image: st
 };
 
 /**
+ * A single-replica Deployment as the implementations' Helm charts render their controller (and the
+ * proxies they provision): selector = the pod labels; `extraLabels` only on the Deployment itself.
+ */
+export function oneReplicaDeployment(o: {name: string; namespace: string; labels: Record<string, string>; extraLabels?: Record<string, string>; serviceAccountName?: string; container: Record<string, unknown>}): Manifest {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {name: o.name, namespace: o.namespace, labels: {...o.labels, ...o.extraLabels}},
+    spec: {
+      replicas: 1,
+      selector: {matchLabels: o.labels},
+      template: {metadata: {labels: o.labels}, spec: {...(o.serviceAccountName ? {serviceAccountName: o.serviceAccountName} : {}), containers: [o.container]}},
+    },
+  };
+}
+
+/**
  * A Gateway implementation doctor has no table entry for (controllerName example.com/gateway-controller):
  * it writes the plain Gateway API statuses, with its own controllerName, and nothing for the pool's
  * EPP that doctor could judge. Doctor must say "implementation not checked" and nothing worse.
@@ -74,15 +91,8 @@ const PROXY_CONTAINER: Partial<Record<ImplementationId, {name: string; image: st
 export const unknownWorld: ImplementationWorld = {
   id: 'unknown',
   controllerName: 'example.com/gateway-controller',
-  controller: (ns) => {
-    const labels = {app: 'example-gateway-controller'};
-    return {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: {name: 'example-gateway-controller', namespace: ns, labels},
-      spec: {replicas: 1, selector: {matchLabels: labels}, template: {metadata: {labels}, spec: {containers: [{name: 'controller', image: 'example.com/gateway/controller:v1.0.0'}]}}},
-    };
-  },
+  controller: (ns) =>
+    oneReplicaDeployment({name: 'example-gateway-controller', namespace: ns, labels: {app: 'example-gateway-controller'}, container: {name: 'controller', image: 'example.com/gateway/controller:v1.0.0'}}),
   classStatus: (g) => ({conditions: [cond('Accepted', true, 'Accepted', 'Accepted', g)]}),
   proxyName: (gateway) => `${gateway}-proxy`,
   proxyLabels: (gateway) => ({'gateway.networking.k8s.io/gateway-name': gateway}),
@@ -159,16 +169,7 @@ export async function moveToImplementation(inst: Installation, world: Implementa
   const labels = world.proxyLabels?.(names.gateway, className) ?? {};
   const proxyContainer = PROXY_CONTAINER[world.id];
   if (proxyName && proxyContainer) {
-  await kube.apply({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: {name: proxyName, namespace: names.namespace, labels},
-    spec: {
-      replicas: 1,
-      selector: {matchLabels: labels},
-      template: {metadata: {labels}, spec: {containers: [{name: proxyContainer.name, image: proxyContainer.image, ports: [{containerPort: 80, name: 'http', protocol: 'TCP'}]}]}},
-    },
-  });
+  await kube.apply(oneReplicaDeployment({name: proxyName, namespace: names.namespace, labels, container: {name: proxyContainer.name, image: proxyContainer.image, ports: [{containerPort: 80, name: 'http', protocol: 'TCP'}]}}));
   await kube.apply({
     apiVersion: 'v1',
     kind: 'Service',

@@ -18,7 +18,7 @@
 //   targetPorts (translateShadowServiceToService).
 import {createHash} from 'node:crypto';
 import type {Installation} from './install.ts';
-import {cond, moveToImplementation, type ImplementationInstall, type ImplementationWorld} from './install-implementation.ts';
+import {cond, moveToImplementation, oneReplicaDeployment, type ImplementationInstall, type ImplementationWorld} from './install-implementation.ts';
 import type {Manifest} from './kube.ts';
 import * as objects from './objects.ts';
 
@@ -61,33 +61,21 @@ export const istioWorld: ImplementationWorld = {
   id: 'istio',
   controllerName: ISTIO_CONTROLLER,
   controller(ns, {flag}) {
-    const labels = {app: 'istiod', istio: 'pilot'};
-    return {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: {name: 'istiod', namespace: ns, labels},
-      spec: {
-        replicas: 1,
-        selector: {matchLabels: labels},
-        template: {
-          metadata: {labels},
-          spec: {
-            containers: [
-              {
-                name: 'discovery',
-                image: 'docker.io/istio/pilot:1.28.1',
-                args: ['discovery', '--monitoringAddr=:15014', '--log_output_level=default:info', '--domain', 'cluster.local'],
-                env: [
-                  {name: 'PILOT_ENABLE_ANALYSIS', value: 'false'},
-                  ...(flag ? [{name: ISTIO_FLAG, value: 'true'}] : []),
-                ],
-                ports: [{containerPort: 15010, name: 'grpc-xds', protocol: 'TCP'}],
-              },
-            ],
-          },
-        },
+    return oneReplicaDeployment({
+      name: 'istiod',
+      namespace: ns,
+      labels: {app: 'istiod', istio: 'pilot'},
+      container: {
+        name: 'discovery',
+        image: 'docker.io/istio/pilot:1.28.1',
+        args: ['discovery', '--monitoringAddr=:15014', '--log_output_level=default:info', '--domain', 'cluster.local'],
+        env: [
+          {name: 'PILOT_ENABLE_ANALYSIS', value: 'false'},
+          ...(flag ? [{name: ISTIO_FLAG, value: 'true'}] : []),
+        ],
+        ports: [{containerPort: 15010, name: 'grpc-xds', protocol: 'TCP'}],
       },
-    };
+    });
   },
   classStatus: (g) => ({conditions: [cond('Accepted', true, 'Accepted', 'Handled by Istio controller', g)]}),
   proxyName: (gateway, className) => `${gateway}-${className}`.slice(0, 63),

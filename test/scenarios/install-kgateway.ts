@@ -15,7 +15,7 @@
 //   "All InferencePool references have been resolved"
 //   (internal/kgateway/extensions2/plugins/inferenceextension/endpointpicker/status.go).
 import type {Installation} from './install.ts';
-import {cond, moveToImplementation, type ImplementationInstall, type ImplementationWorld} from './install-implementation.ts';
+import {cond, moveToImplementation, oneReplicaDeployment, type ImplementationInstall, type ImplementationWorld} from './install-implementation.ts';
 
 export const KGATEWAY_CONTROLLER = 'kgateway.dev/kgateway';
 export const KGATEWAY_FLAG = 'KGW_ENABLE_INFER_EXT';
@@ -61,34 +61,23 @@ export const kgatewayWorld: ImplementationWorld = {
   id: 'kgateway',
   controllerName: KGATEWAY_CONTROLLER,
   controller(ns, {flag}) {
-    const labels = {kgateway: 'kgateway', 'app.kubernetes.io/name': 'kgateway', 'app.kubernetes.io/instance': 'kgateway'};
-    return {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: {name: 'kgateway', namespace: ns, labels: {...labels, 'app.kubernetes.io/managed-by': 'Helm'}},
-      spec: {
-        replicas: 1,
-        selector: {matchLabels: labels},
-        template: {
-          metadata: {labels},
-          spec: {
-            containers: [
-              {
-                name: 'controller',
-                image: 'cr.kgateway.dev/kgateway-dev/kgateway:v2.1.1',
-                env: [
-                  {name: 'KGW_LOG_LEVEL', value: 'info'},
-                  {name: 'KGW_XDS_SERVICE_NAME', value: 'kgateway'},
-                  {name: 'KGW_XDS_SERVICE_PORT', value: '9977'},
-                  ...(flag ? [{name: KGATEWAY_FLAG, value: 'true'}] : []),
-                ],
-                ports: [{containerPort: 9977, name: 'grpc-xds', protocol: 'TCP'}],
-              },
-            ],
-          },
-        },
+    return oneReplicaDeployment({
+      name: 'kgateway',
+      namespace: ns,
+      labels: {kgateway: 'kgateway', 'app.kubernetes.io/name': 'kgateway', 'app.kubernetes.io/instance': 'kgateway'},
+      extraLabels: {'app.kubernetes.io/managed-by': 'Helm'},
+      container: {
+        name: 'controller',
+        image: 'cr.kgateway.dev/kgateway-dev/kgateway:v2.1.1',
+        env: [
+          {name: 'KGW_LOG_LEVEL', value: 'info'},
+          {name: 'KGW_XDS_SERVICE_NAME', value: 'kgateway'},
+          {name: 'KGW_XDS_SERVICE_PORT', value: '9977'},
+          ...(flag ? [{name: KGATEWAY_FLAG, value: 'true'}] : []),
+        ],
+        ports: [{containerPort: 9977, name: 'grpc-xds', protocol: 'TCP'}],
       },
-    };
+    });
   },
   classSpec: (ctlNs) => ({parametersRef: {group: 'gateway.kgateway.dev', kind: 'GatewayParameters', name: 'kgateway', namespace: ctlNs}}),
   classStatus: (g) => ({conditions: [cond('Accepted', true, 'Accepted', 'GatewayClass accepted by kgateway controller', g)]}),

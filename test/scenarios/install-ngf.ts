@@ -17,7 +17,7 @@
 // - the headless Service <pool>-pool-svc, selector = the pool's matchLabels, ports port-<n>, owned by
 //   the pool (internal/controller/handler.go ensureInferencePoolServices, framework/controller/resource.go).
 import type {Installation} from './install.ts';
-import {cond, moveToImplementation, type ImplementationInstall, type ImplementationWorld} from './install-implementation.ts';
+import {cond, moveToImplementation, oneReplicaDeployment, type ImplementationInstall, type ImplementationWorld} from './install-implementation.ts';
 import type {Manifest} from './kube.ts';
 import * as objects from './objects.ts';
 
@@ -36,39 +36,28 @@ export function ngfWorld(opts: {rbac?: boolean; className?: string} = {}): Imple
     id: 'nginx-gateway-fabric',
     controllerName: NGF_CONTROLLER,
     controller(ns, {flag}) {
-      const labels = {'app.kubernetes.io/name': 'nginx-gateway-fabric', 'app.kubernetes.io/instance': 'ngf'};
-      return {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: {name: NGF_DEPLOYMENT, namespace: ns, labels: {...labels, 'app.kubernetes.io/managed-by': 'Helm'}},
-        spec: {
-          replicas: 1,
-          selector: {matchLabels: labels},
-          template: {
-            metadata: {labels},
-            spec: {
-              serviceAccountName: NGF_DEPLOYMENT,
-              containers: [
-                {
-                  name: 'nginx-gateway',
-                  image: 'ghcr.io/nginx/nginx-gateway-fabric:2.2.0',
-                  args: [
-                    'controller',
-                    `--gateway-ctlr-name=${NGF_CONTROLLER}`,
-                    `--gatewayclass=${ns}`,
-                    `--config=${NGF_DEPLOYMENT}-config`,
-                    `--service=${NGF_DEPLOYMENT}`,
-                    '--metrics-port=9113',
-                    '--health-port=8081',
-                    ...(flag ? [NGF_FLAG, '--endpoint-picker-tls-skip-verify=true'] : []),
-                  ],
-                  ports: [{containerPort: 8443, name: 'agent-grpc', protocol: 'TCP'}],
-                },
-              ],
-            },
-          },
+      return oneReplicaDeployment({
+        name: NGF_DEPLOYMENT,
+        namespace: ns,
+        labels: {'app.kubernetes.io/name': 'nginx-gateway-fabric', 'app.kubernetes.io/instance': 'ngf'},
+        extraLabels: {'app.kubernetes.io/managed-by': 'Helm'},
+        serviceAccountName: NGF_DEPLOYMENT,
+        container: {
+          name: 'nginx-gateway',
+          image: 'ghcr.io/nginx/nginx-gateway-fabric:2.2.0',
+          args: [
+            'controller',
+            `--gateway-ctlr-name=${NGF_CONTROLLER}`,
+            `--gatewayclass=${ns}`,
+            `--config=${NGF_DEPLOYMENT}-config`,
+            `--service=${NGF_DEPLOYMENT}`,
+            '--metrics-port=9113',
+            '--health-port=8081',
+            ...(flag ? [NGF_FLAG, '--endpoint-picker-tls-skip-verify=true'] : []),
+          ],
+          ports: [{containerPort: 8443, name: 'agent-grpc', protocol: 'TCP'}],
         },
-      };
+      });
     },
     controllerObjects: (ctlNs) => [{apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: NGF_DEPLOYMENT, namespace: ctlNs}}],
     clusterObjects(ctlNs) {
