@@ -27,23 +27,9 @@ import type {Snapshot} from '../../snapshot/types.ts';
 import type {KubeObject} from '../../kube/client.ts';
 import {deployRef} from '../helpers.ts';
 import {error, info, notApplicable, ok, orNotApplicable, skipped, warning, type Check, type Draft} from '../types.ts';
-import {controllerDrafts, gatewaysOf, notOn} from './implementations.ts';
+import {controllerDrafts, gatewaysOf, notOn, routeCondition} from './implementations.ts';
 
 const RBAC_KINDS = ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'] as const;
-
-/** A route parent status of one of `controllers` whose ResolvedRefs=False matches `test`. */
-function routeCondition(chain: PoolChain, controllers: Set<string>, test: (reason: string | undefined, message: string) => boolean): {route: ObjectRef; message: string} | undefined {
-  for (const l of chain.routes) {
-    for (const p of l.route.status?.parents ?? []) {
-      if (!p.controllerName || !controllers.has(p.controllerName)) continue;
-      const c = condition(p.conditions, 'ResolvedRefs');
-      if (c?.status === 'False' && test(c.reason, c.message ?? '')) {
-        return {route: {apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: l.route.metadata.namespace, name: l.route.metadata.name}, message: c.message ?? ''};
-      }
-    }
-  }
-  return undefined;
-}
 
 /**
  * Whether a controller's ServiceAccount may do what its InferencePool support needs in the pool's

@@ -152,17 +152,26 @@ export function controllerDrafts(
 // Istio
 
 /** Istio's route status when the flag is off (pilot/pkg/config/kube/gateway/conversion.go, case gvk.InferencePool). */
-function istioRouteSaysOff(chain: PoolChain, controllers: Set<string>): {route: ObjectRef; message: string} | undefined {
+/**
+ * The first ResolvedRefs=False parent status a controller of `controllers` wrote on one of the chain's
+ * routes whose reason/message `test` accepts. `unnamed`: parents without controllerName count too
+ * (Istio writes none on some).
+ */
+export function routeCondition(chain: PoolChain, controllers: Set<string>, test: (reason: string | undefined, message: string) => boolean, unnamed = false): {route: ObjectRef; message: string} | undefined {
   for (const l of chain.routes) {
     for (const p of l.route.status?.parents ?? []) {
-      if (p.controllerName && !controllers.has(p.controllerName)) continue;
+      if (p.controllerName ? !controllers.has(p.controllerName) : !unnamed) continue;
       const c = condition(p.conditions, 'ResolvedRefs');
-      if (c?.status === 'False' && c.message?.includes(ISTIO_INFERENCE_FLAG)) {
-        return {route: {apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: l.route.metadata.namespace, name: l.route.metadata.name}, message: c.message};
+      if (c?.status === 'False' && test(c.reason, c.message ?? '')) {
+        return {route: {apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: l.route.metadata.namespace, name: l.route.metadata.name}, message: c.message ?? ''};
       }
     }
   }
   return undefined;
+}
+
+function istioRouteSaysOff(chain: PoolChain, controllers: Set<string>): {route: ObjectRef; message: string} | undefined {
+  return routeCondition(chain, controllers, (_reason, msg) => msg.includes(ISTIO_INFERENCE_FLAG), true);
 }
 
 /** Istio writes pool parents without controllerName: its parents are those naming the chain's Istio Gateways. */
@@ -317,16 +326,7 @@ export const istioShadowService: Check = {
  */
 function kgatewayRouteSaysOff(chain: PoolChain, controllers: Set<string>): {route: ObjectRef; message: string} | undefined {
   if (!chain.pool) return undefined;
-  for (const l of chain.routes) {
-    for (const p of l.route.status?.parents ?? []) {
-      if (!p.controllerName || !controllers.has(p.controllerName)) continue;
-      const c = condition(p.conditions, 'ResolvedRefs');
-      if (c?.status === 'False' && c.reason === 'InvalidKind' && /unknown backend kind|InferencePool/.test(c.message ?? '')) {
-        return {route: {apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: l.route.metadata.namespace, name: l.route.metadata.name}, message: c.message ?? ''};
-      }
-    }
-  }
-  return undefined;
+  return routeCondition(chain, controllers, (reason, msg) => reason === 'InvalidKind' && /unknown backend kind|InferencePool/.test(msg));
 }
 
 export const kgatewayInferenceEnabled: Check = {
