@@ -6,9 +6,9 @@
 // and no check reads the Backend CRD itself. One install per fault of test/scenarios/faults-backend.ts,
 // each checked for exit code, code, severity, object, message and fix. Pattern of doctor-igw11b.e2e.test.ts.
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
-import {faults, installHealthy, ScenarioKube, type FaultName, type InstallOptions, type Names} from '../scenarios/index.ts';
+import {faults, ScenarioKube, type FaultName, type InstallOptions, type Names} from '../scenarios/index.ts';
 import {BACKEND_CRD_NAME, ensureBackendCrd} from '../scenarios/faults-backend.ts';
-import {describeFinding, doctorCli, expectWanted, faultNamespace, limiter, ownNamespaces, problems, settle, value, type DoctorCli, type DoctorJson, type DoctorRun, type Settled, type Want} from './support/doctor-run.ts';
+import {describeFinding, doctorCli, expectWanted, problems, type DoctorCli, type DoctorJson, type Want, faultRuns} from './support/doctor-run.ts';
 
 const kubeconfig = inject('kubeconfig');
 const RUN = Date.now().toString(36).slice(-5);
@@ -101,40 +101,26 @@ function expectFinding(j: DoctorJson, w: Want): void {
   expectWanted(f ? {...j, findings: [f]} : j, w);
 }
 
-interface CaseResult {
-  names: Names;
-  own: string[];
-  doctor: DoctorRun;
-}
-
-const limit = limiter(PARALLEL);
-const results = new Map<FaultName, Promise<Settled<CaseResult>>>();
-const cleanups: Promise<unknown>[] = [];
+const runs = faultRuns<Case>({
+  kubeconfig,
+  prefix: 'be',
+  run: RUN,
+  parallel: PARALLEL,
+  cli: () => cli,
+  installOptions: (c) => c.install,
+});
 let cli!: DoctorCli;
-
-async function runCase(c: Case): Promise<CaseResult> {
-  const ns = faultNamespace('be', RUN, c.fault);
-  const inst = await installHealthy(kubeconfig, {namespace: ns, pods: 2, ...c.install});
-  try {
-    await inst.inject(c.fault);
-    const n = structuredClone(inst.names);
-    return {names: n, own: ownNamespaces(n), doctor: await cli.doctorJson(['-n', n.namespace])};
-  } finally {
-    cleanups.push(inst.cleanup().catch((e: unknown) => console.error(`[doctor-backend e2e] clean-up of ${ns}: ${String(e)}`)));
-  }
-}
 
 beforeAll(async () => {
   cli = doctorCli(kubeconfig, {name: 'infgw-doctor-backend', manifest: 'committed', timeoutMs: 300_000});
   // the CRD once, before the installs (each fault's inject() ensures it too, for scenarios.e2e.test.ts)
   await ensureBackendCrd(new ScenarioKube(kubeconfig));
-  for (const c of CASES) results.set(c.fault, settle(limit(() => runCase(c))));
+  runs.start(CASES);
   await cli.ready;
 }, 900_000);
 
 afterAll(async () => {
-  await Promise.all([...results.values()]);
-  await Promise.all(cleanups);
+  await runs.settled();
 }, 300_000);
 
 describe('doctor on an Envoy Gateway Backend (ext-proc to the EPP, HTTPRoute to the model servers)', () => {
@@ -145,7 +131,7 @@ describe('doctor on an Envoy Gateway Backend (ext-proc to the EPP, HTTPRoute to 
   });
   for (const c of CASES) {
     it(`${c.fault} → ${c.title}`, async () => {
-      const r = await value(results.get(c.fault)!);
+      const r = await runs.result(c.fault);
       const j = r.doctor.json;
       expect(j, r.doctor.stdout + r.doctor.stderr).toBeDefined();
       expect(faults[c.fault]).toBeDefined();

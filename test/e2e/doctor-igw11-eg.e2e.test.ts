@@ -7,7 +7,7 @@
 // GatewayClass, so doctor -n judges only that Envoy Gateway.
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
 import {faults, installHealthy, type FaultName, type InstallOptions, type Installation, type Names} from '../scenarios/index.ts';
-import {describeFinding, doctorCli, EG_CM, expectHealthy, expectWanted, faultNamespace, limiter, ownEnvoyGateway, ownNamespaces, problems, settle, value, type DoctorCli, type DoctorRun, type Settled, type Want} from './support/doctor-run.ts';
+import {describeFinding, doctorCli, EG_CM, expectHealthy, expectWanted, ownEnvoyGateway, problems, type DoctorCli, type DoctorRun, type Want, faultRuns} from './support/doctor-run.ts';
 
 const kubeconfig = inject('kubeconfig');
 const RUN = Date.now().toString(36).slice(-5);
@@ -118,44 +118,30 @@ const CASES: Case[] = [
   },
 ];
 
-interface CaseResult {
-  names: Names;
-  own: string[];
-  doctor: DoctorRun;
-}
-
-const limit = limiter(PARALLEL);
-const results = new Map<FaultName, Promise<Settled<CaseResult>>>();
-const cleanups: Promise<unknown>[] = [];
+const runs = faultRuns<Case>({
+  kubeconfig,
+  prefix: 'ig11',
+  run: RUN,
+  parallel: PARALLEL,
+  cli: () => cli,
+  installOptions: (c, ns) => c.install?.(ns),
+});
 let healthy: Installation | undefined;
 let healthyRun: DoctorRun;
 let cli!: DoctorCli;
-
-async function runCase(c: Case): Promise<CaseResult> {
-  const ns = faultNamespace('ig11', RUN, c.fault);
-  const inst = await installHealthy(kubeconfig, {namespace: ns, pods: 2, ...c.install?.(ns)});
-  try {
-    await inst.inject(c.fault);
-    const n = structuredClone(inst.names);
-    return {names: n, own: ownNamespaces(n), doctor: await cli.doctorJson(['-n', n.namespace])};
-  } finally {
-    cleanups.push(inst.cleanup().catch((e: unknown) => console.error(`[doctor-igw11-eg e2e] clean-up of ${ns}: ${String(e)}`)));
-  }
-}
 
 beforeAll(async () => {
   cli = doctorCli(kubeconfig, {name: 'infgw-doctor-igw11-eg', manifest: 'committed', timeoutMs: 300_000});
   const healthyInstall = installHealthy(kubeconfig, {namespace: `ig11-${RUN}-healthy`, pods: 2, withEppMetrics: true});
   healthyInstall.catch(() => {});
-  for (const c of CASES) results.set(c.fault, settle(limit(() => runCase(c))));
+  runs.start(CASES);
   const [inst] = await Promise.all([healthyInstall, cli.ready]);
   healthy = inst;
   healthyRun = await cli.doctorJson(['-n', inst.names.namespace]);
 }, 900_000);
 
 afterAll(async () => {
-  await Promise.all([...results.values()]);
-  await Promise.all([healthy?.cleanup(), ...cleanups]);
+  await Promise.all([runs.settled(), healthy?.cleanup()]);
 }, 300_000);
 
 describe('doctor (issue 11 Envoy Gateway / route checks) on a healthy install', () => {
@@ -175,7 +161,7 @@ describe('doctor (issue 11 Envoy Gateway / route checks) on faults', () => {
   for (const c of CASES) {
     const first = c.want({} as Names)[0];
     it(`${c.fault} → ${first?.code} ${first?.severity} (${c.source})`, async () => {
-      const r = await value(results.get(c.fault)!);
+      const r = await runs.result(c.fault);
       const j = r.doctor.json;
       expect(j, r.doctor.stdout + r.doctor.stderr).toBeDefined();
       expect(faults[c.fault]).toBeDefined();

@@ -3,8 +3,8 @@
 // for exit code, code, severity, object, message and the fix with the real names filled in. Pattern of
 // doctor-igw11-eg.e2e.test.ts (the healthy install is covered there and in doctor.e2e.test.ts).
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
-import {faults, installHealthy, type FaultName, type InstallOptions, type Names} from '../scenarios/index.ts';
-import {describeFinding, doctorCli, expectWanted, faultNamespace, limiter, ownEnvoyGateway, ownNamespaces, problems, settle, value, type DoctorCli, type DoctorRun, type Settled, type Want} from './support/doctor-run.ts';
+import {faults, type FaultName, type InstallOptions, type Names} from '../scenarios/index.ts';
+import {describeFinding, doctorCli, expectWanted, ownEnvoyGateway, problems, type DoctorCli, type Want, faultRuns} from './support/doctor-run.ts';
 
 const kubeconfig = inject('kubeconfig');
 const RUN = Date.now().toString(36).slice(-5);
@@ -119,45 +119,32 @@ const CASES: Case[] = [
   },
 ];
 
-interface CaseResult {
-  names: Names;
-  own: string[];
-  doctor: DoctorRun;
-}
-
-const limit = limiter(PARALLEL);
-const results = new Map<FaultName, Promise<Settled<CaseResult>>>();
-const cleanups: Promise<unknown>[] = [];
+const runs = faultRuns<Case>({
+  kubeconfig,
+  prefix: 'ig11b',
+  run: RUN,
+  parallel: PARALLEL,
+  cli: () => cli,
+  installOptions: (c, ns) => c.install?.(ns),
+  args: (c) => c.args,
+});
 let cli!: DoctorCli;
-
-async function runCase(c: Case): Promise<CaseResult> {
-  const ns = faultNamespace('ig11b', RUN, c.fault);
-  const inst = await installHealthy(kubeconfig, {namespace: ns, pods: 2, ...c.install?.(ns)});
-  try {
-    await inst.inject(c.fault);
-    const n = structuredClone(inst.names);
-    return {names: n, own: ownNamespaces(n), doctor: await cli.doctorJson(['-n', n.namespace, ...(c.args ?? [])])};
-  } finally {
-    cleanups.push(inst.cleanup().catch((e: unknown) => console.error(`[doctor-igw11b e2e] clean-up of ${ns}: ${String(e)}`)));
-  }
-}
 
 beforeAll(async () => {
   cli = doctorCli(kubeconfig, {name: 'infgw-doctor-igw11b', manifest: 'committed', timeoutMs: 300_000});
-  for (const c of CASES) results.set(c.fault, settle(limit(() => runCase(c))));
+  runs.start(CASES);
   await cli.ready;
 }, 900_000);
 
 afterAll(async () => {
-  await Promise.all([...results.values()]);
-  await Promise.all(cleanups);
+  await runs.settled();
 }, 300_000);
 
 describe('doctor (issue 11 leftovers) on faults', () => {
   for (const c of CASES) {
     const first = c.want({} as Names)[0];
     it(`${c.fault} → ${first?.code} ${first?.severity} (${c.source})`, async () => {
-      const r = await value(results.get(c.fault)!);
+      const r = await runs.result(c.fault);
       const j = r.doctor.json;
       expect(j, r.doctor.stdout + r.doctor.stderr).toBeDefined();
       expect(faults[c.fault]).toBeDefined();

@@ -4,7 +4,7 @@
 import {expect} from 'vitest';
 import {run, type RunResult} from '../../harness/cluster.ts';
 import {buildCli, type BuildCliOptions} from '../../harness/cli.ts';
-import type {InstallOptions, Names} from '../../scenarios/index.ts';
+import {installHealthy, type FaultName, type InstallOptions, type Names} from '../../scenarios/index.ts';
 
 export interface ObjectRef {
   apiVersion: string;
@@ -190,4 +190,58 @@ export async function value<T>(p: Promise<Settled<T>>): Promise<T> {
   const s = await p;
   if (!s.ok) throw s.error;
   return s.value;
+}
+
+/** One fault's install and doctor run (faultRuns). */
+export interface FaultRun {
+  names: Names;
+  /** the install's own namespaces (other installs share the cluster) */
+  own: string[];
+  doctor: DoctorRun;
+}
+
+/**
+ * Runs fault cases `parallel` at a time: each a healthy install in its own namespace
+ * (PREFIX-RUN-FAULT), the fault injected, then `doctor -n <namespace> -o json` with the case's extra
+ * arguments; the install is cleaned up afterwards. start() begins them all (in beforeAll); result()
+ * is one case's outcome (its own error rethrown in its own test); settled() waits for every run and
+ * clean-up (afterAll).
+ */
+export function faultRuns<C extends {fault: FaultName}>(o: {
+  kubeconfig: string;
+  prefix: string;
+  run: string;
+  parallel: number;
+  cli: () => DoctorCli;
+  installOptions?: (c: C, ns: string) => Partial<InstallOptions> | undefined;
+  args?: (c: C) => string[] | undefined;
+}): {start(cases: readonly C[]): void; result(fault: FaultName): Promise<FaultRun>; settled(): Promise<unknown>} {
+  const limit = limiter(o.parallel);
+  const results = new Map<FaultName, Promise<Settled<FaultRun>>>();
+  const cleanups: Promise<unknown>[] = [];
+  const runCase = async (c: C): Promise<FaultRun> => {
+    const ns = faultNamespace(o.prefix, o.run, c.fault);
+    const inst = await installHealthy(o.kubeconfig, {namespace: ns, pods: 2, ...o.installOptions?.(c, ns)});
+    try {
+      await inst.inject(c.fault);
+      const n = structuredClone(inst.names);
+      return {names: n, own: ownNamespaces(n), doctor: await o.cli().doctorJson(['-n', n.namespace, ...(o.args?.(c) ?? [])])};
+    } finally {
+      cleanups.push(inst.cleanup().catch((e: unknown) => console.error(`[${o.prefix} e2e] clean-up of ${ns}: ${String(e)}`)));
+    }
+  };
+  return {
+    start(cases) {
+      for (const c of cases) results.set(c.fault, settle(limit(() => runCase(c))));
+    },
+    result(fault) {
+      const r = results.get(fault);
+      if (!r) throw new Error(`fault ${fault} was not started`);
+      return value(r);
+    },
+    async settled() {
+      await Promise.all([...results.values()]);
+      return Promise.all(cleanups);
+    },
+  };
 }
