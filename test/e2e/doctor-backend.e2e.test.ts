@@ -130,7 +130,7 @@ describe('doctor on an Envoy Gateway Backend (ext-proc to the EPP, HTTPRoute to 
     expect(crd.status.conditions).toContainEqual(expect.objectContaining({type: 'Established', status: 'True'}));
   });
   for (const c of CASES) {
-    it(`${c.fault} → ${c.title}`, async () => {
+    it(`${c.fault} → ${c.title}`, {timeout: 600_000}, async () => {
       const r = await runs.result(c.fault);
       const j = r.doctor.json;
       expect(j, r.doctor.stdout + r.doctor.stderr).toBeDefined();

@@ -160,7 +160,7 @@ describe('doctor (issue 11 Envoy Gateway / route checks) on a healthy install', 
 describe('doctor (issue 11 Envoy Gateway / route checks) on faults', () => {
   for (const c of CASES) {
     const first = c.want({} as Names)[0];
-    it(`${c.fault} → ${first?.code} ${first?.severity} (${c.source})`, async () => {
+    it(`${c.fault} → ${first?.code} ${first?.severity} (${c.source})`, {timeout: 600_000}, async () => {
       const r = await runs.result(c.fault);
       const j = r.doctor.json;
       expect(j, r.doctor.stdout + r.doctor.stderr).toBeDefined();

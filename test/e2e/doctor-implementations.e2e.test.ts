@@ -21,7 +21,7 @@ afterAll(async () => {
   await idle();
 });
 
-describe.concurrent('doctor on other Gateway implementations (issue 13)', () => {
+describe('doctor on other Gateway implementations (issue 13)', () => {
   it('Envoy Gateway, healthy (the reference): 0 errors, 0 warnings; IGW-230 says Envoy Gateway; target.pools[].gateway', {timeout: 600_000}, async () => {
     await withInstall('eg', async () => undefined, async (_inst, n) => {
       const {r, json} = await doctorJson(n.namespace);

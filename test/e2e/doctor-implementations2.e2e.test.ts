@@ -20,7 +20,7 @@ afterAll(async () => {
   await idle();
 });
 
-describe.concurrent('doctor on agentgateway, NGINX Gateway Fabric and GKE (issue 13)', () => {
+describe('doctor on agentgateway, NGINX Gateway Fabric and GKE (issue 13)', () => {
   it('agentgateway, healthy: 0 errors, 0 warnings, IGW-231…233 ok, no Envoy Gateway check; target.pools[].gateway', {timeout: 600_000}, async () => {
     await withInstall('agw', installAgentgateway, async (_inst, n) => {
       const {r, json} = await doctorJson(n.namespace);

@@ -85,8 +85,14 @@ export async function startAiGateway(cluster: { kubeconfig: string }, opts: { st
   let ready = false;
   let exitCode: number | null = null;
   const readyWaiters: (() => void)[] = [];
-  const onData = (stream: 'stdout' | 'stderr') => (d: Buffer) => {
-    const lines = d.toString().split('\n').filter((l) => l.length > 0);
+  // whole lines only: a pipe chunk may end inside a line (the tail waits for the next chunk)
+  const onData = (stream: 'stdout' | 'stderr') => {
+    let partial = '';
+    return (d: Buffer) => {
+    partial += d.toString();
+    const all = partial.split('\n');
+    partial = all.pop() ?? '';
+    const lines = all.filter((l) => l.length > 0);
     const shown = lines.filter((l) => l !== 'infgw-harness: ready');
     if (shown.length < lines.length && !ready) {
       ready = true;
@@ -97,10 +103,12 @@ export async function startAiGateway(cluster: { kubeconfig: string }, opts: { st
       appendFileSync(logFile, toCriLog(shown, stream));
     }
   };
+  };
   child.stdout?.on('data', onData('stdout'));
   child.stderr?.on('data', onData('stderr'));
   const exited = new Promise<void>((res) =>
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': its output is complete then
+    child.once('close', (code, signal) => {
       exitCode = code ?? (signal ? 128 + 15 : 1);
       log(`ai-gateway-controller exited with ${exitCode}`);
       for (const w of readyWaiters) w();

@@ -239,9 +239,14 @@ export async function startEnvoyGateway(cluster: { kubeconfig: string }, namespa
       configFile,
       exited: Promise.resolve(),
     };
-    const onData = (stream: 'stdout' | 'stderr') => (d: Buffer) => {
-      const text = d.toString();
-      const lines = text.split('\n').filter((l) => l.length > 0);
+    // whole lines only: a pipe chunk may end inside a line (the tail waits for the next chunk)
+    const onData = (stream: 'stdout' | 'stderr') => {
+      let partial = '';
+      return (d: Buffer) => {
+      partial += d.toString();
+      const all = partial.split('\n');
+      partial = all.pop() ?? '';
+      const lines = all.filter((l) => l.length > 0);
       const shown: string[] = [];
       for (const l of lines) {
         if (l === 'infgw-harness: ready') {
@@ -258,10 +263,12 @@ export async function startEnvoyGateway(cluster: { kubeconfig: string }, namespa
         appendFileSync(logFile, toCriLog(shown, stream));
       }
     };
+    };
     child.stdout?.on('data', onData('stdout'));
     child.stderr?.on('data', onData('stderr'));
     p.exited = new Promise<void>((res) => {
-      child.once('exit', (code, signal) => {
+      // 'close', not 'exit': the process's output is complete then (doctor and the tests quote it)
+      child.once('close', (code, signal) => {
         p.exitCode = code ?? (signal ? 128 + 15 : 1);
         log(`envoy-gateway for pod ${name} exited with ${p.exitCode}${p.stoppedByHarness ? ' (stopped)' : ''}`);
         if (!p.stoppedByHarness && !stopped) track(markCrashed(name));

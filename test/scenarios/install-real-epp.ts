@@ -261,7 +261,8 @@ export async function startFromDeployment(
   writeFileSync(logFile, '');
   child.stdout?.on('data', sink('stdout'));
   child.stderr?.on('data', sink('stderr'));
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  // 'close', not 'exit': the process's output is complete then
+  const exited = new Promise<number | null>((res) => child.once('close', (code) => res(code)));
   let stopping = false;
   const crashed = new Promise<number | null>((res) => {
     void exited.then((code) => {
