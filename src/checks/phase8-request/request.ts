@@ -161,7 +161,16 @@ export const requestNoUpstream = failureCheck({
   outcome: 'no-upstream',
   explainedBy: ['IGW-303', 'IGW-304', 'IGW-305', 'IGW-302', 'IGW-405', 'IGW-505', 'IGW-824'],
   symptoms: {'503': 96},
-  judge: (r) => [error(`${answered(r)}: Envoy had no healthy upstream for the pool`, refOf(r), 'kubectl infgw doctor --symptom 503')],
+  judge(r) {
+    // say what the answer says: Envoy's own local replies, else a 503 from upstream (the model server)
+    const body = r.body.toLowerCase();
+    const what = body.includes('no healthy upstream')
+      ? 'Envoy had no healthy upstream for the pool'
+      : body.includes('upstream connect error')
+        ? 'Envoy could not connect to the picked pod'
+        : 'the 503 came from upstream (not one of Envoy\'s own replies)';
+    return [error(`${answered(r)}: ${what}`, refOf(r), 'kubectl infgw doctor --symptom 503')];
+  },
 });
 
 export const requestTimeout = failureCheck({
@@ -171,7 +180,10 @@ export const requestTimeout = failureCheck({
   outcome: 'timeout-504',
   symptoms: {'high-latency': 96, 'no-streaming': 96},
   judge(r, chain) {
-    const rules = chain.routes.map((l) => ({route: l.route, i: l.ruleIndex, t: (l.route.spec?.rules?.[l.ruleIndex] as {timeouts?: {request?: string}} | undefined)?.timeouts?.request}));
+    const rules = chain.routes.map((l) => {
+      const timeouts = (l.route.spec?.rules?.[l.ruleIndex] as {timeouts?: {request?: string}} | undefined)?.timeouts;
+      return {route: l.route, i: l.ruleIndex, hasTimeouts: timeouts !== undefined, t: timeouts?.request};
+    });
     const unset = rules.filter((x) => x.t === undefined);
     const set = rules.filter((x) => x.t !== undefined);
     const first = unset[0];
@@ -181,7 +193,8 @@ export const requestTimeout = failureCheck({
         error(
           `${answered(r)}: the route timed out — HTTPRoute ${ns}/${first.route.metadata.name} rule ${first.i} sets no timeouts.request, so Envoy's ${ENVOY_DEFAULT_ROUTE_TIMEOUT} route default applies`,
           refOf(r),
-          `${jsonPatch('httproute', ns, first.route.metadata.name, [{op: 'add', path: `/spec/rules/${first.i}/timeouts`, value: {request: '300s'}}])}   # or "0s" for no limit`,
+          // add only `request` when the rule has a timeouts object (its backendRequest stays)
+          `${jsonPatch('httproute', ns, first.route.metadata.name, [first.hasTimeouts ? {op: 'add', path: `/spec/rules/${first.i}/timeouts/request`, value: '300s'} : {op: 'add', path: `/spec/rules/${first.i}/timeouts`, value: {request: '300s'}}])}   # or "0s" for no limit`,
         ),
       ];
     }

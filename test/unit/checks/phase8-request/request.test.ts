@@ -109,6 +109,21 @@ describe('the request findings (IGW-801…810)', () => {
     expect(f.fix).toContain(`kubectl patch httproute qwen -n llm --type json -p '[{"op":"add","path":"/spec/rules/0/timeouts","value":{"request":"300s"}}]'`);
   });
 
+  it('504 where the rule has timeouts.backendRequest but no timeouts.request: the patch adds request only, backendRequest stays', () => {
+    const objs = healthy();
+    const route = obj<{spec: {rules: Record<string, unknown>[]}}>(objs, 'HTTPRoute', 'qwen', 'llm');
+    route.spec.rules[0]!.timeouts = {backendRequest: '120s'};
+    const f = one(run({objs, request: sent({status: 504, body: 'upstream request timeout', headers: {}, errorKind: 'http'})}), 'IGW-806', 'error');
+    expect(f.fix).toContain(`'[{"op":"add","path":"/spec/rules/0/timeouts/request","value":"300s"}]'`);
+  });
+
+  it('503 says what answered: Envoy without upstream, Envoy unable to connect, or the upstream itself', () => {
+    const msg = (body: string) => one(run({request: sent({status: 503, body, headers: {}, errorKind: 'http'})}), 'IGW-805', 'error').message;
+    expect(msg('no healthy upstream')).toContain('Envoy had no healthy upstream for the pool');
+    expect(msg('upstream connect error or disconnect/reset before headers. reset reason: connection failure')).toContain('Envoy could not connect to the picked pod');
+    expect(msg('{"error":"model is loading"}')).toContain("the 503 came from upstream (not one of Envoy's own replies)");
+  });
+
   it('504 where the route sets a timeout: names it', () => {
     expect(one(run({request: sent({status: 504, body: 'upstream request timeout', headers: {}, errorKind: 'http'})}), 'IGW-806', 'error').message).toContain('timeouts.request 300s on qwen rule 0');
   });
