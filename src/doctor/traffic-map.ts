@@ -13,6 +13,7 @@
 import type {KubeObject} from '../kube/client.ts';
 import type {Finding, Severity} from '../checks/types.ts';
 import type {Deployment, ObjectRef, Pod, Service} from '../k8s/objects.ts';
+import {connectableAddresses} from '../k8s/addresses.ts';
 import {podReady} from '../k8s/pods.ts';
 import {selectorMatches} from '../k8s/selectors.ts';
 import {access, items, partial} from '../snapshot/query.ts';
@@ -314,9 +315,8 @@ function routesTo(snap: Snapshot, svc: Service): HTTPRoute[] {
 
 function addressOf(snap: Snapshot, gw: {namespace: string; name: string}, obj: Gateway | undefined): {svc?: Service | undefined; address?: string | undefined} {
   const svc = gatewayServices(snap, gw).find((s) => s.spec?.type === 'LoadBalancer');
-  const ingress = (svc as (Service & {status?: {loadBalancer?: {ingress?: {ip?: string; hostname?: string}[]}}}) | undefined)?.status?.loadBalancer?.ingress ?? [];
-  const fromSvc = ingress.map((i) => i.ip ?? i.hostname).filter(Boolean)[0];
-  const fromGw = obj?.status?.addresses?.[0]?.value;
+  const fromSvc = svc ? lbStatus(svc) : undefined;
+  const fromGw = connectableAddresses(obj?.status?.addresses)[0];
   return {svc, address: fromSvc ?? fromGw};
 }
 
@@ -391,7 +391,7 @@ function presence(snap: Snapshot, chain: PoolChain, models: LitellmModel[]): Rec
     unknown: gwObj === undefined && chain.gateways.some((g) => 'unknown' in g.lookup),
     objects: [...chain.gateways.map((g) => describe('Gateway', g.namespace, g.name)), ...[...new Set(chain.routes.map((r) => r.route))].map((r) => describe('HTTPRoute', r.metadata.namespace, r.metadata.name))],
     detail: gwObj
-      ? [gwInfo?.className ? `class ${gwInfo.className}${gwInfo.implementation ? ` (${gwInfo.implementation})` : ''}` : '', gwObj.status?.addresses?.[0]?.value ? `address ${gwObj.status.addresses[0].value}` : ''].filter(Boolean).join(', ') || undefined
+      ? [gwInfo?.className ? `class ${gwInfo.className}${gwInfo.implementation ? ` (${gwInfo.implementation})` : ''}` : '', connectableAddresses(gwObj.status?.addresses)[0] ? `address ${connectableAddresses(gwObj.status?.addresses)[0]}` : ''].filter(Boolean).join(', ') || undefined
       : undefined,
   };
 
@@ -518,7 +518,9 @@ function judge(p: HopPresence, fs: Finding[], rootOf: (code: string) => Finding 
       break;
     }
   }
-  if (!blockedBy && blocked[0]?.blockedBy?.[0]) blockedBy = {code: blocked[0].blockedBy[0], severity: 'error', title: '', message: blocked[0].message};
+  // the root cause is not among this run's findings (skipped, or outside the scope): its code only,
+  // never the blocked finding's own message under it
+  if (!blockedBy && blocked[0]?.blockedBy?.[0]) blockedBy = {code: blocked[0].blockedBy[0], severity: 'error', title: 'root cause not in this run', message: ''};
   const top = problems[0];
   if (top) return {health: top.severity === 'error' ? 'error' : 'warning', finding: short(top), blockedBy: undefined, moreProblems: problems.length - 1, counts};
   let health: HopHealth;

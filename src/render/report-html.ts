@@ -11,6 +11,7 @@ import {SUPPRESS_ANNOTATION, type DoctorReport} from '../doctor/report.ts';
 import type {HopHealth} from '../doctor/traffic-map.ts';
 import {describeRef} from './doctor.ts';
 import {escapeXml as esc, findingAnchor, HEALTH_COLOURS, renderMapSvg} from './map-svg.ts';
+import {HEALTH_WORD} from './traffic-map.ts';
 
 export interface ReportHtmlOptions {
   /** kubectl-infgw's version */
@@ -131,7 +132,7 @@ export function renderReportHtml(report: DoctorReport, opts: ReportHtmlOptions):
     ['info', s.infos, 'info'],
     ['suppressed', s.suppressed, 'suppressed'],
   ];
-  const legend = (Object.keys(HEALTH_COLOURS) as HopHealth[]).map((h) => `<span class="h-${h}">${h.replace('-', ' ')}</span>`).join('');
+  const legend = (Object.keys(HEALTH_COLOURS) as HopHealth[]).map((h) => `<span class="h-${h}">${HEALTH_WORD[h]}</span>`).join('');
   const map = report.map;
   const mapSection = map
     ? `<section id="map"><h2>Traffic map</h2>

@@ -177,6 +177,14 @@ describe('model → map', () => {
     expect(servers.counts.blocked).toBeGreaterThan(0);
   });
 
+  it('the internal Gateway hop names only a status address one can connect to (a NamedAddress is no network address)', () => {
+    const objs = loadObjects('healthy-ai-gateway.yaml');
+    const gw = objs.find((o) => o.kind === 'Gateway' && o.metadata.name === 'inference-gateway') as KubeObject & {status: {addresses?: {type?: string; value: string}[]}};
+    gw.status.addresses = [{type: 'NamedAddress', value: 'my-reserved-ip'}, {type: 'IPAddress', value: '10.1.2.3'}];
+    expect(hop(pool(report(objs)), 'internal-gateway').detail).toContain('address 10.1.2.3');
+    expect(hop(pool(report(objs)), 'internal-gateway').detail).not.toContain('my-reserved-ip');
+  });
+
   it('a present hop whose checks were blocked is "unknown" with the root cause: the EPP when the pool is missing (chart install)', () => {
     const objs = without(chartInstall(), 'InferencePool', 'qwen');
     const r = report(objs);
