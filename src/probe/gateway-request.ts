@@ -49,6 +49,18 @@ export interface GatewayRequestOptions {
   settleMs?: number;
 }
 
+/**
+ * Which pods served the request, from the counter deltas: null (unknown, with why) when no counter
+ * was read, or when none of the read ones rose while some endpoints were not read (beyond the first
+ * MAX_COUNTED_ENDPOINTS, or a failed forward: the server may be among those); [] only when every
+ * endpoint's counter was read and none rose.
+ */
+export function servedVerdict(d: {pods: string[]; readable: number}, endpoints: number, unreadableError?: string): {servedBy: string[] | null; countersError?: string} {
+  if (d.readable === 0) return {servedBy: null, countersError: endpoints === 0 ? 'the pool has no ready model server' : (unreadableError ?? 'no request counter (vllm:request_success) on the model servers')};
+  if (d.pods.length === 0 && d.readable < endpoints) return {servedBy: null, countersError: `only ${d.readable} of ${endpoints} model servers' counters were read, none of them counted it`};
+  return {servedBy: d.pods};
+}
+
 function deltas(endpoints: EndpointRef[], before: Record<string, PodScrape>, after: Record<string, PodScrape>): {pods: string[]; readable: number} {
   const pods = new Set<string>();
   let readable = 0;
@@ -119,7 +131,7 @@ export async function requestThroughGateway(kube: KubeClient, pool: PoolInfo, o:
     // the counters move when the model server finishes: wait briefly for a success to show
     let after = await readCounters(counted, byId, 5_000);
     const deadline = performance.now() + (r.ok ? (o.settleMs ?? 3_000) : 0);
-    while (r.ok && deltas(counted, before, after).pods.length === 0 && deltas(counted, before, after).readable > 0 && performance.now() < deadline && !o.signal.aborted) {
+    for (let d = deltas(counted, before, after); r.ok && d.pods.length === 0 && d.readable > 0 && performance.now() < deadline && !o.signal.aborted; d = deltas(counted, before, after)) {
       await new Promise((res) => setTimeout(res, 250));
       after = await readCounters(counted, byId, 5_000);
     }
@@ -147,8 +159,7 @@ export async function requestThroughGateway(kube: KubeClient, pool: PoolInfo, o:
       ...(r.headers?.['content-type'] ? {contentType: r.headers['content-type']} : {}),
       headers: r.headers ?? {},
       body: r.bodyHead ?? '',
-      servedBy: d.readable > 0 ? d.pods : null,
-      ...(d.readable === 0 ? {countersError: counted.length === 0 ? 'the pool has no ready model server' : (unreadable?.[1].error ?? 'no request counter (vllm:request_success) on the model servers')} : {}),
+      ...servedVerdict(d, endpoints.length, unreadable?.[1].error),
     };
   } finally {
     await Promise.all(forwards.map((f) => f.close()));
