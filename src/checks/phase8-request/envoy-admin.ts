@@ -201,7 +201,7 @@ export const envoyExtProcErrors: Check = {
   phase: 8,
   scope: 'chain',
   title: 'The Envoy proxy counts no ext_proc errors (streams_failed, message_timeouts, failure_mode_allowed)',
-  readme: {checks: "the proxy's `http.<prefix>.ext_proc.streams_failed`, `message_timeouts`, `failure_mode_allowed`, `spurious_msgs_received` counters are 0", failure: 'calls to the EPP fail: gRPC errors (TLS/plaintext, EPP down), timeouts (messageTimeout), or skipped under failOpen'},
+  readme: {checks: "the proxy's `http.<prefix>.ext_proc.streams_failed`, `message_timeouts`, `failure_mode_allowed`, `spurious_msgs_received` counters are 0 (summed over the proxy's ext_proc filters)", failure: 'calls to the EPP fail: gRPC errors (TLS/plaintext, EPP down), timeouts (messageTimeout), or skipped under failOpen'},
   dependsOn: ['IGW-822'],
   symptoms: {'500': 92, 'ext-proc-not-routing': 93},
   reads: [],
@@ -211,7 +211,7 @@ export const envoyExtProcErrors: Check = {
       const errs = extProcErrors(r.stats);
       const bad = Object.entries(errs).filter(([, v]) => v > 0);
       if (!bad.length) return [ok(`Envoy proxy ${r.proxy.namespace}/${r.proxy.pod}: no ext_proc errors counted`, proxyRef(r))];
-      return [warning(`Envoy proxy ${r.proxy.namespace}/${r.proxy.pod} counted ext_proc ${bad.map(([k, v]) => `${k} ${v}`).join(', ')} since it started: calls to the EPP failed${errs.failure_mode_allowed ? ' (failure_mode_allowed: requests went on without a pick)' : ''}`, proxyRef(r), `kubectl logs -n ${r.proxy.namespace} ${r.proxy.pod} -c envoy | grep -i ext_proc`)];
+      return [warning(`Envoy proxy ${r.proxy.namespace}/${r.proxy.pod} counted ext_proc ${bad.map(([k, v]) => `${k} ${v}`).join(', ')} since it started (summed over its ext_proc filters: every pool and policy on this proxy): calls to an EPP failed${errs.failure_mode_allowed ? ' (failure_mode_allowed: requests went on without a pick)' : ''}`, proxyRef(r), `kubectl logs -n ${r.proxy.namespace} ${r.proxy.pod} -c envoy | grep -i ext_proc`)];
     });
   },
 };
