@@ -90,7 +90,7 @@ export async function wayIn(
   const envoyProxy = await findEnvoyProxy(kube, gateway);
   const f = await open({namespace: envoyProxy.namespace, pod: envoyProxy.pod, port: envoyProxy.containerPort});
   progress(
-    `Gateway ${gateway.namespace}/${gateway.name}: ${gateway.addresses.length ? `addresses ${gateway.addresses.join(', ')} not reachable from here` : 'no address in its status'}; port-forwarding to Envoy proxy ${envoyProxy.namespace}/${envoyProxy.pod}:${envoyProxy.containerPort}`,
+    `Gateway ${gateway.namespace}/${gateway.name}: ${via === 'port-forward' ? '--request-via port-forward' : gateway.addresses.length ? `addresses ${gateway.addresses.join(', ')} not reachable from here` : 'no address in its status'}; port-forwarding to Envoy proxy ${envoyProxy.namespace}/${envoyProxy.pod}:${envoyProxy.containerPort}`,
   );
   return {url: urlFor('127.0.0.1', f.localPort, protocol), via: 'port-forward', gateway, envoyProxy, ...(addressesRefused?.length ? {addressesRefused} : {})};
 }
