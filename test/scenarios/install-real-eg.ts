@@ -68,13 +68,20 @@ export async function realStatusesSettled(inst: Installation, opts: {pool?: bool
   await until(
     `Envoy Gateway to program Gateway ${names.namespace}/${names.gateway} and accept HTTPRoute ${names.routeNamespace}/${names.httpRoute}`,
     async () => {
-      const [gw, route] = await Promise.all([
+      const [gc, gw, route] = await Promise.all([
+        kube.get<KubeObject & {status?: {conditions?: Condition[]}}>({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', name: names.gatewayClass}),
         kube.get<KubeObject & {status?: {conditions?: Condition[]}}>({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', namespace: names.namespace, name: names.gateway}),
         kube.get({apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: names.routeNamespace, name: names.httpRoute}),
       ]);
+      // every status at its object's current generation (an undo must not pass on statuses written before it)
+      const accepted = conditionOf(gc.status?.conditions, 'Accepted');
       const programmed = conditionOf(gw.status?.conditions, 'Programmed');
       const rc = parentConditions(route, names.gateway);
+      const current = (c: Condition | undefined, generation: number | undefined) => c?.status === 'True' && (c.observedGeneration === undefined || c.observedGeneration === generation);
       return (
+        current(accepted, gc.metadata.generation) &&
+        current(conditionOf(rc, 'Accepted'), route.metadata.generation) &&
+        current(conditionOf(rc, 'ResolvedRefs'), route.metadata.generation) &&
         programmed?.status === 'True' &&
         programmed.observedGeneration === gw.metadata.generation &&
         conditionOf(rc, 'Accepted')?.status === 'True' &&
