@@ -176,6 +176,16 @@ async function gatewayCondition(type: string): Promise<{status: string; reason?:
 
 const untilLong = <T>(what: string, fn: () => Promise<T | undefined | false>) => until(what, fn, LONG, 250);
 
+/**
+ * The running controllers' output written after this call: a case's wait must not pass on a line an
+ * earlier case made the same controller write.
+ */
+let sinceInject: (p: {output(): string}) => string = (p) => p.output();
+function markOutput(): void {
+  const at = new Map(r().controller.processes.map((p) => [p as object, p.output().length] as const));
+  sinceInject = (p) => p.output().slice(at.get(p) ?? 0);
+}
+
 const FAULTS: Fault[] = [
   {
     name: 'route-pool-missing',
@@ -236,10 +246,11 @@ const FAULTS: Fault[] = [
     name: 'eg-config-notes-patch',
     changes: "envoy-gateway.yaml = the install notes' patch (backendResources alone), controller not restarted (the file in the pod changes; the controller reloads it)",
     async inject() {
+      markOutput();
       await setEgConfig(notesPatchedEnvoyGatewayConfig(names().egNamespace));
     },
     // the running controller's file watcher reloads the file, rejects it and keeps its old config
-    settled: () => untilLong('the running controller to log that it rejected the new config', async () => r().controller.processes.some((p) => p.exitCode === null && p.output().includes('failed to validate EnvoyGateway config'))),
+    settled: () => untilLong('the running controller to log that it rejected the new config', async () => r().controller.processes.some((p) => p.exitCode === null && sinceInject(p).includes('failed to validate EnvoyGateway config'))),
     undo: () => restoreHealthy({restart: true}),
     exit: 1,
     want: (n) => [
@@ -336,12 +347,13 @@ const FAULTS: Fault[] = [
     name: 'eg-ai-gateway-tcp-listener',
     changes: 'a TCP listener on its own port (9000) on the Gateway: the real AI Gateway extension cannot modify its filter chain (envoyproxy/ai-gateway#2600)',
     async inject() {
+      markOutput();
       await r().inst.kube.patch(gatewayRef(names()), [{op: 'add', path: '/spec/listeners/-', value: {name: 'tcp-9000', port: 9000, protocol: 'TCP'}}], 'json');
     },
     // the real extension server answers Envoy Gateway's PostTranslateModify with this error
     settled: () =>
       untilLong('the extension server to refuse the TCP filter chain', async () =>
-        r().controller.processes.some((p) => p.exitCode === null && p.output().includes('unable to find HTTPConnectionManager in FilterChain')),
+        r().controller.processes.some((p) => p.exitCode === null && sinceInject(p).includes('unable to find HTTPConnectionManager in FilterChain')),
       ),
     async undo() {
       const gw = await r().inst.kube.get<KubeObject & {spec: {listeners: {name: string}[]}}>(gatewayRef(names()));
